@@ -1,0 +1,210 @@
+//! Loading files into documents: size, encoding and binary checks, YAML parsing, classification.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::document::{DocKind, Document};
+use super::source::SourceFile;
+use super::walk::walk;
+use super::yaml::{Value, parse_documents};
+use crate::diag::{Diagnostic, Span};
+use crate::lint::load as codes;
+
+/// No Sigma rule file is anywhere near this size; bigger files are reported, not parsed.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Everything loaded from the paths given on the command line.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub files: Vec<Arc<SourceFile>>,
+    pub documents: Vec<Document>,
+    /// Problems met while walking and loading (E0xx).
+    pub diags: Vec<Diagnostic>,
+}
+
+impl Catalog {
+    /// Walk `roots` and load every rule file, in parallel; the result is ordered by path.
+    pub fn load(roots: &[PathBuf]) -> Catalog {
+        let walked = walk(roots);
+        let loaded: Vec<FileLoad> = walked.files.par_iter().map(|p| load_file(p)).collect();
+        let mut catalog = Catalog {
+            diags: walked.diags,
+            ..Catalog::default()
+        };
+        for l in loaded {
+            catalog.diags.extend(l.diags);
+            catalog.documents.extend(l.documents);
+            catalog.files.extend(l.file);
+        }
+        catalog
+    }
+
+    /// Load files given as (path, text) pairs; used by tests and by `detc explain` examples.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Catalog {
+        let mut catalog = Catalog::default();
+        for (path, text) in sources {
+            let l = load_text(Arc::from(Path::new(path)), text.to_string());
+            catalog.diags.extend(l.diags);
+            catalog.documents.extend(l.documents);
+            catalog.files.extend(l.file);
+        }
+        catalog
+    }
+
+    pub fn file(&self, path: &Path) -> Option<&Arc<SourceFile>> {
+        self.files.iter().find(|f| &*f.path == path)
+    }
+}
+
+struct FileLoad {
+    file: Option<Arc<SourceFile>>,
+    documents: Vec<Document>,
+    diags: Vec<Diagnostic>,
+}
+
+impl FileLoad {
+    fn failed(diag: Diagnostic) -> Self {
+        FileLoad {
+            file: None,
+            documents: Vec::new(),
+            diags: vec![diag],
+        }
+    }
+}
+
+fn load_file(path: &Path) -> FileLoad {
+    let path: Arc<Path> = Arc::from(path);
+    match std::fs::metadata(&path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return FileLoad::failed(
+                Diagnostic::new(
+                    &codes::FILE_TOO_LARGE,
+                    &path,
+                    None,
+                    format!(
+                        "file is {:.1} MiB; rule files larger than {} MiB are not loaded",
+                        m.len() as f64 / 1048576.0,
+                        MAX_FILE_BYTES / 1048576
+                    ),
+                )
+                .help("a Sigma rule file is a few kilobytes; is this a log or data file inside the catalog folder?"),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return FileLoad::failed(Diagnostic::new(
+                &codes::UNREADABLE,
+                &path,
+                None,
+                format!("cannot read: {e}"),
+            ));
+        }
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            return FileLoad::failed(Diagnostic::new(
+                &codes::UNREADABLE,
+                &path,
+                None,
+                format!("cannot read: {e}"),
+            ));
+        }
+    };
+    if bytes.contains(&0) {
+        return FileLoad::failed(
+            Diagnostic::new(
+                &codes::BINARY_FILE,
+                &path,
+                None,
+                "file contains NUL bytes: it is binary, not YAML",
+            )
+            .help("remove it from the catalog folder or add it to .gitignore"),
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => load_text(path, text),
+        Err(e) => {
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let file = SourceFile::new(path.clone(), text);
+            let at = file.pos_at_byte(e.utf8_error().valid_up_to());
+            FileLoad::failed(
+                Diagnostic::at(
+                    &codes::INVALID_UTF8,
+                    &path,
+                    Span::point(at),
+                    "file is not valid UTF-8",
+                )
+                .label("first invalid byte here")
+                .help("Sigma rules are UTF-8; re-save the file as UTF-8"),
+            )
+        }
+    }
+}
+
+fn load_text(path: Arc<Path>, text: String) -> FileLoad {
+    // A byte-order mark is legal UTF-8 but not part of the YAML text.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    let file = Arc::new(SourceFile::new(path.clone(), text));
+    let (yaml_docs, mut diags) = parse_documents(&file);
+    let mut documents = Vec::new();
+    if yaml_docs.iter().all(|d| d.root.is_none()) && diags.is_empty() {
+        diags.push(
+            Diagnostic::new(
+                &codes::EMPTY_FILE,
+                &path,
+                None,
+                "file holds no YAML document",
+            )
+            .help("add a rule or delete the file"),
+        );
+    }
+    let last = yaml_docs.len().saturating_sub(1);
+    for (index, doc) in yaml_docs.into_iter().enumerate() {
+        let Some(root) = doc.root else {
+            // A trailing `---` leaves an empty last document: harmless, and common.
+            if index != last {
+                diags.push(
+                    Diagnostic::at(
+                        &codes::EMPTY_DOCUMENT,
+                        &path,
+                        doc.span,
+                        "empty YAML document",
+                    )
+                    .help("remove the extra `---` separator"),
+                );
+            }
+            continue;
+        };
+        if !matches!(root.value, Value::Map(_)) {
+            diags.push(
+                Diagnostic::at(
+                    &codes::NOT_A_MAPPING,
+                    &path,
+                    root.span,
+                    format!("document is {}, expected a mapping of Sigma fields", root.kind_name()),
+                )
+                .help("a Sigma document starts with keys such as `title:`, `logsource:` and `detection:`"),
+            );
+            continue;
+        }
+        let kind = DocKind::classify(&root);
+        documents.push(Document {
+            file: file.clone(),
+            index,
+            span: doc.span,
+            root,
+            kind,
+        });
+    }
+    FileLoad {
+        file: Some(file),
+        documents,
+        diags,
+    }
+}

@@ -1,0 +1,122 @@
+//! Finding the catalog's files: folders are walked honouring `.gitignore`; files named explicitly are
+//! always taken. Detection-test sidecars (`<stem>.tests.yml`) are not rules and are skipped.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::lint::load as codes;
+
+/// Files to load, in a stable order, and the problems met while walking.
+pub struct Walked {
+    pub files: Vec<PathBuf>,
+    pub diags: Vec<Diagnostic>,
+}
+
+pub fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yml" | "yaml")
+    )
+}
+
+/// `rule.tests.yml` holds detection tests for `rule.yml`, not rules.
+pub fn is_test_sidecar(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".tests.yml") || n.ends_with(".tests.yaml"))
+}
+
+pub fn walk(roots: &[PathBuf]) -> Walked {
+    let mut files = Vec::new();
+    let mut diags = Vec::new();
+    for root in roots {
+        let root_arc: Arc<Path> = Arc::from(root.as_path());
+        if root.is_file() {
+            files.push(root.clone());
+            continue;
+        }
+        if !root.exists() {
+            diags.push(
+                Diagnostic::new(
+                    &codes::UNREADABLE,
+                    &root_arc,
+                    None,
+                    "no such file or folder",
+                )
+                .help("pass a rule file or a folder of rules"),
+            );
+            continue;
+        }
+        let before = files.len();
+        let walker = ignore::WalkBuilder::new(root)
+            .follow_links(true)
+            .hidden(true)
+            .require_git(false)
+            .sort_by_file_path(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    let p = e.path();
+                    if e.file_type().is_some_and(|t| t.is_file())
+                        && is_yaml(p)
+                        && !is_test_sidecar(p)
+                    {
+                        files.push(p.to_path_buf());
+                    }
+                }
+                Err(err) => diags.push(walk_error(&root_arc, err)),
+            }
+        }
+        if files.len() == before {
+            diags.push(
+                Diagnostic::new(
+                    &codes::NO_RULES,
+                    &root_arc,
+                    None,
+                    "folder holds no `.yml` or `.yaml` rule files",
+                )
+                .help("check the path; files ignored by .gitignore are skipped"),
+            );
+        }
+    }
+    files.sort();
+    files.dedup();
+    Walked { files, diags }
+}
+
+fn walk_error(root: &Arc<Path>, err: ignore::Error) -> Diagnostic {
+    let mut path = root.clone();
+    let mut loop_ = false;
+    let mut cur = &err;
+    // Dig the path and the cause out of ignore's nested error type.
+    loop {
+        match cur {
+            ignore::Error::WithPath { path: p, err } => {
+                path = Arc::from(p.as_path());
+                cur = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                cur = err
+            }
+            ignore::Error::Loop { child, .. } => {
+                path = Arc::from(child.as_path());
+                loop_ = true;
+                break;
+            }
+            _ => break,
+        }
+    }
+    if loop_ {
+        Diagnostic::new(&codes::UNREADABLE, &path, None, "symbolic link loop")
+            .help("the link points back to one of its own parent folders; it was not followed")
+    } else {
+        Diagnostic::new(
+            &codes::UNREADABLE,
+            &path,
+            None,
+            format!("cannot read: {cur}"),
+        )
+    }
+}

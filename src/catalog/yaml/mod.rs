@@ -1,0 +1,9 @@
+//! YAML with spans: the tree type, YAML 1.1 scalar resolution, and the event-stream builder.
+
+mod build;
+mod node;
+mod resolve;
+
+pub use build::{MAX_DEPTH, MAX_NODES, YamlDocument, parse_documents};
+pub use node::{Entry, Node, Resolved, Scalar, Style, Value};
+pub use resolve::resolve_plain;

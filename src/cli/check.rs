@@ -1,0 +1,107 @@
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::check::{CodeFilter, check_paths};
+use crate::diag::Severity;
+use crate::diag::emit::{render_github, render_human, render_json, render_sarif};
+use crate::lint::{self, registry};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Rule files or folders (default: `detections/`).
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Only report these codes, prefixes (`C2`) or names; comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not report these codes, prefixes or names; comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Exit with 1 when there are warnings, not only errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Value of a `{name}` token, as NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("detections")]
+    } else {
+        args.paths.clone()
+    };
+    let mut options = lint::Options::default();
+    for v in &args.vars {
+        let Some((name, value)) = v.split_once('=') else {
+            eprintln!("error: --var expects NAME=VALUE, got `{v}`");
+            return ExitCode::from(2);
+        };
+        options
+            .variables
+            .insert(name.to_string(), value.to_string());
+    }
+    for token in args.select.iter().chain(&args.ignore) {
+        if !registry::all_codes().iter().any(|c| {
+            c.code
+                .to_ascii_uppercase()
+                .starts_with(&token.to_ascii_uppercase())
+                || c.name.eq_ignore_ascii_case(token)
+        }) {
+            eprintln!("error: `{token}` matches no lint code or name (see `detc list lints`)");
+            return ExitCode::from(2);
+        }
+    }
+    let filter = CodeFilter {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let report = check_paths(&paths, &options, &filter);
+    let out = match args.format {
+        Format::Human => render_human(
+            &report.diagnostics,
+            &report.catalog,
+            std::io::stdout().is_terminal(),
+        ),
+        Format::Json => render_json(&report.diagnostics),
+        Format::Sarif => render_sarif(&report.diagnostics, &registry::all_codes()),
+        Format::Github => render_github(&report.diagnostics),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    let (errors, warnings, infos) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+        report.count(Severity::Info),
+    );
+    eprintln!(
+        "checked {} files, {} documents in {:.2}s: {} error{}, {} warning{}, {} info",
+        report.catalog.files.len(),
+        report.catalog.documents.len(),
+        report.elapsed.as_secs_f64(),
+        errors,
+        if errors == 1 { "" } else { "s" },
+        warnings,
+        if warnings == 1 { "" } else { "s" },
+        infos,
+    );
+    if errors > 0 || (args.deny_warnings && warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,39 @@
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::lint::registry;
+use crate::model::modifier::Modifier;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum What {
+    Lints,
+    Modifiers,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    what: What,
+}
+
+pub fn run(args: ListArgs) -> ExitCode {
+    match args.what {
+        What::Lints => {
+            for c in registry::all_codes() {
+                println!(
+                    "{}  {:<32} {:<8} {}",
+                    c.code,
+                    c.name,
+                    c.severity.as_str(),
+                    c.summary
+                );
+            }
+        }
+        What::Modifiers => {
+            for m in Modifier::all() {
+                println!("{:<14} {}", m.name(), m.describe());
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,29 @@
+//! Emitters: the same diagnostics as rustc-like text, JSON Lines, SARIF 2.1.0 or GitHub annotations.
+
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use std::path::Path;
+
+pub use github::render_github;
+pub use human::render_human;
+pub use json::{diagnostic_json, render_json};
+pub use sarif::render_sarif;
+
+/// Where emitters find the text of a file to quote it.
+pub trait SourceLookup {
+    fn source(&self, path: &Path) -> Option<&str>;
+}
+
+impl SourceLookup for crate::catalog::Catalog {
+    fn source(&self, path: &Path) -> Option<&str> {
+        self.file(path).map(|f| f.text.as_str())
+    }
+}
+
+/// A path as emitted: relative paths stay relative, separators are `/`.
+pub fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

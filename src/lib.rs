@@ -1,0 +1,13 @@
+//! detc: a detection-as-code compiler and linter for Sigma catalogs.
+//!
+//! The pipeline (DESIGN.md §1): [`catalog`] loads files into YAML documents with spans, [`schema`]
+//! validates them, [`model`] reads the typed Sigma model, [`lint`] reports semantic findings, and
+//! [`diag`] prints them. [`check`] ties the stages together for `detc check`.
+
+pub mod catalog;
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod lint;
+pub mod model;
+pub mod schema;

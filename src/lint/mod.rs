@@ -1,0 +1,112 @@
+//! Stage 3, lints: semantic checks over the typed model, grouped by what they inspect.
+//!
+//! Each family file declares its codes (with documentation and examples) and a `check` function.
+//! [`run`] applies every family to every parsed document; catalog-wide families (references,
+//! duplicates) see all documents at once.
+
+pub mod correlation;
+pub mod data;
+pub mod detection;
+pub mod load;
+pub mod metadata;
+pub mod modifiers;
+pub mod placeholders;
+pub mod references;
+pub mod registry;
+pub mod schema;
+pub mod tags;
+
+use rayon::prelude::*;
+
+use crate::catalog::yaml::Node;
+use crate::diag::{Code, Diagnostic, Span};
+use crate::model::Parsed;
+
+/// Where findings for one document go.
+pub struct Sink<'p, 'a> {
+    pub doc: &'p Parsed<'a>,
+    pub options: &'p Options,
+    pub out: Vec<Diagnostic>,
+}
+
+/// Settings that change what lints report.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// Values for `{name}` tokens (from `detc.yaml` `variables`).
+    pub variables: std::collections::BTreeMap<String, String>,
+}
+
+impl<'p, 'a> Sink<'p, 'a> {
+    pub fn new(doc: &'p Parsed<'a>, options: &'p Options) -> Self {
+        Sink {
+            doc,
+            options,
+            out: Vec::new(),
+        }
+    }
+
+    /// Report `code` at `span`; returns the diagnostic for adding a label, help or related places.
+    pub fn report(
+        &mut self,
+        code: &'static Code,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.out
+            .push(Diagnostic::at(code, self.doc.doc.path(), span, message));
+        self.out.last_mut().unwrap()
+    }
+
+    pub fn at_node(
+        &mut self,
+        code: &'static Code,
+        node: &Node,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.report(code, node.span, message)
+    }
+
+    /// The span of the document's first key: where document-level findings point.
+    pub fn doc_head(&self) -> Span {
+        let root = &self.doc.doc.root;
+        root.as_map()
+            .and_then(|m| m.first())
+            .map_or(root.span, |e| e.key.span)
+    }
+}
+
+/// Helpers to extend a `&mut Diagnostic` in place.
+pub trait DiagExt {
+    fn with_label(&mut self, label: impl Into<String>) -> &mut Self;
+    fn with_help(&mut self, help: impl Into<String>) -> &mut Self;
+}
+
+impl DiagExt for Diagnostic {
+    fn with_label(&mut self, label: impl Into<String>) -> &mut Self {
+        self.label = Some(label.into());
+        self
+    }
+    fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Run every lint over the parsed catalog.
+pub fn run(parsed: &[Parsed<'_>], options: &Options) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = parsed
+        .par_iter()
+        .flat_map_iter(|p| {
+            let mut sink = Sink::new(p, options);
+            detection::check(&mut sink);
+            modifiers::check(&mut sink);
+            correlation::check(&mut sink);
+            metadata::check(&mut sink);
+            tags::check(&mut sink);
+            placeholders::check(&mut sink);
+            sink.out
+        })
+        .collect();
+    diags.extend(references::check(parsed));
+    diags
+}

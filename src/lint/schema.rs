@@ -1,0 +1,17 @@
+//! S1xx: findings of the embedded JSON Schemas (`schemas/`), reported by [`crate::schema`].
+
+use crate::diag::{Code, Severity};
+
+pub static SCHEMA_VIOLATION: Code = Code {
+    code: "S101",
+    name: "schema-violation",
+    severity: Severity::Error,
+    summary: "a document does not match the Sigma schema (or detc's extension fields)",
+    doc: "Each document is validated against detc's JSON Schema for its kind (rule, correlation, filter), \
+          which follows the Sigma 2.1 specification, fixes the holes of the official schemas (a correlation \
+          `condition` is really checked; a list `condition` is accepted) and declares the extension fields \
+          `splunk`, `tenant_logs`, `explanation`, `prevention`, `comments` and `tests`. The finding points at \
+          the offending key or value and quotes the JSON pointer of the place.",
+    bad: "title: Wrong level\nlevel: urgent\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
+    good: "title: Wrong level\nlevel: high\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
+};

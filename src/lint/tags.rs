@@ -1,0 +1,283 @@
+//! Q51x: tags: format, namespaces, ATT&CK tactics and techniques, TLP.
+
+use std::collections::HashSet;
+
+use super::data::attack::{NEWER_TACTICS, VERSION, attack};
+use super::{DiagExt, Sink};
+use crate::catalog::yaml::Node;
+use crate::diag::{Code, Severity};
+
+macro_rules! tagged {
+    ($tags:expr) => {
+        concat!("title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\ntags:\n", $tags)
+    };
+}
+
+pub static TAG_FORMAT: Code = Code {
+    code: "Q511",
+    name: "tag-format",
+    severity: Severity::Warning,
+    summary: "a tag is not `namespace.name` in lowercase letters, digits, `_`, `-`, `.`",
+    doc: "Sigma tags are lowercase and namespaced: `attack.t1110.004`, `cve.2021-44228`, `tlp.clear`.",
+    bad: tagged!("  - Attack.T1110\n"),
+    good: tagged!("  - attack.t1110\n"),
+};
+
+pub static UNKNOWN_NAMESPACE: Code = Code {
+    code: "Q512",
+    name: "unknown-tag-namespace",
+    severity: Severity::Info,
+    summary: "a tag namespace outside attack, car, cve, d3fend, detection, stp, tlp",
+    doc: "The Sigma tag appendix defines these namespaces; others are allowed but tools ignore them.",
+    bad: tagged!("  - atack.t1110\n"),
+    good: tagged!("  - attack.t1110\n"),
+};
+
+pub static UNKNOWN_ATTACK: Code = Code {
+    code: "Q513",
+    name: "unknown-attack-tag",
+    severity: Severity::Warning,
+    summary: "an `attack.` tag that is no ATT&CK tactic, technique, group, software or mitigation",
+    doc: "Technique ids are checked against the embedded ATT&CK Enterprise table and tactics against its \
+          tactic names (hyphenated: `attack.credential-access`; the underscore spelling is Sigma 1.x). Tactic \
+          names from newer ATT&CK releases are reported separately, at info level (Q516).",
+    bad: tagged!("  - attack.credential_access\n  - attack.t1110\n"),
+    good: tagged!("  - attack.credential-access\n  - attack.t1110\n"),
+};
+
+pub static DEPRECATED_TECHNIQUE: Code = Code {
+    code: "Q514",
+    name: "deprecated-attack-technique",
+    severity: Severity::Warning,
+    summary: "an ATT&CK technique that is deprecated or revoked",
+    doc: "MITRE revokes or deprecates techniques when it merges or reorganises them; tags should move to \
+          the current technique so coverage maps stay right.",
+    bad: tagged!("  - attack.exfiltration\n  - attack.t1002\n"),
+    good: tagged!("  - attack.exfiltration\n  - attack.t1560\n"),
+};
+
+pub static TECHNIQUE_WITHOUT_TACTIC: Code = Code {
+    code: "Q515",
+    name: "technique-without-tactic",
+    severity: Severity::Warning,
+    summary: "an ATT&CK technique tag without a tag for any of its tactics",
+    doc: "Navigator layers and Elastic `threat` mappings need the tactic. Tag one of the technique's \
+          tactics too (SigmaHQ: `techniques_without_tactics`).",
+    bad: tagged!("  - attack.t1110.004\n"),
+    good: tagged!("  - attack.credential-access\n  - attack.t1110.004\n"),
+};
+
+pub static NEWER_TACTIC: Code = Code {
+    code: "Q516",
+    name: "newer-attack-tag",
+    severity: Severity::Info,
+    summary: "a tactic or technique from an ATT&CK release newer than the embedded table",
+    doc: "ATT&CK releases after the embedded table renamed and added tactics (`attack.stealth`, \
+          `attack.defense-impairment`) and techniques (T1685, T1686) that current SigmaHQ rules use. They are \
+          accepted, at info level, but cannot be checked: a technique id above the highest id in the table is \
+          taken to be newer rather than wrong.",
+    bad: tagged!("  - attack.stealth\n"),
+    good: tagged!("  - attack.defense-evasion\n"),
+};
+
+pub static DUPLICATE_TAG: Code = Code {
+    code: "Q517",
+    name: "duplicate-tag",
+    severity: Severity::Warning,
+    summary: "the same tag twice",
+    doc: "A repeated tag adds nothing (pySigma: `duplicate_tag`).",
+    bad: tagged!("  - attack.credential-access\n  - attack.credential-access\n"),
+    good: tagged!("  - attack.credential-access\n"),
+};
+
+pub static INVALID_TLP: Code = Code {
+    code: "Q518",
+    name: "invalid-tlp-tag",
+    severity: Severity::Warning,
+    summary: "a `tlp.` tag that is no TLP 1.0 or 2.0 label",
+    doc: "TLP labels are clear, white (1.0), green, amber, amber-strict and red.",
+    bad: tagged!("  - tlp.public\n"),
+    good: tagged!("  - tlp.clear\n"),
+};
+
+pub static CODES: &[&Code] = &[
+    &TAG_FORMAT,
+    &UNKNOWN_NAMESPACE,
+    &UNKNOWN_ATTACK,
+    &DEPRECATED_TECHNIQUE,
+    &TECHNIQUE_WITHOUT_TACTIC,
+    &NEWER_TACTIC,
+    &DUPLICATE_TAG,
+    &INVALID_TLP,
+];
+
+const NAMESPACES: [&str; 7] = ["attack", "car", "cve", "d3fend", "detection", "stp", "tlp"];
+const TLP: [&str; 6] = ["clear", "white", "green", "amber", "amber-strict", "red"];
+
+pub fn check(sink: &mut Sink<'_, '_>) {
+    let tags: Vec<&Node> = sink.doc.meta.tags.clone();
+    let texts: Vec<&str> = tags.iter().filter_map(|t| t.scalar_text()).collect();
+    let tactics_tagged: HashSet<String> = texts
+        .iter()
+        .filter_map(|t| t.strip_prefix("attack."))
+        .map(|t| t.replace('_', "-"))
+        .collect();
+    let mut seen = HashSet::new();
+    for node in tags {
+        let Some(tag) = node.scalar_text() else {
+            continue;
+        };
+        if !seen.insert(tag) {
+            sink.at_node(&DUPLICATE_TAG, node, format!("`{tag}` is listed twice"));
+            continue;
+        }
+        if !valid_format(tag) {
+            sink.at_node(
+                &TAG_FORMAT,
+                node,
+                format!("`{tag}` is not a well-formed tag"),
+            )
+            .with_help(format!("write `{}`", tag.to_lowercase().replace(' ', "-")));
+            continue;
+        }
+        let (ns, name) = tag.split_once('.').unwrap_or((tag, ""));
+        match ns {
+            "attack" => check_attack(sink, node, name, &tactics_tagged),
+            "tlp" if !TLP.contains(&name) => {
+                sink.at_node(&INVALID_TLP, node, format!("`{name}` is not a TLP label"))
+                    .with_help("use tlp.clear, tlp.green, tlp.amber, tlp.amber-strict or tlp.red");
+            }
+            _ if !NAMESPACES.contains(&ns) => {
+                sink.at_node(
+                    &UNKNOWN_NAMESPACE,
+                    node,
+                    format!("`{ns}` is not a Sigma tag namespace"),
+                )
+                .with_help("namespaces: attack, car, cve, d3fend, detection, stp, tlp");
+            }
+            _ => {}
+        }
+    }
+}
+
+fn valid_format(tag: &str) -> bool {
+    let Some((ns, name)) = tag.split_once('.') else {
+        return false;
+    };
+    !ns.is_empty()
+        && !name.is_empty()
+        && ns
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'))
+}
+
+fn check_attack(
+    sink: &mut Sink<'_, '_>,
+    node: &Node,
+    name: &str,
+    tactics_tagged: &HashSet<String>,
+) {
+    let table = attack();
+    let is_id = |p: char| {
+        name.starts_with(p) && name[1..].chars().next().is_some_and(|c| c.is_ascii_digit())
+    };
+    if is_id('t') {
+        let Some(t) = table.techniques.get(name) else {
+            if is_newer_technique(name) {
+                sink.at_node(
+                    &NEWER_TACTIC,
+                    node,
+                    format!("technique `{name}` is newer than the embedded ATT&CK {VERSION} table"),
+                );
+            } else {
+                sink.at_node(
+                    &UNKNOWN_ATTACK,
+                    node,
+                    format!("`{name}` is not an ATT&CK Enterprise {VERSION} technique"),
+                )
+                .with_help("check the id on attack.mitre.org");
+            }
+            return;
+        };
+        if t.revoked || t.deprecated {
+            let what = if t.revoked { "revoked" } else { "deprecated" };
+            sink.at_node(
+                &DEPRECATED_TECHNIQUE,
+                node,
+                format!("`{name}` ({}) is {what} in ATT&CK {VERSION}", t.name),
+            )
+            .with_help("tag the technique that replaced it");
+        }
+        // Newer releases moved techniques to new tactics; with a newer tactic tagged we cannot judge.
+        let newer_tactic_tagged = NEWER_TACTICS.iter().any(|t| tactics_tagged.contains(*t));
+        if !newer_tactic_tagged
+            && !t.tactics.is_empty()
+            && !t.tactics.iter().any(|tac| tactics_tagged.contains(*tac))
+        {
+            let list = t
+                .tactics
+                .iter()
+                .map(|t| format!("attack.{t}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sink.at_node(
+                &TECHNIQUE_WITHOUT_TACTIC,
+                node,
+                format!("`{name}` ({}) has no tactic tag", t.name),
+            )
+            .with_help(format!("add one of: {list}"));
+        }
+        return;
+    }
+    // Groups, software, data sources, mitigations, assets: well-formed ids are accepted.
+    if ["g", "s", "ds", "m", "a"].iter().any(|p| {
+        name.strip_prefix(p)
+            .is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit()))
+    }) {
+        return;
+    }
+    if table.tactics.contains(&name) {
+        return;
+    }
+    if NEWER_TACTICS.contains(&name) {
+        sink.at_node(
+            &NEWER_TACTIC,
+            node,
+            format!("tactic `{name}` is newer than the embedded ATT&CK {VERSION} table"),
+        );
+        return;
+    }
+    let hyphenated = name.replace('_', "-");
+    let d = sink.at_node(
+        &UNKNOWN_ATTACK,
+        node,
+        format!("`attack.{name}` is no ATT&CK tactic or technique"),
+    );
+    if table.tactics.contains(&hyphenated.as_str()) {
+        d.with_help(format!(
+            "Sigma 2 tactic names use hyphens: `attack.{hyphenated}`"
+        ));
+    } else {
+        d.with_help(format!("tactics are: {}", table.tactics.join(", ")));
+    }
+}
+
+/// A technique id numbered above every technique in the table comes from a newer ATT&CK release.
+fn is_newer_technique(name: &str) -> bool {
+    let number = |id: &str| {
+        id.trim_start_matches('t')
+            .split('.')
+            .next()
+            .and_then(|n| n.parse::<u32>().ok())
+    };
+    let highest = attack()
+        .techniques
+        .keys()
+        .filter_map(|k| number(k))
+        .max()
+        .unwrap_or(0);
+    number(name).is_some_and(|n| n > highest)
+}

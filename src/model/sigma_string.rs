@@ -1,0 +1,150 @@
+//! Sigma strings: text with `*` and `?` wildcards, `\` escapes and (with `expand`) `%placeholders%`.
+
+/// One piece of a parsed Sigma string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Text(String),
+    /// Unescaped `*`: any sequence of characters.
+    AnyChars,
+    /// Unescaped `?`: exactly one character.
+    OneChar,
+    /// `%name%`, only recognised under the `expand` modifier.
+    Placeholder(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SigmaString {
+    pub parts: Vec<Part>,
+}
+
+impl SigmaString {
+    /// Parse the way pySigma does: `\*`, `\?` and `\\` are escapes; a backslash before anything else,
+    /// or at the end, is a literal backslash (so `C:\Windows` needs no doubling).
+    pub fn parse(raw: &str, expand_placeholders: bool) -> SigmaString {
+        let mut s = SigmaString::default();
+        let mut text = String::new();
+        let mut chars = raw.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.peek() {
+                    Some(&n @ ('*' | '?' | '\\')) => {
+                        text.push(n);
+                        chars.next();
+                    }
+                    Some('%') if expand_placeholders => {
+                        text.push('%');
+                        chars.next();
+                    }
+                    _ => text.push('\\'),
+                },
+                '*' => s.push_special(&mut text, Part::AnyChars),
+                '?' => s.push_special(&mut text, Part::OneChar),
+                '%' if expand_placeholders => {
+                    let rest: String = chars.clone().collect();
+                    match rest.find('%') {
+                        Some(end) if end > 0 => {
+                            s.push_special(&mut text, Part::Placeholder(rest[..end].to_string()));
+                            for _ in 0..=rest[..end].chars().count() {
+                                chars.next();
+                            }
+                        }
+                        _ => text.push('%'),
+                    }
+                }
+                c => text.push(c),
+            }
+        }
+        if !text.is_empty() {
+            s.parts.push(Part::Text(text));
+        }
+        s
+    }
+
+    fn push_special(&mut self, text: &mut String, part: Part) {
+        if !text.is_empty() {
+            self.parts.push(Part::Text(std::mem::take(text)));
+        }
+        self.parts.push(part);
+    }
+
+    pub fn has_wildcards(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::AnyChars | Part::OneChar))
+    }
+
+    pub fn placeholders(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Placeholder(n) => Some(n.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The literal text when the string has no wildcards or placeholders.
+    pub fn as_plain(&self) -> Option<String> {
+        let mut out = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Text(t) => out.push_str(t),
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
+    pub fn starts_with_any(&self) -> bool {
+        matches!(self.parts.first(), Some(Part::AnyChars))
+    }
+
+    pub fn ends_with_any(&self) -> bool {
+        matches!(self.parts.last(), Some(Part::AnyChars))
+    }
+
+    /// Add `*` at the start and/or end unless already there (what contains/startswith/endswith do).
+    pub fn wrap_any(&mut self, start: bool, end: bool) {
+        if start && !self.starts_with_any() {
+            self.parts.insert(0, Part::AnyChars);
+        }
+        if end && !self.ends_with_any() {
+            self.parts.push(Part::AnyChars);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(raw: &str) -> Vec<Part> {
+        SigmaString::parse(raw, false).parts
+    }
+
+    #[test]
+    fn escapes_follow_pysigma() {
+        assert_eq!(parts(r"a\*b"), vec![Part::Text("a*b".into())]);
+        assert_eq!(parts(r"a\b"), vec![Part::Text(r"a\b".into())]);
+        assert_eq!(
+            parts(r"a\\*"),
+            vec![Part::Text(r"a\".into()), Part::AnyChars]
+        );
+        assert_eq!(parts(r"\\\*"), vec![Part::Text(r"\*".into())]);
+        assert_eq!(parts(r"\\\\"), vec![Part::Text(r"\\".into())]);
+        assert_eq!(parts(r"x\"), vec![Part::Text(r"x\".into())]);
+        assert_eq!(
+            parts("a?c"),
+            vec![
+                Part::Text("a".into()),
+                Part::OneChar,
+                Part::Text("c".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_only_with_expand() {
+        assert_eq!(parts("%admins%"), vec![Part::Text("%admins%".into())]);
+        let s = SigmaString::parse("x%admins%y", true);
+        assert_eq!(s.placeholders().collect::<Vec<_>>(), vec!["admins"]);
+        assert_eq!(SigmaString::parse(r"5\%", true).as_plain().unwrap(), "5%");
+    }
+}
