@@ -69,7 +69,8 @@ pub static DUPLICATE_REFERENCE: Code = Code {
     name: "duplicate-reference",
     severity: Severity::Warning,
     summary: "the same URL twice in `references`",
-    doc: "A repeated reference adds nothing (pySigma: `duplicate_references`).",
+    doc: "A repeated reference adds nothing and often hides a second source that was meant to be \
+          linked instead (pySigma: `duplicate_references`).",
     bad: "title: T\nreferences: [https://a.example, https://a.example]\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
     good: "title: T\nreferences: [https://a.example]\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
 };

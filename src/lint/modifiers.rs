@@ -171,8 +171,8 @@ pub static CONTROL_CHARACTER: Code = Code {
     summary: "a value contains a control character",
     doc: "A tab, backspace or other control character in a value is almost always a double-quoted YAML \
           string where `\\t` or `\\b` was meant as a backslash and a letter (`\"C:\\temp\"`). Use single quotes.",
-    bad: rule_yaml!("    Image: \"C:\\temp\\x.exe\"\n"),
-    good: rule_yaml!("    Image: 'C:\\temp\\x.exe'\n"),
+    bad: rule_yaml!("    Image: \"C:\\temp\\a.exe\"\n"),
+    good: rule_yaml!("    Image: 'C:\\temp\\a.exe'\n"),
 };
 
 pub static DUPLICATE_VALUE: Code = Code {
@@ -313,7 +313,7 @@ fn check_duplicates(sink: &mut Sink<'_, '_>, values: &[&Node]) {
 fn check_value(sink: &mut Sink<'_, '_>, item: &Item<'_>, v: &Node) {
     let Value::Scalar(s) = &v.value else {
         // Flow-mapping placeholders have their own lint (C206).
-        if !(v.as_map().is_some_and(|m| m.len() == 1)) {
+        if v.as_map().is_none_or(|m| m.len() != 1) {
             sink.at_node(&VALUE_TYPE, v, format!("a detection value cannot be {}", v.kind_name()))
                 .with_help("values are strings, numbers, booleans or null; use a list of maps for alternatives");
         }

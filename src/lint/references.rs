@@ -281,3 +281,61 @@ fn report_repeats(
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::Catalog;
+    use crate::check::check_catalog;
+
+    const BASE: &str = "title: Base {n}\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n";
+    const CORR: &str = "title: Count {n}\ncorrelation:\n  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n";
+
+    fn codes(files: &[(&str, String)]) -> Vec<(String, &'static str)> {
+        let sources: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let catalog = Catalog::from_sources(&sources);
+        check_catalog(&catalog, &crate::lint::Options::default())
+            .into_iter()
+            .filter(|d| d.code.code.starts_with('R'))
+            .map(|d| (d.path.to_string_lossy().into_owned(), d.code.code))
+            .collect()
+    }
+
+    #[test]
+    fn names_resolve_in_their_own_file_first() {
+        let a = format!(
+            "{}---\n{}",
+            BASE.replace("{n}", "a"),
+            CORR.replace("{n}", "a")
+        );
+        let b = format!(
+            "{}---\n{}",
+            BASE.replace("{n}", "b"),
+            CORR.replace("{n}", "b")
+        );
+        let got = codes(&[("a.yml", a), ("b.yml", b)]);
+        // Each correlation finds its own base rule; the reuse itself is a warning in both files.
+        assert_eq!(
+            got,
+            [("a.yml".to_string(), "R405"), ("b.yml".to_string(), "R405")]
+        );
+    }
+
+    #[test]
+    fn a_name_defined_only_elsewhere_twice_is_ambiguous() {
+        let got = codes(&[
+            ("a.yml", BASE.replace("{n}", "a")),
+            ("b.yml", BASE.replace("{n}", "b")),
+            ("c.yml", CORR.replace("{n}", "c")),
+        ]);
+        assert!(got.contains(&("c.yml".to_string(), "R402")), "{got:?}");
+    }
+
+    #[test]
+    fn a_name_defined_once_elsewhere_resolves() {
+        let got = codes(&[
+            ("a.yml", BASE.replace("{n}", "a")),
+            ("c.yml", CORR.replace("{n}", "c")),
+        ]);
+        assert!(got.is_empty(), "{got:?}");
+    }
+}

@@ -28,3 +28,86 @@ pub fn find(code_or_name: &str) -> Option<&'static Code> {
         c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::check::check_catalog;
+
+    fn codes_reported(yaml: &str) -> Vec<&'static str> {
+        let catalog = Catalog::from_sources(&[("example.yml", yaml)]);
+        check_catalog(&catalog, &crate::lint::Options::default())
+            .iter()
+            .map(|d| d.code.code)
+            .collect()
+    }
+
+    /// Every code with examples fires on its `bad` example and stays quiet on its `good` one.
+    #[test]
+    fn every_lint_fires_on_bad_and_not_on_good() {
+        let mut failures = Vec::new();
+        for c in all_codes().into_iter().filter(|c| !c.bad.is_empty()) {
+            if !codes_reported(c.bad).contains(&c.code) {
+                failures.push(format!("{} does not fire on its bad example", c.code));
+            }
+            let on_good = codes_reported(c.good);
+            if on_good.contains(&c.code) {
+                failures.push(format!("{} fires on its good example", c.code));
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    #[test]
+    fn codes_are_unique_well_formed_and_documented() {
+        let codes = all_codes();
+        let mut seen = std::collections::HashSet::new();
+        for c in &codes {
+            assert!(seen.insert(c.code), "duplicate code {}", c.code);
+            assert!(seen.insert(c.name), "duplicate name {}", c.name);
+            assert!(
+                c.code.len() == 4 && "ESCMRQPTB".contains(&c.code[..1]),
+                "{}",
+                c.code
+            );
+            assert!(
+                c.name
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'),
+                "{}",
+                c.name
+            );
+            assert!(c.doc.len() > 60, "{} needs a real doc", c.code);
+            assert_eq!(
+                c.bad.is_empty(),
+                c.good.is_empty(),
+                "{}: bad and good come together",
+                c.code
+            );
+        }
+    }
+
+    /// Codes without YAML examples are proven by their own tests (loader, walk, CLI tests).
+    #[test]
+    fn codes_without_examples_are_the_expected_ones() {
+        let without: Vec<&str> = all_codes()
+            .iter()
+            .filter(|c| c.bad.is_empty())
+            .map(|c| c.code)
+            .collect();
+        assert_eq!(
+            without,
+            [
+                "E001", "E002", "E003", "E004", "E007", "E008", "E009", "E012", "R402", "R405"
+            ]
+        );
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("c205").unwrap().name, "null-from-commented-items");
+        assert_eq!(find("near-miss-key").unwrap().code, "Q503");
+        assert!(find("Z999").is_none());
+    }
+}

@@ -85,7 +85,8 @@ pub static DUPLICATE_TAG: Code = Code {
     name: "duplicate-tag",
     severity: Severity::Warning,
     summary: "the same tag twice",
-    doc: "A repeated tag adds nothing (pySigma: `duplicate_tag`).",
+    doc: "A repeated tag adds nothing and inflates coverage counts in ATT&CK Navigator layers; it is \
+          usually a copy-paste slip where another tag was meant (pySigma: `duplicate_tag`).",
     bad: tagged!("  - attack.credential-access\n  - attack.credential-access\n"),
     good: tagged!("  - attack.credential-access\n"),
 };

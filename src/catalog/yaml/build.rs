@@ -72,6 +72,21 @@ pub fn parse_documents(file: &SourceFile) -> (Vec<YamlDocument>, Vec<Diagnostic>
             Err(err) => {
                 let m = err.marker();
                 let at = Span::point(file.pos(m.line(), m.col()));
+                if err.info().contains("recursion limit") {
+                    b.diags.push(
+                        Diagnostic::at(
+                            &codes::NESTING_TOO_DEEP,
+                            &file.path,
+                            at,
+                            "YAML nesting too deep for the parser",
+                        )
+                        .label("nesting limit reached here")
+                        .help(
+                            "a Sigma rule never needs this depth; the rest of the file is skipped",
+                        ),
+                    );
+                    break;
+                }
                 b.diags.push(
                     Diagnostic::at(&codes::YAML_SYNTAX, &file.path, at, format!("invalid YAML: {}", err.info()))
                         .label("the YAML parser stopped here")
@@ -84,7 +99,12 @@ pub fn parse_documents(file: &SourceFile) -> (Vec<YamlDocument>, Vec<Diagnostic>
         match event {
             Event::DocumentStart(_) => b.start_document(span),
             Event::DocumentEnd => {
-                let root = b.root.take().filter(|_| !b.abandoned);
+                // An empty document arrives as a single empty plain scalar.
+                let root = b
+                    .root
+                    .take()
+                    .filter(|_| !b.abandoned)
+                    .filter(|r| !is_empty_scalar(r));
                 let span = b.doc_start.join(span);
                 if !b.abandoned {
                     docs.push(YamlDocument { root, span });
@@ -284,6 +304,10 @@ impl Node {
             span,
         }
     }
+}
+
+fn is_empty_scalar(node: &Node) -> bool {
+    matches!(&node.value, Value::Scalar(s) if s.text.is_empty() && s.style == Style::Plain)
 }
 
 fn count_nodes(node: &Node) -> usize {

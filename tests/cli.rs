@@ -1,0 +1,376 @@
+//! End-to-end behaviour of `detc check`: exit codes, output formats, hostile input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn detc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_detc"))
+        .args(args)
+        .output()
+        .expect("detc runs")
+}
+
+fn fixtures(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+fn codes(out: &Output) -> Vec<String> {
+    json_lines(out)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Check one file holding `bytes` and return its JSON diagnostics.
+fn check_bytes(name: &str, bytes: &[u8]) -> (Output, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let out = detc(&["check", "--format", "json", path.to_str().unwrap()]);
+    let diags = json_lines(&out);
+    (out, diags)
+}
+
+#[test]
+fn clean_catalog_exits_zero_with_a_summary() {
+    let out = detc(&["check", &fixtures("clean")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{}{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(stderr.contains("checked 1 files, 2 documents"), "{stderr}");
+    assert!(stderr.contains("0 errors, 0 warnings"), "{stderr}");
+}
+
+#[test]
+fn defects_are_reported_at_their_line_and_column() {
+    let out = detc(&["check", "--format", "json", &fixtures("defects")]);
+    assert_eq!(out.status.code(), Some(1));
+    let diags = json_lines(&out);
+    let find = |code: &str| {
+        diags
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{code} missing: {diags:#?}"))
+    };
+    let at = |d: &Value| {
+        (
+            d["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string(),
+            d["line"].as_u64().unwrap(),
+            d["column"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(at(find("C206")), ("placeholder_mapping.yml".into(), 9, 25));
+    assert_eq!(at(find("C205")), ("commented_items.yml".into(), 7, 9));
+    assert_eq!(at(find("C210")), ("typos.yml".into(), 7, 9));
+    assert_eq!(at(find("Q503")), ("typos.yml".into(), 9, 1));
+    assert_eq!(at(find("Q513")), ("typos.yml".into(), 12, 7));
+    assert_eq!(at(find("Q501")), ("typos.yml".into(), 1, 1));
+    let q503 = find("Q503");
+    assert_eq!(q503["name"], "near-miss-key");
+    assert_eq!(q503["severity"], "warning");
+    assert!(q503["help"].as_str().unwrap().contains("falsepositives"));
+    assert_eq!(q503["end_column"], 15);
+}
+
+#[test]
+fn human_output_quotes_the_source_with_a_caret() {
+    let out = detc(&["check", &fixtures("defects/placeholder_mapping.yml")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("error[C206]"), "{text}");
+    assert!(text.contains("placeholder_mapping.yml:9:25"), "{text}");
+    assert!(
+        text.contains("data.client_id: {global_client_id}"),
+        "{text}"
+    );
+    assert!(text.contains("help: quote it"), "{text}");
+}
+
+#[test]
+fn select_ignore_and_deny_warnings() {
+    let only = detc(&[
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "Q5",
+        &fixtures("defects"),
+    ]);
+    assert!(codes(&only).iter().all(|c| c.starts_with("Q5")));
+    assert_eq!(only.status.code(), Some(0), "only warnings selected");
+    let denied = detc(&[
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "Q5",
+        "--deny-warnings",
+        &fixtures("defects"),
+    ]);
+    assert_eq!(denied.status.code(), Some(1));
+    let ignored = detc(&[
+        "check",
+        "--format",
+        "json",
+        "--ignore",
+        "C2,near-miss-key",
+        &fixtures("defects"),
+    ]);
+    assert!(
+        codes(&ignored)
+            .iter()
+            .all(|c| !c.starts_with("C2") && c != "Q503")
+    );
+    assert_eq!(
+        detc(&["check", "--select", "X9", &fixtures("clean")])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn variables_resolve_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.yml");
+    std::fs::write(&path, "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nsplunk: index=auth0 data.tenant_name=\"{tenant}\"\n").unwrap();
+    let p = path.to_str().unwrap();
+    let unresolved = detc(&["check", "--format", "json", p]);
+    let d = &json_lines(&unresolved)[0];
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
+        (Some("P601"), Some(6), Some(39))
+    );
+    assert!(
+        codes(&detc(&[
+            "check",
+            "--format",
+            "json",
+            "--var",
+            "tenant=acme",
+            p
+        ]))
+        .is_empty()
+    );
+}
+
+#[test]
+fn github_annotations() {
+    let out = detc(&[
+        "check",
+        "--format",
+        "github",
+        &fixtures("defects/typos.yml"),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().all(|l| l.starts_with("::error ")
+            || l.starts_with("::warning ")
+            || l.starts_with("::notice ")),
+        "{text}"
+    );
+    assert!(text.contains(",line=9,col=1,"), "{text}");
+    assert!(text.contains("title=Q503 near-miss-key::"), "{text}");
+}
+
+/// The SARIF 2.1.0 schema ships inside the `serde-sarif` crate (a dev-dependency); find its copy.
+fn sarif_schema() -> Value {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    let registry = home.join("registry/src");
+    for index in std::fs::read_dir(&registry).expect("cargo registry") {
+        let candidate = index
+            .unwrap()
+            .path()
+            .join("serde-sarif-0.8.0/src/schema.json");
+        if candidate.exists() {
+            return serde_json::from_str(&std::fs::read_to_string(candidate).unwrap()).unwrap();
+        }
+    }
+    panic!("serde-sarif 0.8.0 not found under {}", registry.display());
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let out = detc(&["check", "--format", "sarif", &fixtures("defects")]);
+    let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let mut schema = sarif_schema();
+    // The published schema's `language` patterns have a stray `]` that the Rust regex-format check
+    // rejects when compiling the schema; detc never emits `language`, so the pattern is dropped.
+    for owner in ["run", "toolComponent"] {
+        schema["definitions"][owner]["properties"]["language"]
+            .as_object_mut()
+            .unwrap()
+            .remove("pattern");
+    }
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() >= 6);
+    let typed: serde_sarif::sarif::Sarif =
+        serde_json::from_value(log.clone()).expect("typed SARIF model accepts it");
+    assert_eq!(typed.runs.len(), 1);
+    let first = &results[0];
+    let rule_index = first["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"][rule_index]["id"],
+        first["ruleId"]
+    );
+}
+
+#[test]
+fn output_is_byte_stable() {
+    let a = detc(&["check", "--format", "json", &fixtures("defects")]);
+    let b = detc(&["check", "--format", "json", &fixtures("defects")]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn empty_file() {
+    let (out, d) = check_bytes("empty.yml", b"# only a comment\n");
+    assert_eq!(d[0]["code"], "E009");
+    assert_eq!(out.status.code(), Some(0), "an empty file is a warning");
+}
+
+#[test]
+fn invalid_utf8_points_at_the_first_bad_byte() {
+    let (out, d) = check_bytes("latin1.yml", b"title: Caf\xe9\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        (
+            d[0]["code"].as_str(),
+            d[0]["line"].as_u64(),
+            d[0]["column"].as_u64()
+        ),
+        (Some("E002"), Some(1), Some(11))
+    );
+}
+
+#[test]
+fn binary_file() {
+    let (out, d) = check_bytes("blob.yml", &[0x7f, b'E', b'L', b'F', 0, 1, 2, 3]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(d[0]["code"], "E003");
+}
+
+#[test]
+fn alias_bomb_is_refused() {
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..15 {
+        let p = i - 1;
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let (out, d) = check_bytes("bomb.yml", text.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(d[0]["code"], "E007");
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let flow = "[".repeat(10_000) + &"]".repeat(10_000);
+    let (_, d) = check_bytes("flow.yml", flow.as_bytes());
+    assert_eq!(d[0]["code"], "E008");
+    let block: String = (0..2_000)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    let (out, d) = check_bytes("block.yml", block.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(d[0]["code"], "E008");
+}
+
+#[test]
+fn fifty_megabyte_file_is_reported_not_parsed() {
+    let big = "# padding\n".repeat(5 * 1024 * 1024);
+    let (out, d) = check_bytes("big.yml", big.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(d[0]["code"], "E004");
+    assert!(d[0]["message"].as_str().unwrap().contains("50.0 MiB"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_is_reported_and_the_rest_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::copy(
+        fixtures("clean/failed_logins_burst.yml"),
+        dir.path().join("rules/r.yml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("..", dir.path().join("rules/loop")).unwrap();
+    let out = detc(&["check", "--format", "json", dir.path().to_str().unwrap()]);
+    let d = json_lines(&out);
+    assert!(
+        d.iter()
+            .any(|d| d["code"] == "E001" && d["message"].as_str().unwrap().contains("loop")),
+        "{d:#?}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 documents"));
+}
+
+#[test]
+fn folder_without_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a rule").unwrap();
+    let out = detc(&["check", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(codes(&out), ["E012"]);
+    let missing = detc(&["check", "--format", "json", "/nonexistent/rules"]);
+    assert_eq!(codes(&missing), ["E001"]);
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn one_bad_document_does_not_stop_the_others() {
+    let text = "title: Good\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n---\ntitle: Bad\nid: 6e3d8f2b-4c5a-4d7e-9fa0-1b2c3d4e5f60\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel or}\n---\n- not a rule\n";
+    let (out, d) = check_bytes("mixed.yml", text.as_bytes());
+    let got: Vec<(&str, u64)> = d
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(got, [("C201", 11), ("E011", 13)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 documents"));
+}
+
+#[test]
+fn list_and_explain() {
+    let list = detc(&["list", "lints"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.lines().count() > 40);
+    assert!(text.contains("C205  null-from-commented-items"));
+    let explain = detc(&["explain", "C205"]);
+    let text = String::from_utf8_lossy(&explain.stdout);
+    assert!(
+        text.contains("commented out") && text.contains("Fires on:"),
+        "{text}"
+    );
+    assert_eq!(detc(&["explain", "Z999"]).status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&detc(&["list", "modifiers"]).stdout).contains("windash"));
+}
