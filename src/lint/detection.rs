@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use super::data::auth0::auth0;
 use super::{DiagExt, Sink};
-use crate::catalog::yaml::{Node, Style, Value};
+use crate::catalog::yaml::{Node, Resolved, Style, Value};
 use crate::diag::{Code, Severity};
 use crate::model::condition::{Expr, Quantifier};
 use crate::model::detection::{Detection, Item, SearchBody};
@@ -138,7 +138,20 @@ pub static EMPTY_SEARCH: Code = Code {
     good: "title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {data.type: s}\n  condition: sel\n",
 };
 
+pub static SPECIFIC_LOGSOURCE: Code = Code {
+    code: "C213",
+    name: "specific-instead-of-generic-logsource",
+    severity: Severity::Warning,
+    summary: "a Sysmon or Security EventID selects what a generic log source category means",
+    doc: "`service: sysmon` with `EventID: 1` is what `category: process_creation` means, and the generic \
+          category also covers other sources (Security 4688, EDR process events) through pipelines. Use the \
+          category and drop the EventID (pySigma: `specific_instead_of_generic_logsource`).",
+    bad: "title: T\nlogsource: {product: windows, service: sysmon}\ndetection:\n  sel:\n    EventID: 1\n    Image|endswith: '\\whoami.exe'\n  condition: sel\n",
+    good: "title: T\nlogsource: {product: windows, category: process_creation}\ndetection:\n  sel:\n    Image|endswith: '\\whoami.exe'\n  condition: sel\n",
+};
+
 pub static CODES: &[&Code] = &[
+    &SPECIFIC_LOGSOURCE,
     &CONDITION_SYNTAX,
     &UNDEFINED_IDENTIFIER,
     &UNUSED_IDENTIFIER,
@@ -172,6 +185,7 @@ pub fn check(sink: &mut Sink<'_, '_>) {
             check_item_values(sink, item);
         }
     }
+    check_generic_logsource(sink, det);
     if sink.doc.meta.product() == Some("auth0") {
         for search in &det.searches {
             for item in search.body.items() {
@@ -394,4 +408,57 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// Sysmon event ids that have a generic Sigma log source category.
+const SYSMON_CATEGORIES: [(i64, &str); 21] = [
+    (1, "process_creation"),
+    (2, "file_change"),
+    (3, "network_connection"),
+    (5, "process_termination"),
+    (6, "driver_load"),
+    (7, "image_load"),
+    (8, "create_remote_thread"),
+    (9, "raw_access_thread"),
+    (10, "process_access"),
+    (11, "file_event"),
+    (12, "registry_add"),
+    (13, "registry_set"),
+    (14, "registry_rename"),
+    (15, "create_stream_hash"),
+    (17, "pipe_created"),
+    (18, "pipe_created"),
+    (19, "wmi_event"),
+    (20, "wmi_event"),
+    (21, "wmi_event"),
+    (22, "dns_query"),
+    (23, "file_delete"),
+];
+
+fn check_generic_logsource(sink: &mut Sink<'_, '_>, det: &Detection<'_>) {
+    let Some(ls) = sink.doc.meta.logsource else {
+        return;
+    };
+    let service = ls.get("service").and_then(Node::scalar_text);
+    let table: &[(i64, &str)] = match service {
+        Some("sysmon") => &SYSMON_CATEGORIES,
+        Some("security") => &[(4688, "process_creation")],
+        _ => return,
+    };
+    for search in &det.searches {
+        for item in search.body.items() {
+            if item.field != Some("EventID") || !item.modifiers.is_empty() {
+                continue;
+            }
+            for v in item.values() {
+                let Some(Resolved::Int(id)) = v.as_scalar().map(|s| s.resolved) else {
+                    continue;
+                };
+                if let Some((_, category)) = table.iter().find(|(e, _)| *e == id) {
+                    sink.at_node(&SPECIFIC_LOGSOURCE, v, format!("EventID {id} of `{}` is the generic category `{category}`", service.unwrap_or("")))
+                        .with_help(format!("use `logsource: {{category: {category}, product: windows}}` and drop the EventID"));
+                }
+            }
+        }
+    }
 }

@@ -196,7 +196,32 @@ pub static PLACEHOLDER_WITHOUT_EXPAND: Code = Code {
     good: rule_yaml!("    Computer|expand: '%DomainControllers%'\n"),
 };
 
+pub static WILDCARDS_FOR_MODIFIERS: Code = Code {
+    code: "M318",
+    name: "wildcards-instead-of-modifiers",
+    severity: Severity::Info,
+    summary: "`*x*`, `x*` or `*x` written by hand instead of contains, startswith or endswith",
+    doc: "Leading and trailing wildcards say the same as `|contains`, `|startswith` and `|endswith`, but the \
+          modifiers state the intent, survive pipelines that rewrite values, and let backends choose their \
+          fastest operator.",
+    bad: rule_yaml!("    CommandLine: '*whoami*'\n"),
+    good: rule_yaml!("    CommandLine|contains: whoami\n"),
+};
+
+pub static ESCAPED_WILDCARD: Code = Code {
+    code: "M319",
+    name: "escaped-wildcard",
+    severity: Severity::Info,
+    summary: "a value contains an escaped wildcard `\\*` or `\\?`",
+    doc: "`\\*` matches a literal asterisk. That is rare in logs; check that a wildcard was not meant, or that \
+          a Windows path such as `C:\\*` did not lose a backslash.",
+    bad: rule_yaml!("    CommandLine: 'a\\*b'\n"),
+    good: rule_yaml!("    CommandLine: 'a*b'\n"),
+};
+
 pub static CODES: &[&Code] = &[
+    &WILDCARDS_FOR_MODIFIERS,
+    &ESCAPED_WILDCARD,
     &UNKNOWN_MODIFIER,
     &INVALID_CHAIN,
     &VALUE_TYPE,
@@ -410,6 +435,32 @@ fn check_string(sink: &mut Sink<'_, '_>, item: &Item<'_>, v: &Node, style: Style
     if text.contains("**") {
         sink.at_node(&DOUBLE_WILDCARD, v, "`**` is the same as `*`");
     }
+    let parsed = SigmaString::parse(text, item.has(Modifier::Expand));
+    if item.modifiers.is_empty()
+        && item.field.is_some()
+        && let Some(m) = implied_modifier(&parsed)
+    {
+        sink.at_node(
+            &WILDCARDS_FOR_MODIFIERS,
+            v,
+            format!("hand-written wildcards: `{m}` says this directly"),
+        )
+        .with_help(format!(
+            "write `{}|{m}` with the wildcards removed",
+            item.field.unwrap_or("")
+        ));
+    }
+    if text.contains("\\*") || text.contains("\\?") {
+        let literal = parsed.parts.iter().any(|p| matches!(p, crate::model::sigma_string::Part::Text(t) if t.contains('*') || t.contains('?')));
+        if literal {
+            sink.at_node(
+                &ESCAPED_WILDCARD,
+                v,
+                "escaped wildcard: this matches a literal `*` or `?`",
+            )
+            .with_help("remove the backslash if a wildcard was meant");
+        }
+    }
     if style != Style::Plain
         && item.modifiers.is_empty()
         && !text.is_empty()
@@ -454,6 +505,24 @@ const STANDARD_PLACEHOLDERS: [&str; 5] = [
 
 /// Whether `text` holds `%name%` for a standard placeholder or a configured variable. Other
 /// `%…%` text is usually a Windows environment variable (`%APPDATA%`) meant literally.
+/// The modifier a value's leading/trailing `*` stand for, when they are its only wildcards.
+fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
+    use crate::model::sigma_string::Part;
+    let inner_wild = s.parts.len() > 2
+        && s.parts[1..s.parts.len() - 1]
+            .iter()
+            .any(|p| !matches!(p, Part::Text(_)));
+    if inner_wild || s.parts.iter().any(|p| matches!(p, Part::OneChar)) {
+        return None;
+    }
+    match (s.starts_with_any(), s.ends_with_any(), s.parts.len()) {
+        (true, true, 3) => Some("contains"),
+        (false, true, 2) => Some("startswith"),
+        (true, false, 2) => Some("endswith"),
+        _ => None,
+    }
+}
+
 fn has_percent_placeholder(
     text: &str,
     variables: &std::collections::BTreeMap<String, String>,

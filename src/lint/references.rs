@@ -81,7 +81,19 @@ pub static DUPLICATE_NAME: Code = Code {
     good: "title: A\nname: base_s\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n---\ntitle: B\nname: base_f\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n",
 };
 
+pub static DUPLICATE_FILENAME: Code = Code {
+    code: "R407",
+    name: "duplicate-filename",
+    severity: Severity::Warning,
+    summary: "two rule files in different folders share a file name",
+    doc: "Several tools (and reviewers) identify rules by file name; two files with the same name in \
+          different folders collide when a catalog is flattened or published (pySigma: `duplicate_filename`).",
+    bad: "",
+    good: "",
+};
+
 pub static CODES: &[&Code] = &[
+    &DUPLICATE_FILENAME,
     &UNKNOWN_REFERENCE,
     &AMBIGUOUS_REFERENCE,
     &DUPLICATE_ID,
@@ -145,7 +157,34 @@ pub fn check(parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
         }
     }
     duplicates(parsed, &mut out);
+    duplicate_filenames(parsed, &mut out);
     out
+}
+
+fn duplicate_filenames(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
+    let mut by_name: HashMap<&std::ffi::OsStr, Vec<&Arc<Path>>> = HashMap::new();
+    for p in parsed.iter().filter(|p| p.doc.index == 0) {
+        if let Some(name) = p.doc.path().file_name() {
+            let paths = by_name.entry(name).or_default();
+            if !paths.contains(&p.doc.path()) {
+                paths.push(p.doc.path());
+            }
+        }
+    }
+    for paths in by_name.values().filter(|p| p.len() > 1) {
+        for path in &paths[1..] {
+            out.push(
+                Diagnostic::new(
+                    &DUPLICATE_FILENAME,
+                    path,
+                    None,
+                    "another rule file has the same name",
+                )
+                .related(paths[0], None, "same name here")
+                .help("rename one of the files"),
+            );
+        }
+    }
 }
 
 fn references_of<'a>(p: &Parsed<'a>) -> Vec<&'a Node> {
@@ -328,6 +367,18 @@ mod tests {
             ("c.yml", CORR.replace("{n}", "c")),
         ]);
         assert!(got.contains(&("c.yml".to_string(), "R402")), "{got:?}");
+    }
+
+    #[test]
+    fn same_file_name_in_two_folders() {
+        let got = codes(&[
+            ("x/rule.yml", BASE.replace("{n}", "a")),
+            (
+                "y/rule.yml",
+                BASE.replace("{n}", "b").replace("name: base\n", ""),
+            ),
+        ]);
+        assert_eq!(got, [("y/rule.yml".to_string(), "R407")]);
     }
 
     #[test]

@@ -101,7 +101,20 @@ pub static INVALID_TLP: Code = Code {
     good: tagged!("  - tlp.clear\n"),
 };
 
+pub static NAMESPACE_TAG_FORMAT: Code = Code {
+    code: "Q519",
+    name: "namespace-tag-format",
+    severity: Severity::Warning,
+    summary: "a car, cve, detection or stp tag whose name has the wrong form",
+    doc: "Namespaced tags have fixed forms: `car.2016-04-005`, `cve.2021-44228`, `detection.dfir` / \
+          `detection.emerging-threats` / `detection.threat-hunting`, `stp.1`…`stp.5` with an optional \
+          `a`, `u` or `k`. Other forms are typos that tools silently ignore.",
+    bad: tagged!("  - cve.2021.44228\n"),
+    good: tagged!("  - cve.2021-44228\n"),
+};
+
 pub static CODES: &[&Code] = &[
+    &NAMESPACE_TAG_FORMAT,
     &TAG_FORMAT,
     &UNKNOWN_NAMESPACE,
     &UNKNOWN_ATTACK,
@@ -144,6 +157,14 @@ pub fn check(sink: &mut Sink<'_, '_>) {
         let (ns, name) = tag.split_once('.').unwrap_or((tag, ""));
         match ns {
             "attack" => check_attack(sink, node, name, &tactics_tagged),
+            "car" | "cve" | "detection" | "stp" if !namespace_name_ok(ns, name) => {
+                sink.at_node(
+                    &NAMESPACE_TAG_FORMAT,
+                    node,
+                    format!("`{tag}` is not a valid `{ns}` tag"),
+                )
+                .with_help(namespace_form(ns));
+            }
             "tlp" if !TLP.contains(&name) => {
                 sink.at_node(&INVALID_TLP, node, format!("`{name}` is not a TLP label"))
                     .with_help("use tlp.clear, tlp.green, tlp.amber, tlp.amber-strict or tlp.red");
@@ -281,4 +302,34 @@ fn is_newer_technique(name: &str) -> bool {
         .max()
         .unwrap_or(0);
     number(name).is_some_and(|n| n > highest)
+}
+
+fn namespace_name_ok(ns: &str, name: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    match ns {
+        "car" => {
+            let p: Vec<&str> = name.split('-').collect();
+            p.len() == 3 && digits(p[0], 4) && digits(p[1], 2) && digits(p[2], 3)
+        }
+        "cve" => name.split_once('-').is_some_and(|(y, n)| {
+            digits(y, 4) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+        }),
+        "detection" => ["dfir", "emerging-threats", "threat-hunting"].contains(&name),
+        "stp" => {
+            let mut c = name.chars();
+            matches!(c.next(), Some('1'..='5'))
+                && matches!(c.next(), None | Some('a' | 'u' | 'k'))
+                && c.next().is_none()
+        }
+        _ => true,
+    }
+}
+
+fn namespace_form(ns: &str) -> &'static str {
+    match ns {
+        "car" => "CAR tags look like `car.2016-04-005`",
+        "cve" => "CVE tags look like `cve.2021-44228`",
+        "detection" => "detection tags are dfir, emerging-threats and threat-hunting",
+        _ => "STP tags are `stp.1` to `stp.5`, optionally followed by a, u or k",
+    }
 }

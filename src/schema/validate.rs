@@ -213,6 +213,36 @@ mod tests {
         assert_eq!(d[0].span.unwrap().start.line, 7);
     }
 
+    /// The hand-written cases of tools/schema-check (also run with Python's jsonschema in the
+    /// conformance step): the Rust validator must agree on every verdict.
+    #[test]
+    fn schema_cases_agree_with_the_python_validator() {
+        let text = include_str!("../../tools/schema-check/cases.yml");
+        let file = crate::catalog::SourceFile::new(
+            std::sync::Arc::from(std::path::Path::new("cases.yml")),
+            text.to_string(),
+        );
+        let (docs, diags) = crate::catalog::yaml::parse_documents(&file);
+        assert!(diags.is_empty(), "{diags:?}");
+        let cases = docs[0].root.as_ref().unwrap().as_seq().unwrap();
+        assert!(cases.len() >= 30);
+        let tests_validator = build("tests.json");
+        for case in cases {
+            let name = case.get("name").and_then(Node::scalar_text).unwrap();
+            let schema = case.get("schema").and_then(Node::scalar_text).unwrap();
+            let valid = case.get("valid").and_then(Node::as_scalar).unwrap().text == "true";
+            let instance = crate::schema::to_json(case.get("doc").unwrap());
+            let got = match schema {
+                "rule" => validator(DocKind::Rule).is_valid(&instance),
+                "correlation" => validator(DocKind::Correlation).is_valid(&instance),
+                "filter" => validator(DocKind::Filter).is_valid(&instance),
+                "tests" => tests_validator.is_valid(&instance),
+                other => panic!("unknown schema {other}"),
+            };
+            assert_eq!(got, valid, "case `{name}`");
+        }
+    }
+
     #[test]
     fn list_condition_is_valid() {
         let d = check(
