@@ -92,7 +92,20 @@ pub static DUPLICATE_FILENAME: Code = Code {
     good: "",
 };
 
+pub static ALIAS_UNKNOWN_RULE: Code = Code {
+    code: "R408",
+    name: "alias-unknown-rule",
+    severity: Severity::Error,
+    summary: "a correlation alias maps a rule that is not in the correlation's `rules`",
+    doc: "`aliases: {ip: {rule_a: src_ip, rule_b: client.ip}}` names, for each referenced rule, the field \
+          that plays the alias's part. A rule named there but missing from `rules` is a typo; a rule of \
+          `rules` missing from an alias used in `group-by` leaves that rule without a group value.",
+    bad: "title: A\nname: rule_a\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: B\nname: rule_b\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n---\ntitle: T\ncorrelation:\n  type: temporal\n  rules: [rule_a, rule_b]\n  aliases:\n    ip: {rule_a: data.ip, rule_c: data.ip}\n  group-by: [ip]\n  timespan: 1h\n",
+    good: "title: A\nname: rule_a\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: B\nname: rule_b\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n---\ntitle: T\ncorrelation:\n  type: temporal\n  rules: [rule_a, rule_b]\n  aliases:\n    ip: {rule_a: data.ip, rule_b: data.ip}\n  group-by: [ip]\n  timespan: 1h\n",
+};
+
 pub static CODES: &[&Code] = &[
+    &ALIAS_UNKNOWN_RULE,
     &DUPLICATE_FILENAME,
     &UNKNOWN_REFERENCE,
     &AMBIGUOUS_REFERENCE,
@@ -154,6 +167,9 @@ pub fn check(parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
     for p in parsed {
         for r in references_of(p) {
             check_reference(&index, p, r, &mut out);
+        }
+        if let Body::Correlation(c) = &p.body {
+            check_aliases(p, c, &mut out);
         }
     }
     duplicates(parsed, &mut out);
@@ -233,6 +249,54 @@ fn check_reference(index: &RuleIndex<'_, '_>, p: &Parsed<'_>, r: &Node, out: &mu
                 d = d.related(c.doc.path(), span, "defined here");
             }
             out.push(d);
+        }
+    }
+}
+
+fn check_aliases(
+    p: &Parsed<'_>,
+    c: &crate::model::correlation::Correlation<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(aliases) = c.aliases.and_then(Node::as_map) else {
+        return;
+    };
+    let rules: Vec<&str> = c.rules.iter().filter_map(|r| r.scalar_text()).collect();
+    let grouped: Vec<&str> = c.group_by.iter().filter_map(|g| g.scalar_text()).collect();
+    for alias in aliases {
+        let Some(name) = alias.key.scalar_text() else {
+            continue;
+        };
+        let Some(mapping) = alias.value.as_map() else {
+            continue;
+        };
+        let mapped: Vec<&str> = mapping.iter().filter_map(|e| e.key.scalar_text()).collect();
+        for e in mapping {
+            let Some(rule) = e.key.scalar_text() else {
+                continue;
+            };
+            if !rules.contains(&rule) {
+                let mut d = Diagnostic::at(
+                    &ALIAS_UNKNOWN_RULE,
+                    p.doc.path(),
+                    e.key.span,
+                    format!("alias `{name}` maps `{rule}`, which is not in `rules`"),
+                );
+                d.with_help(format!("the correlation's rules are: {}", rules.join(", ")));
+                out.push(d);
+            }
+        }
+        if grouped.contains(&name) {
+            for rule in rules.iter().filter(|r| !mapped.contains(r)) {
+                let mut d = Diagnostic::at(
+                    &ALIAS_UNKNOWN_RULE,
+                    p.doc.path(),
+                    alias.key.span,
+                    format!("alias `{name}` is grouped on but gives no field for rule `{rule}`"),
+                );
+                d.with_help(format!("add `{rule}: <field>` under `{name}`"));
+                out.push(d);
+            }
         }
     }
 }
