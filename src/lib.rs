@@ -4,10 +4,12 @@
 //! validates them, [`model`] reads the typed Sigma model, [`lint`] reports semantic findings, and
 //! [`diag`] prints them. [`check`] ties the stages together for `detc check`.
 
+pub mod backend;
 pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod ir;
 pub mod lint;
 pub mod model;
 pub mod schema;

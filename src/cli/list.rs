@@ -9,6 +9,7 @@ use crate::model::modifier::Modifier;
 enum What {
     Lints,
     Modifiers,
+    Targets,
 }
 
 #[derive(Args, Debug)]
@@ -27,6 +28,11 @@ pub fn run(args: ListArgs) -> ExitCode {
                     c.severity.as_str(),
                     c.summary
                 );
+            }
+        }
+        What::Targets => {
+            for t in crate::backend::TargetId::ALL {
+                println!("{:<8} {}", t.name(), t.describe());
             }
         }
         What::Modifiers => {

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 
 mod check;
+mod convert;
 mod explain;
 mod list;
 
@@ -23,6 +24,8 @@ pub struct Cli {
 enum Command {
     /// Load, validate and lint rules, correlations and filters.
     Check(check::CheckArgs),
+    /// Compile rules and correlations to a target query language.
+    Convert(convert::ConvertArgs),
     /// List lints, modifiers, targets or formats.
     List(list::ListArgs),
     /// Print the documentation of one lint code.
@@ -43,6 +46,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::List(args) => list::run(args),
         Command::Explain(args) => explain::run(args),
     }

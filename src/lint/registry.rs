@@ -1,6 +1,7 @@
 //! Every diagnostic code detc can report, in code order. `detc list lints` and `detc explain` read
 //! this list, and a test proves each code with YAML examples fires on `bad` and not on `good`.
 
+use crate::backend::codes as backend;
 use crate::diag::Code;
 
 use super::{
@@ -18,6 +19,7 @@ pub fn all_codes() -> Vec<&'static Code> {
     codes.extend(metadata::CODES);
     codes.extend(tags::CODES);
     codes.extend(placeholders::CODES);
+    codes.extend(backend::CODES);
     codes.sort_by_key(|c| c.code);
     codes
 }

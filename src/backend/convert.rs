@@ -1,0 +1,252 @@
+//! Converting a loaded catalog to one target: lowering, filters, rendering, wrapping, fidelity notes.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::codes;
+use super::render::{Query, Unsupported, render};
+use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, splunk::Splunk, sumo::Sumo};
+use crate::catalog::{Catalog, DocKind, Document};
+use crate::diag::{Code, Diagnostic, Span};
+use crate::ir::{Expr, Value, apply_filters, lower_detection};
+use crate::model::{Body, Parsed};
+
+/// The result for one document.
+pub struct Conversion<'a> {
+    pub doc: &'a Document,
+    pub queries: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// A base rule of a correlation (without `generate: true`): it yields no standalone query.
+    pub suppressed: bool,
+}
+
+pub struct Context<'p, 'a> {
+    pub parsed: &'p [Parsed<'a>],
+    pub filters: Vec<&'p Parsed<'a>>,
+    pub vars: &'p BTreeMap<String, String>,
+    pub index: crate::lint::references::RuleIndex<'p, 'a>,
+}
+
+/// Convert every rule and correlation of the catalog (filters are applied, not output).
+pub fn convert_catalog<'a>(
+    catalog: &'a Catalog,
+    target: TargetId,
+    vars: &BTreeMap<String, String>,
+) -> Vec<Conversion<'a>> {
+    let parsed: Vec<Parsed<'a>> = catalog.documents.iter().map(Parsed::parse).collect();
+    let ctx = Context {
+        parsed: &parsed,
+        filters: parsed
+            .iter()
+            .filter(|p| p.doc.kind == DocKind::Filter)
+            .collect(),
+        vars,
+        index: crate::lint::references::RuleIndex::new(&parsed),
+    };
+    let suppressed = suppressed_rules(&ctx);
+    parsed
+        .par_iter()
+        .filter(|p| p.doc.kind != DocKind::Filter)
+        .map(|p| {
+            let mut c = match &p.body {
+                Body::Correlation(_) => super::correlation::convert(&ctx, p, target),
+                _ => convert_rule(&ctx, p, target),
+            };
+            c.suppressed = suppressed.contains(&(p.doc.path().clone(), p.doc.index));
+            if c.suppressed {
+                c.queries.clear();
+            }
+            c
+        })
+        .collect()
+}
+
+/// Rules referenced by a correlation without `generate: true` produce no query of their own.
+fn suppressed_rules(
+    ctx: &Context<'_, '_>,
+) -> std::collections::HashSet<(std::sync::Arc<std::path::Path>, usize)> {
+    let mut out = std::collections::HashSet::new();
+    for p in ctx.parsed {
+        let Body::Correlation(c) = &p.body else {
+            continue;
+        };
+        let generate = c
+            .node
+            .get("generate")
+            .and_then(|g| g.as_scalar())
+            .is_some_and(|s| s.text == "true");
+        if generate {
+            continue;
+        }
+        for r in &c.rules {
+            if let Some(name) = r.scalar_text()
+                && let crate::lint::references::Resolution::Found(base) =
+                    ctx.index.resolve(name, p.doc.path())
+            {
+                out.insert((base.doc.path().clone(), base.doc.index));
+            }
+        }
+    }
+    out
+}
+
+pub fn error(
+    doc: &Document,
+    code: &'static Code,
+    span: Option<Span>,
+    message: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic::new(code, doc.path(), span, message)
+}
+
+/// Lower a rule to its IR expressions (filters applied).
+pub fn rule_exprs(ctx: &Context<'_, '_>, p: &Parsed<'_>) -> Result<Vec<Expr>, Box<Diagnostic>> {
+    let Body::Rule(det) = &p.body else {
+        return Err(Box::new(error(
+            p.doc,
+            &codes::UNSUPPORTED,
+            None,
+            "not a detection rule",
+        )));
+    };
+    let exprs = lower_detection(det, &p.doc.file, ctx.vars).map_err(|e| lower_diag(p.doc, e))?;
+    apply_filters(p, exprs, &ctx.filters, ctx.vars).map_err(|e| lower_diag(p.doc, e))
+}
+
+fn lower_diag(doc: &Document, e: crate::ir::LowerError) -> Box<Diagnostic> {
+    let span = (e.span.start.line > 0).then_some(e.span);
+    Box::new(error(
+        doc,
+        &codes::UNSUPPORTED,
+        span,
+        format!("cannot convert: {}", e.message),
+    ))
+}
+
+pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Diagnostic {
+    error(
+        doc,
+        &codes::UNSUPPORTED,
+        u.span,
+        format!("{}: {}", target.describe(), u.message),
+    )
+}
+
+fn convert_rule<'a>(ctx: &Context<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+    let mut conv = Conversion {
+        doc: p.doc,
+        queries: Vec::new(),
+        diagnostics: Vec::new(),
+        suppressed: false,
+    };
+    let exprs = match rule_exprs(ctx, p) {
+        Ok(e) => e,
+        Err(d) => {
+            conv.diagnostics.push(*d);
+            return conv;
+        }
+    };
+    for expr in &exprs {
+        match render_query(target, expr) {
+            Ok(q) => conv.queries.push(q),
+            Err(u) => {
+                conv.diagnostics.push(unsupported_diag(p.doc, target, u));
+                conv.queries.clear();
+                return conv;
+            }
+        }
+        conv.diagnostics.extend(fidelity_notes(p.doc, target, expr));
+    }
+    conv
+}
+
+/// The target's full query for one expression.
+pub fn render_query(target: TargetId, expr: &Expr) -> Result<String, Unsupported> {
+    match target {
+        TargetId::Splunk => Ok(splunk_query(render(&Splunk, expr)?)),
+        TargetId::Lucene => main_only(render(&Lucene, expr)?),
+        TargetId::Esql => Ok(format!(
+            "from * metadata _id, _index, _version | where {}",
+            main_only(render(&Esql, expr)?)?
+        )),
+        TargetId::Eql => Ok(format!("any where {}", main_only(render(&Eql, expr)?)?)),
+        TargetId::Sumo => {
+            let sumo = Sumo::for_exprs(std::slice::from_ref(expr));
+            let q = main_only(render(&sumo, expr)?)?;
+            Ok(sumo_query(&sumo, &q))
+        }
+    }
+}
+
+/// Splunk: the search, then each deferred `| regex`/`| where` on its own line; `*` when only deferred.
+pub fn splunk_query(q: Query) -> String {
+    let mut out = q.main.unwrap_or_else(|| "*".to_string());
+    for d in q.deferred {
+        out.push('\n');
+        out.push_str(&d);
+    }
+    out
+}
+
+pub fn sumo_query(sumo: &Sumo, where_clause: &str) -> String {
+    let mut out = String::from("*");
+    if let Some(parse) = sumo.parse_clause() {
+        out.push('\n');
+        out.push_str(&parse);
+    }
+    out.push_str("\n| where ");
+    out.push_str(where_clause);
+    out
+}
+
+fn main_only(q: Query) -> Result<String, Unsupported> {
+    q.main
+        .ok_or_else(|| Unsupported::new("the condition has no part this target can search"))
+}
+
+/// Warnings for what a target changes about the rule's meaning.
+fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let leaves = expr.leaves();
+    let first =
+        |pred: &dyn Fn(&Value) -> bool| leaves.iter().find(|l| pred(&l.value)).map(|l| l.span);
+    match target {
+        TargetId::Splunk => {
+            if let Some(span) = first(&|v| matches!(v, Value::Str(s) if splunk::widens(s))) {
+                out.push(error(doc, &codes::WILDCARD_WIDENED, Some(span), "Splunk has no single-character wildcard: `?` is written as `*` and may match more"));
+            }
+        }
+        TargetId::Lucene => {
+            if let Some(span) = leaves
+                .iter()
+                .find(|l| l.field.is_some() && matches!(l.value, Value::Str(_)))
+                .map(|l| l.span)
+            {
+                out.push(error(doc, &codes::CASE_SENSITIVE, Some(span), "Lucene compares keyword fields case-sensitively; this rule matches case-insensitively in Sigma"));
+            }
+        }
+        TargetId::Sumo => {
+            if let Some(l) = leaves
+                .iter()
+                .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))
+            {
+                out.push(error(doc, &codes::ARRAY_APPROXIMATED, Some(l.span), "Sumo Logic reads the whole array as JSON text: the element test is approximated on that text"));
+            }
+        }
+        _ => {}
+    }
+    if matches!(target, TargetId::Lucene | TargetId::Esql | TargetId::Eql)
+        && let Some(span) = first(
+            &|v| matches!(v, Value::Regex { pattern, .. } if !(pattern.starts_with(".*") && pattern.ends_with(".*"))),
+        )
+    {
+        out.push(error(
+            doc,
+            &codes::REGEX_ANCHORED,
+            Some(span),
+            "Elastic regexes must match the whole value; Sigma's match a substring",
+        ));
+    }
+    out
+}

@@ -1,0 +1,93 @@
+//! EQL correlations: ordered sequences (`sequence by … with maxspan`), and event counts as a
+//! sequence of runs of one query.
+
+use super::super::correlation::{Note, Spec};
+use super::super::render::{Unsupported, render};
+use super::super::strings::whole_unit_span;
+use super::{Eql, field};
+use crate::model::correlation::{CorrelationType, Op};
+
+/// EQL's limit on `with runs=`.
+const MAX_RUNS: u64 = 100;
+
+pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+    let maxspan = whole_unit_span(spec.timespan_secs);
+    let query = match spec.kind {
+        CorrelationType::TemporalOrdered => {
+            let mut lines = vec![format!(
+                "sequence{} with maxspan={maxspan}",
+                shared_by(spec)
+            )];
+            for input in &spec.inputs {
+                let q = render(&Eql, &input.expr)?
+                    .main
+                    .ok_or_else(|| Unsupported::new("empty condition"))?;
+                lines.push(format!("  [any where {q}]{}", own_by(spec, input)));
+            }
+            lines.join("\n")
+        }
+        CorrelationType::EventCount => {
+            let [input] = spec.inputs.as_slice() else {
+                return Err(Unsupported::new("EQL counts events of one rule only"));
+            };
+            let runs = match spec.bound.op {
+                Op::Gte => spec.bound.value.ceil() as u64,
+                Op::Gt => spec.bound.value.floor() as u64 + 1,
+                _ => {
+                    return Err(Unsupported::new(
+                        "EQL can only require at least N events (gt/gte)",
+                    ));
+                }
+            };
+            if !(2..=MAX_RUNS).contains(&runs) {
+                return Err(Unsupported::new(format!(
+                    "EQL sequences support 2 to {MAX_RUNS} repeated events, not {runs}"
+                )));
+            }
+            let q = render(&Eql, &input.expr)?
+                .main
+                .ok_or_else(|| Unsupported::new("empty condition"))?;
+            format!(
+                "sequence{} with maxspan={maxspan}\n  [any where {q}]{} with runs={runs}",
+                shared_by(spec),
+                own_by(spec, input)
+            )
+        }
+        _ => {
+            return Err(Unsupported::new(
+                "EQL can express ordered sequences (temporal_ordered) and event counts, not distinct-value, unordered-temporal or value aggregations",
+            ));
+        }
+    };
+    Ok((query, Vec::new()))
+}
+
+/// `by a, b` after `sequence` when every rule groups on the same fields.
+fn shared_by(spec: &Spec<'_>) -> String {
+    let same = spec
+        .inputs
+        .iter()
+        .all(|i| i.group_fields == spec.inputs[0].group_fields);
+    if spec.group_by.is_empty() || !same {
+        return String::new();
+    }
+    let fields: Vec<String> = spec.inputs[0]
+        .group_fields
+        .iter()
+        .map(|f| field(f))
+        .collect();
+    format!(" by {}", fields.join(", "))
+}
+
+/// Per-query `by` when aliases give rules different fields.
+fn own_by(spec: &Spec<'_>, input: &super::super::correlation::Input) -> String {
+    let same = spec
+        .inputs
+        .iter()
+        .all(|i| i.group_fields == spec.inputs[0].group_fields);
+    if spec.group_by.is_empty() || same {
+        return String::new();
+    }
+    let fields: Vec<String> = input.group_fields.iter().map(|f| field(f)).collect();
+    format!(" by {}", fields.join(", "))
+}

@@ -1,0 +1,129 @@
+//! Elastic EQL (the `eql` target): `:` is EQL's case-insensitive, wildcard-aware equality.
+
+pub mod correlation;
+
+use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::strings::{StringStyle, flatten_field, render_string};
+use crate::ir::{Leaf, Value};
+use crate::model::sigma_string::SigmaString;
+
+pub struct Eql;
+
+static DIALECT: Dialect = Dialect {
+    and: " and ",
+    or: " or ",
+    not: "not ",
+    precedence: [Op::Not, Op::And, Op::Or],
+    parenthesize: true,
+};
+
+const STYLE: StringStyle<'static> = StringStyle {
+    escaped: &['\\', '"', '*', '?', '\r', '\n', '\t'],
+    escape: "\\",
+    any_chars: "*",
+    one_char: "?",
+};
+
+/// Field names that are not plain identifiers go in backticks (EQL needs them for `c-uri` too,
+/// which pySigma leaves bare).
+pub fn field(name: &str) -> String {
+    let name = flatten_field(name);
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '@')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@'));
+    if plain {
+        name
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
+
+fn quoted(s: &SigmaString) -> String {
+    format!("\"{}\"", render_string(s, &STYLE))
+}
+
+impl Target for Eql {
+    fn dialect(&self) -> &Dialect {
+        &DIALECT
+    }
+
+    fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported> {
+        let Some(name) = leaf.field.as_deref() else {
+            return Ok(Rendered::Inline(match &leaf.value {
+                Value::Str(s) => quoted(s),
+                Value::Num(n) => n.to_string(),
+                _ => {
+                    return Err(Unsupported::at(
+                        leaf,
+                        "this keyword value is not supported by EQL",
+                    ));
+                }
+            }));
+        };
+        let f = field(name);
+        Ok(Rendered::Inline(match &leaf.value {
+            Value::Str(s) => match s.as_plain() {
+                // pySigma uses `==` for the empty string and IP addresses.
+                Some(p) if p.is_empty() || p.parse::<std::net::IpAddr>().is_ok() => {
+                    format!("{f}=={}", quoted(s))
+                }
+                _ => format!("{f}:{}", quoted(s)),
+            },
+            Value::CasedStr(s) if s.has_wildcards() => format!("{f} like {}", quoted(s)),
+            Value::CasedStr(s) => format!("{f} == {}", quoted(s)),
+            Value::Num(n) => format!("{f}:{n}"),
+            Value::Bool(b) => format!("{f}:{b}"),
+            Value::Null | Value::Exists(false) => format!("?{f} == null"),
+            Value::Exists(true) => format!("?{f} != null"),
+            Value::Compare(op, n) => format!("{f} {} {n}", op.symbol()),
+            Value::Cidr(net) => format!("cidrMatch({f}, \"{net}\")"),
+            Value::Regex { pattern, flags } => format!(
+                "{f} regex~ \"{}{}\"",
+                flags.prefix(),
+                pattern.replace('/', "\\/")
+            ),
+            Value::FieldRef(_) => {
+                return Err(Unsupported::at(
+                    leaf,
+                    "comparing two fields (`fieldref`) is not supported by EQL",
+                ));
+            }
+            Value::Unsupported(m) => {
+                return Err(Unsupported::at(
+                    leaf,
+                    format!("`{m}` is not supported by EQL"),
+                ));
+            }
+        }))
+    }
+
+    fn compound_leaf(&self, leaf: &Leaf) -> bool {
+        matches!(leaf.value, Value::Null)
+    }
+
+    fn not_leaf(&self, leaf: &Leaf) -> Option<Result<Rendered, Unsupported>> {
+        let name = leaf.field.as_deref()?;
+        matches!(leaf.value, Value::Null)
+            .then(|| Ok(Rendered::Inline(format!("?{} != null", field(name)))))
+    }
+
+    fn in_list(&self, leaves: &[&Leaf], _expansion: bool) -> Option<String> {
+        let values: Vec<String> = leaves
+            .iter()
+            .map(|l| match &l.value {
+                Value::Str(s) => Some(quoted(s)),
+                Value::Num(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        Some(format!(
+            "{} like~ ({})",
+            field(leaves[0].field.as_deref()?),
+            values.join(", ")
+        ))
+    }
+}

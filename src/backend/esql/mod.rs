@@ -1,0 +1,115 @@
+//! Elastic ES|QL (the `esql` target). ES|QL comparisons are case-sensitive, so unlike pySigma we
+//! compare `TO_LOWER(field)` with the lower-cased value: Sigma's default matching, faithfully.
+
+pub mod correlation;
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::strings::{
+    StringStyle, flatten_field, lowercase, prefix_only, render_string, suffix_only,
+};
+use crate::ir::{Leaf, Value};
+use crate::model::sigma_string::SigmaString;
+
+pub struct Esql;
+
+static DIALECT: Dialect = Dialect {
+    and: " and ",
+    or: " or ",
+    not: "not ",
+    precedence: [Op::Not, Op::And, Op::Or],
+    parenthesize: false,
+};
+
+const WILD: StringStyle<'static> = StringStyle {
+    escaped: &['\\', '"', '*', '?'],
+    escape: "\\",
+    any_chars: "*",
+    one_char: "?",
+};
+
+pub fn field(name: &str) -> String {
+    static PLAIN: OnceLock<Regex> = OnceLock::new();
+    let name = flatten_field(name);
+    if PLAIN
+        .get_or_init(|| Regex::new(r"^[\w.]+$").unwrap())
+        .is_match(&name)
+    {
+        name
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
+
+fn literal(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A string comparison on an already-prepared field expression.
+fn string_test(f: &str, s: &SigmaString) -> String {
+    if let Some(plain) = s.as_plain() {
+        return format!("{f}=={}", literal(&plain));
+    }
+    if let Some(p) = prefix_only(s) {
+        return format!("starts_with({f}, {})", literal(p));
+    }
+    if let Some(x) = suffix_only(s) {
+        return format!("ends_with({f}, {})", literal(x));
+    }
+    format!("{f} like \"{}\"", render_string(s, &WILD))
+}
+
+impl Target for Esql {
+    fn dialect(&self) -> &Dialect {
+        &DIALECT
+    }
+
+    fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported> {
+        let Some(name) = leaf.field.as_deref() else {
+            return Err(Unsupported::at(
+                leaf,
+                "ES|QL has no keyword search over all fields; name the field",
+            ));
+        };
+        let f = field(name);
+        Ok(Rendered::Inline(match &leaf.value {
+            Value::Str(s) => string_test(&format!("TO_LOWER({f})"), &lowercase(s)),
+            Value::CasedStr(s) => string_test(&f, s),
+            Value::Num(n) => format!("{f}=={n}"),
+            Value::Bool(b) => format!("{f}=={b}"),
+            Value::Null | Value::Exists(false) => format!("{f} is null"),
+            Value::Exists(true) => format!("{f} is not null"),
+            Value::Compare(op, n) => format!("{f}{}{n}", op.symbol()),
+            Value::Cidr(net) => format!("cidr_match({f}, {})", literal(net)),
+            Value::Regex { pattern, flags } => format!(
+                "{f} rlike {}",
+                literal(&format!("{}{}", flags.prefix(), pattern))
+            ),
+            Value::FieldRef(other) => format!("{f}=={}", field(other)),
+            Value::Unsupported(m) => {
+                return Err(Unsupported::at(
+                    leaf,
+                    format!("`{m}` is not supported by ES|QL"),
+                ));
+            }
+        }))
+    }
+
+    fn in_list(&self, leaves: &[&Leaf], _expansion: bool) -> Option<String> {
+        let values: Vec<String> = leaves
+            .iter()
+            .map(|l| match &l.value {
+                Value::Str(s) => lowercase(s).as_plain().map(|p| literal(&p)),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        Some(format!(
+            "TO_LOWER({}) in ({})",
+            field(leaves[0].field.as_deref()?),
+            values.join(", ")
+        ))
+    }
+}

@@ -1,0 +1,138 @@
+//! Elastic Lucene query string (the `lucene` target). Values are unquoted and backslash-escaped;
+//! every non-leaf operand is parenthesised, as pySigma's Lucene backend does.
+
+use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::strings::{StringStyle, flatten_field, render_string};
+use crate::ir::{Leaf, Value};
+use crate::model::sigma_string::SigmaString;
+
+pub struct Lucene;
+
+static DIALECT: Dialect = Dialect {
+    and: " AND ",
+    or: " OR ",
+    not: "NOT ",
+    precedence: [Op::Not, Op::And, Op::Or],
+    parenthesize: true,
+};
+
+const SPECIAL: &[char] = &[
+    '+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '<', '>', '^', '"', '~', '*', '?',
+    ':', '\\', '/', ' ',
+];
+const STYLE: StringStyle<'static> = StringStyle {
+    escaped: SPECIAL,
+    escape: "\\",
+    any_chars: "*",
+    one_char: "?",
+};
+
+fn field(name: &str) -> String {
+    let mut out = String::new();
+    for c in flatten_field(name).chars() {
+        if c.is_whitespace() || c == '*' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn value(s: &SigmaString) -> String {
+    let v = render_string(s, &STYLE);
+    if v.is_empty() { "\"\"".to_string() } else { v }
+}
+
+fn escape_all(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if SPECIAL.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Target for Lucene {
+    fn dialect(&self) -> &Dialect {
+        &DIALECT
+    }
+
+    fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported> {
+        let Some(name) = leaf.field.as_deref() else {
+            return Ok(Rendered::Inline(match &leaf.value {
+                // pySigma writes keywords as unbound, wildcarded terms.
+                Value::Str(s) => {
+                    let mut s = s.clone();
+                    s.wrap_any(true, true);
+                    value(&s)
+                }
+                Value::Num(n) => n.to_string(),
+                _ => {
+                    return Err(Unsupported::at(
+                        leaf,
+                        "this keyword value is not supported by Lucene",
+                    ));
+                }
+            }));
+        };
+        let f = field(name);
+        Ok(Rendered::Inline(match &leaf.value {
+            Value::Str(s) => format!("{f}:{}", value(s)),
+            Value::Num(n) => format!("{f}:{n}"),
+            Value::Bool(b) => format!("{f}:{b}"),
+            Value::Null | Value::Exists(false) => format!("NOT _exists_:{f}"),
+            Value::Exists(true) => format!("_exists_:{f}"),
+            Value::Compare(op, n) => format!("{f}:{}{n}", op.symbol()),
+            Value::Cidr(net) => format!("{f}:{}", escape_all(net)),
+            Value::Regex { pattern, flags } => {
+                format!("{f}:/{}{}/", flags.prefix(), pattern.replace('/', "\\/"))
+            }
+            Value::CasedStr(_) => {
+                return Err(Unsupported::at(
+                    leaf,
+                    "case-sensitive matching (`cased`) cannot be expressed in a Lucene query string",
+                ));
+            }
+            Value::FieldRef(_) => {
+                return Err(Unsupported::at(
+                    leaf,
+                    "comparing two fields (`fieldref`) cannot be expressed in a Lucene query string",
+                ));
+            }
+            Value::Unsupported(m) => {
+                return Err(Unsupported::at(
+                    leaf,
+                    format!("`{m}` is not supported by Lucene"),
+                ));
+            }
+        }))
+    }
+
+    fn compound_leaf(&self, leaf: &Leaf) -> bool {
+        matches!(leaf.value, Value::Null)
+    }
+
+    fn not_leaf(&self, leaf: &Leaf) -> Option<Result<Rendered, Unsupported>> {
+        let name = leaf.field.as_deref()?;
+        matches!(leaf.value, Value::Null)
+            .then(|| Ok(Rendered::Inline(format!("_exists_:{}", field(name)))))
+    }
+
+    fn in_list(&self, leaves: &[&Leaf], _expansion: bool) -> Option<String> {
+        let values: Vec<String> = leaves
+            .iter()
+            .map(|l| match &l.value {
+                Value::Str(s) => Some(value(s)),
+                Value::Num(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        Some(format!(
+            "{}:({})",
+            field(leaves[0].field.as_deref()?),
+            values.join(" OR ")
+        ))
+    }
+}

@@ -1,0 +1,198 @@
+//! The shared expression renderer: boolean structure, precedence and grouping, `IN` lists and
+//! deferred parts, with each backend supplying its tokens and its leaves.
+
+use crate::ir::{Expr, Leaf};
+
+/// Why a construct cannot be rendered for a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unsupported {
+    pub message: String,
+    pub span: Option<crate::diag::Span>,
+}
+
+impl Unsupported {
+    pub fn new(message: impl Into<String>) -> Self {
+        Unsupported {
+            message: message.into(),
+            span: None,
+        }
+    }
+
+    pub fn at(leaf: &Leaf, message: impl Into<String>) -> Self {
+        Unsupported {
+            message: message.into(),
+            span: Some(leaf.span),
+        }
+    }
+}
+
+/// Operators, in `Dialect::precedence` order from the tightest binding to the loosest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Not,
+    And,
+    Or,
+}
+
+/// A query language's boolean syntax.
+pub struct Dialect {
+    pub and: &'static str,
+    pub or: &'static str,
+    pub not: &'static str,
+    /// Tightest first. Splunk's implicit AND binds looser than OR: `[Not, Or, And]`.
+    pub precedence: [Op; 3],
+    /// Group every non-leaf operand (Lucene, EQL do), not only where precedence requires it.
+    pub parenthesize: bool,
+}
+
+/// A leaf rendered: inline text, or a part appended after the main query (Splunk `| regex`).
+pub enum Rendered {
+    Inline(String),
+    Deferred(String),
+}
+
+/// What a backend provides to the renderer.
+pub trait Target {
+    fn dialect(&self) -> &Dialect;
+
+    fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported>;
+
+    /// `NOT leaf` when the target has a better form (`_exists_:F` for not-null); `None` = default.
+    fn not_leaf(&self, _leaf: &Leaf) -> Option<Result<Rendered, Unsupported>> {
+        None
+    }
+
+    /// An OR over leaves of one field as a list expression (`F IN (…)`), when the target has one
+    /// and these values may go in it. `expansion` is true for the alternatives of one value.
+    fn in_list(&self, _leaves: &[&Leaf], _expansion: bool) -> Option<String> {
+        None
+    }
+
+    /// Whether a leaf renders as a compound (pySigma groups a null test, `NOT _exists_:F`, in
+    /// Lucene and EQL like a non-leaf operand).
+    fn compound_leaf(&self, _leaf: &Leaf) -> bool {
+        false
+    }
+}
+
+/// The result of rendering: the main expression (absent when everything was deferred) and the
+/// deferred parts in order.
+pub struct Query {
+    pub main: Option<String>,
+    pub deferred: Vec<String>,
+}
+
+pub fn render(target: &dyn Target, expr: &Expr) -> Result<Query, Unsupported> {
+    let mut deferred = Vec::new();
+    let main = render_expr(target, expr, &mut deferred, false)?.map(|(s, _)| s);
+    Ok(Query { main, deferred })
+}
+
+/// The operator class of a rendered operand, for grouping decisions (`None` for leaves).
+type Piece = (String, Option<Op>);
+
+fn render_expr(
+    t: &dyn Target,
+    expr: &Expr,
+    deferred: &mut Vec<String>,
+    under_or: bool,
+) -> Result<Option<Piece>, Unsupported> {
+    match expr {
+        Expr::Leaf(l) => match t.leaf(l)? {
+            Rendered::Inline(s) => Ok(Some((s, t.compound_leaf(l).then_some(Op::Not)))),
+            Rendered::Deferred(_) if under_or => Err(Unsupported::at(
+                l,
+                "this condition cannot be combined with OR on this target",
+            )),
+            Rendered::Deferred(d) => {
+                deferred.push(d);
+                Ok(None)
+            }
+        },
+        Expr::Not(inner) => {
+            if let Expr::Leaf(l) = inner.as_ref()
+                && let Some(r) = t.not_leaf(l)
+            {
+                return match r? {
+                    Rendered::Inline(s) => Ok(Some((s, None))),
+                    Rendered::Deferred(_) if under_or => Err(Unsupported::at(
+                        l,
+                        "this condition cannot be combined with OR on this target",
+                    )),
+                    Rendered::Deferred(d) => {
+                        deferred.push(d);
+                        Ok(None)
+                    }
+                };
+            }
+            let Some(piece) = render_expr(t, inner, deferred, true)? else {
+                return Err(Unsupported::new(
+                    "NOT over a deferred condition is not supported on this target",
+                ));
+            };
+            let d = t.dialect();
+            Ok(Some((
+                format!("{}{}", d.not, group_if(d, Op::Not, piece)),
+                Some(Op::Not),
+            )))
+        }
+        Expr::And(items) => join(t, Op::And, items, deferred, under_or, false),
+        Expr::Or(items) => join(t, Op::Or, items, deferred, true, false),
+        Expr::Expansion(items) => join(t, Op::Or, items, deferred, true, true),
+    }
+}
+
+fn join(
+    t: &dyn Target,
+    op: Op,
+    items: &[Expr],
+    deferred: &mut Vec<String>,
+    under_or: bool,
+    expansion: bool,
+) -> Result<Option<Piece>, Unsupported> {
+    if op == Op::Or
+        && let Some(leaves) = same_field_leaves(items)
+        && let Some(list) = t.in_list(&leaves, expansion)
+    {
+        // Still an OR for grouping: `NOT (F IN (…))`.
+        return Ok(Some((list, Some(Op::Or))));
+    }
+    let d = t.dialect();
+    let mut parts = Vec::new();
+    for item in items {
+        if let Some(piece) = render_expr(t, item, deferred, under_or)? {
+            parts.push(group_if(d, op, piece));
+        }
+    }
+    Ok(match parts.len() {
+        0 => None,
+        1 => Some((parts.pop().unwrap(), Some(op))),
+        _ => Some((
+            parts.join(if op == Op::And { d.and } else { d.or }),
+            Some(op),
+        )),
+    })
+}
+
+/// Leaves of an OR that all test the same field (candidates for a list expression).
+fn same_field_leaves(items: &[Expr]) -> Option<Vec<&Leaf>> {
+    let leaves: Vec<&Leaf> = items
+        .iter()
+        .map(|e| match e {
+            Expr::Leaf(l) if l.field.is_some() => Some(l),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = leaves.first()?.field.as_ref();
+    (leaves.len() > 1 && leaves.iter().all(|l| l.field.as_ref() == first)).then_some(leaves)
+}
+
+fn group_if(d: &Dialect, parent: Op, (text, kind): Piece) -> String {
+    let Some(kind) = kind else { return text };
+    let rank = |op: Op| d.precedence.iter().position(|p| *p == op).unwrap_or(0);
+    if d.parenthesize || parent == Op::Not || rank(kind) > rank(parent) {
+        format!("({text})")
+    } else {
+        text
+    }
+}

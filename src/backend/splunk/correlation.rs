@@ -1,0 +1,117 @@
+//! Splunk correlations with a sliding window: `streamstats time_window=…` over time-sorted events
+//! (pySigma uses fixed `bin _time` buckets, which miss bursts that straddle a boundary).
+
+use super::super::convert::splunk_query;
+use super::super::correlation::{Note, Spec};
+use super::super::render::{Unsupported, render};
+use super::Splunk;
+use crate::model::correlation::CorrelationType;
+
+pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+    let mut lines = vec![search(spec)?];
+    lines.push("| sort 0 _time".to_string());
+    let by = if spec.group_by.is_empty() {
+        String::new()
+    } else {
+        format!(" by {}", spec.group_by.join(" "))
+    };
+    let window = format!("| streamstats time_window={}", splunk_span(&spec.timespan));
+    let (agg, result) = match spec.kind {
+        CorrelationType::EventCount => ("count as event_count".to_string(), "event_count"),
+        CorrelationType::ValueCount => (
+            format!("dc({}) as value_count", field(spec)?),
+            "value_count",
+        ),
+        CorrelationType::Temporal => (
+            "dc(event_type) as event_type_count".to_string(),
+            "event_type_count",
+        ),
+        CorrelationType::TemporalOrdered => {
+            ("list(event_type) as event_types".to_string(), "event_types")
+        }
+        CorrelationType::ValueSum => (format!("sum({}) as value_sum", field(spec)?), "value_sum"),
+        CorrelationType::ValueAvg => (format!("avg({}) as value_avg", field(spec)?), "value_avg"),
+        CorrelationType::ValuePercentile => {
+            let p = spec.percentile.ok_or_else(|| {
+                Unsupported::new("value_percentile needs `percentile:` in the condition")
+            })?;
+            (
+                format!(
+                    "perc{}({}) as value_percentile",
+                    crate::ir::Num::from_f64(p),
+                    field(spec)?
+                ),
+                "value_percentile",
+            )
+        }
+    };
+    lines.push(format!("{window} {agg}{by}"));
+    if spec.kind == CorrelationType::TemporalOrdered {
+        // The window's event types in time order must contain the rules in the listed order.
+        let names: Vec<String> = spec.inputs.iter().map(|i| regex_escape(&i.name)).collect();
+        lines.push(format!(
+            "| where match(mvjoin(event_types, \" \"), \"(^| ){}( |$)\")",
+            names.join("( .*)? ")
+        ));
+    } else {
+        lines.push(format!(
+            "| where {result} {} {}",
+            spec.op_symbol(),
+            spec.threshold()
+        ));
+    }
+    Ok((lines.join("\n"), Vec::new()))
+}
+
+fn field<'s>(spec: &'s Spec<'_>) -> Result<&'s str, Unsupported> {
+    spec.field
+        .as_deref()
+        .ok_or_else(|| Unsupported::new("missing `condition.field`"))
+}
+
+/// The events of every referenced rule, tagged with `event_type` and with alias fields renamed.
+fn search(spec: &Spec<'_>) -> Result<String, Unsupported> {
+    let typed =
+        spec.kind == CorrelationType::Temporal || spec.kind == CorrelationType::TemporalOrdered;
+    if let [one] = spec.inputs.as_slice()
+        && !typed
+        && one.group_fields == spec.group_by
+    {
+        return Ok(splunk_query(render(&Splunk, &one.expr)?));
+    }
+    let mut lines = vec!["| multisearch".to_string()];
+    for input in &spec.inputs {
+        let q = splunk_query(render(&Splunk, &input.expr)?).replace('\n', " ");
+        let mut part = format!(
+            "[ search {q} | eval event_type=\"{}\"",
+            input.name.replace('"', "\\\"")
+        );
+        for (field, alias) in input.group_fields.iter().zip(&spec.group_by) {
+            if field != alias {
+                part.push_str(&format!(" | rename {field} as {alias}"));
+            }
+        }
+        part.push_str(" ]");
+        lines.push(part);
+    }
+    Ok(lines.join("\n"))
+}
+
+/// Splunk time units: `M` (month) is `mon`.
+fn splunk_span(timespan: &str) -> String {
+    match timespan.strip_suffix('M') {
+        Some(n) => format!("{n}mon"),
+        None => timespan.to_string(),
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push_str("\\\\");
+        }
+        out.push(c);
+    }
+    out
+}

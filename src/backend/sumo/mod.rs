@@ -1,0 +1,285 @@
+//! Sumo Logic log search (the `sumo` target): a scope, a `json` parse of the fields the rule uses,
+//! and a `where` clause. `where` comparisons are case-sensitive in Sumo, so strings are compared as
+//! `toLowerCase(field)` against lower-cased values; keywords test the raw message the same way.
+
+pub mod correlation;
+
+use std::collections::BTreeMap;
+
+use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::strings::lowercase;
+use crate::ir::{Expr, Leaf, Value};
+use crate::model::sigma_string::{Part, SigmaString};
+
+/// A rule's fields, each parsed once from the JSON message under a Sumo-safe alias.
+#[derive(Default)]
+pub struct Sumo {
+    /// Sigma field → alias, ordered by field.
+    aliases: BTreeMap<String, String>,
+}
+
+static DIALECT: Dialect = Dialect {
+    and: " and ",
+    or: " or ",
+    not: "!",
+    precedence: [Op::Not, Op::And, Op::Or],
+    parenthesize: false,
+};
+
+impl Sumo {
+    /// Collect the fields of `exprs` and give each an alias (`data.type` → `data_type`).
+    pub fn for_exprs(exprs: &[Expr]) -> Sumo {
+        Self::for_exprs_and_fields(exprs, &[])
+    }
+
+    /// As [`Sumo::for_exprs`], plus extra fields (correlation group-by and value fields).
+    pub fn for_exprs_and_fields(exprs: &[Expr], extra: &[String]) -> Sumo {
+        let mut s = Sumo::default();
+        let mut taken: Vec<String> = Vec::new();
+        let fields = exprs
+            .iter()
+            .flat_map(|e| {
+                e.leaves()
+                    .into_iter()
+                    .filter_map(|l| l.field.clone())
+                    .collect::<Vec<_>>()
+            })
+            .chain(extra.iter().cloned());
+        {
+            for f in fields {
+                if !s.aliases.contains_key(&f) {
+                    let mut alias: String = f
+                        .replace("{}", "")
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                        .collect();
+                    if alias.is_empty() || alias.starts_with(|c: char| c.is_ascii_digit()) {
+                        alias.insert(0, 'f');
+                    }
+                    while taken.contains(&alias) {
+                        alias.push('_');
+                    }
+                    taken.push(alias.clone());
+                    s.aliases.insert(f.clone(), alias);
+                }
+            }
+        }
+        s
+    }
+
+    /// The alias a field was parsed under.
+    pub fn alias_of<'s>(&'s self, field: &'s str) -> &'s str {
+        self.alias(field)
+    }
+
+    /// `| json field=_raw "a.b", "c" as a_b, c nodrop`; `{}` arrays are read whole with `[*]`.
+    pub fn parse_clause(&self) -> Option<String> {
+        if self.aliases.is_empty() {
+            return None;
+        }
+        let paths: Vec<String> = self
+            .aliases
+            .keys()
+            .map(|f| format!("\"{}\"", json_path(f)))
+            .collect();
+        let names: Vec<&str> = self.aliases.values().map(String::as_str).collect();
+        Some(format!(
+            "| json field=_raw {} as {} nodrop",
+            paths.join(", "),
+            names.join(", ")
+        ))
+    }
+
+    fn alias<'s>(&'s self, field: &'s str) -> &'s str {
+        self.aliases.get(field).map(String::as_str).unwrap_or(field)
+    }
+}
+
+/// Sumo's JSON path for a Sigma field: `a{}.b` reads the whole array `a[*].b`.
+fn json_path(field: &str) -> String {
+    field.replace("{}", "[*]").replace('"', "\\\"")
+}
+
+fn literal(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$/".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Sigma string as an anchored RE2 regex literal body (`?` and literal `*` need a regex).
+fn as_regex(s: &SigmaString) -> String {
+    let mut out = String::from("^");
+    for p in &s.parts {
+        match p {
+            Part::Text(t) => out.push_str(&regex_escape(t)),
+            Part::AnyChars => out.push_str(".*"),
+            Part::OneChar => out.push('.'),
+            Part::Placeholder(n) => out.push_str(&regex_escape(&format!("%{n}%"))),
+        }
+    }
+    out.push('$');
+    out
+}
+
+/// Test `expr` (already lower-cased if needed) against a string with wildcards.
+fn string_test(expr: &str, s: &SigmaString) -> String {
+    if let Some(plain) = s.as_plain() {
+        return format!("{expr} = {}", literal(&plain));
+    }
+    let only_star = s.parts.iter().all(|p| match p {
+        Part::Text(t) => !t.contains('*'),
+        Part::OneChar => false,
+        _ => true,
+    });
+    if only_star {
+        let pattern: String = s
+            .parts
+            .iter()
+            .map(|p| {
+                if let Part::Text(t) = p {
+                    t.clone()
+                } else {
+                    "*".into()
+                }
+            })
+            .collect();
+        format!("{expr} matches {}", literal(&pattern))
+    } else {
+        format!("{expr} matches /{}/", as_regex(s))
+    }
+}
+
+/// IPv4/IPv6 network as the wildcard prefixes that cover it (sigma-reference §3.3).
+pub fn cidr_prefixes(net: &str) -> Option<Vec<String>> {
+    let (addr, len) = net.split_once('/')?;
+    let len: u32 = len.parse().ok()?;
+    match addr.parse::<std::net::IpAddr>().ok()? {
+        std::net::IpAddr::V4(a) => {
+            let octets = a.octets();
+            let full = (len / 8) as usize;
+            if len.is_multiple_of(8) {
+                let head: Vec<String> = octets[..full].iter().map(u8::to_string).collect();
+                return Some(vec![if full == 4 {
+                    head.join(".")
+                } else if full == 0 {
+                    "*".into()
+                } else {
+                    format!("{}.*", head.join("."))
+                }]);
+            }
+            let span = 1u32 << (8 - len % 8);
+            let start = u32::from(octets[full]);
+            let head: Vec<String> = octets[..full].iter().map(u8::to_string).collect();
+            Some(
+                (start..start + span)
+                    .map(|o| {
+                        let mut parts = head.clone();
+                        parts.push(o.to_string());
+                        if parts.len() == 4 {
+                            parts.join(".")
+                        } else {
+                            format!("{}.*", parts.join("."))
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        std::net::IpAddr::V6(_) => None,
+    }
+}
+
+impl Target for Sumo {
+    fn dialect(&self) -> &Dialect {
+        &DIALECT
+    }
+
+    fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported> {
+        let Some(name) = leaf.field.as_deref() else {
+            return Ok(Rendered::Inline(match &leaf.value {
+                Value::Str(s) => {
+                    let mut s = lowercase(s);
+                    s.wrap_any(true, true);
+                    string_test("toLowerCase(_raw)", &s)
+                }
+                Value::Num(n) => format!("_raw matches \"*{n}*\""),
+                _ => {
+                    return Err(Unsupported::at(
+                        leaf,
+                        "this keyword value is not supported by Sumo Logic",
+                    ));
+                }
+            }));
+        };
+        let f = self.alias(name);
+        Ok(Rendered::Inline(match &leaf.value {
+            Value::Str(s) => string_test(&format!("toLowerCase({f})"), &lowercase(s)),
+            Value::CasedStr(s) => string_test(f, s),
+            Value::Num(n) => format!("{f} = {n}"),
+            Value::Bool(b) => format!("toLowerCase({f}) = \"{b}\""),
+            Value::Null | Value::Exists(false) => format!("isNull({f})"),
+            Value::Exists(true) => format!("!isNull({f})"),
+            Value::Compare(op, n) => format!("num({f}) {} {n}", op.symbol()),
+            Value::Cidr(net) => {
+                let prefixes = cidr_prefixes(net).ok_or_else(|| {
+                    Unsupported::at(
+                        leaf,
+                        "IPv6 networks (`cidr`) are not supported for Sumo Logic yet",
+                    )
+                })?;
+                let tests: Vec<String> = prefixes
+                    .iter()
+                    .map(|p| {
+                        if p.ends_with('*') {
+                            format!("{f} matches {}", literal(p))
+                        } else {
+                            format!("{f} = {}", literal(p))
+                        }
+                    })
+                    .collect();
+                if tests.len() == 1 {
+                    tests[0].clone()
+                } else {
+                    format!("({})", tests.join(" or "))
+                }
+            }
+            Value::Regex { pattern, flags } => format!(
+                "{f} matches /{}{}/",
+                flags.prefix(),
+                pattern.replace('/', "\\/")
+            ),
+            Value::FieldRef(other) => format!("{f} = {}", self.alias(other)),
+            Value::Unsupported(m) => {
+                return Err(Unsupported::at(
+                    leaf,
+                    format!("`{m}` is not supported by Sumo Logic"),
+                ));
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_prefix_expansion() {
+        assert_eq!(cidr_prefixes("10.0.0.0/8").unwrap(), ["10.*"]);
+        assert_eq!(
+            cidr_prefixes("192.168.0.0/23").unwrap(),
+            ["192.168.0.*", "192.168.1.*"]
+        );
+        assert_eq!(cidr_prefixes("172.16.0.0/12").unwrap().len(), 16);
+        assert_eq!(cidr_prefixes("1.2.3.4/32").unwrap(), ["1.2.3.4"]);
+        assert_eq!(cidr_prefixes("0.0.0.0/0").unwrap(), ["*"]);
+    }
+}

@@ -1,0 +1,342 @@
+//! Backend outputs for the constructs of sigma-reference §7.1. Splunk, Lucene and EQL expectations
+//! are pySigma's verified outputs except where a comment names a deliberate divergence; ES|QL
+//! compares lower-cased values (Sigma's case-insensitive default).
+
+use super::convert::render_query;
+use super::{TargetId, convert_catalog};
+use crate::catalog::Catalog;
+
+/// Convert a rule whose `detection` body is `detection` (without the condition line).
+fn conv(target: TargetId, detection: &str, condition: &str) -> String {
+    let text = format!(
+        "title: T\nlogsource: {{product: windows}}\ndetection:\n{detection}  condition: {condition}\n"
+    );
+    let catalog = Catalog::from_sources(&[("t.yml", &text)]);
+    let out = convert_catalog(&catalog, target, &Default::default());
+    assert_eq!(out.len(), 1);
+    let c = &out[0];
+    assert!(
+        c.diagnostics
+            .iter()
+            .all(|d| d.severity != crate::diag::Severity::Error),
+        "{:?}",
+        c.diagnostics
+    );
+    c.queries.join("\n---\n")
+}
+
+fn sel(yaml: &str) -> String {
+    format!(
+        "  sel:\n{}",
+        yaml.lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    )
+}
+
+/// (detection item, splunk, lucene, eql, esql-where)
+const CASES: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        r"Image: 'C:\Windows\System32\cmd.exe'",
+        r#"Image="C:\\Windows\\System32\\cmd.exe""#,
+        r"Image:C\:\\Windows\\System32\\cmd.exe",
+        r#"Image:"C:\\Windows\\System32\\cmd.exe""#,
+        r#"TO_LOWER(Image)=="c:\\windows\\system32\\cmd.exe""#,
+    ),
+    (
+        r"Image|endswith: '\cmd.exe'",
+        r#"Image="*\\cmd.exe""#,
+        r"Image:*\\cmd.exe",
+        r#"Image:"*\\cmd.exe""#,
+        r#"ends_with(TO_LOWER(Image), "\\cmd.exe")"#,
+    ),
+    (
+        r#"CommandLine|contains: 'a"b c'"#,
+        r#"CommandLine="*a\"b c*""#,
+        r#"CommandLine:*a\"b\ c*"#,
+        r#"CommandLine:"*a\"b c*""#,
+        r#"TO_LOWER(CommandLine) like "*a\"b c*""#,
+    ),
+    (
+        "F: 'ab?c'",
+        r#"F="ab*c""#,
+        "F:ab?c",
+        r#"F:"ab?c""#,
+        r#"TO_LOWER(F) like "ab?c""#,
+    ),
+    (
+        r"F: 'ab\*c'",
+        r#"F="ab\*c""#,
+        r"F:ab\*c",
+        r#"F:"ab\*c""#,
+        r#"TO_LOWER(F)=="ab*c""#,
+    ),
+    (
+        "EventID: 4688",
+        "EventID=4688",
+        "EventID:4688",
+        "EventID:4688",
+        "EventID==4688",
+    ),
+    ("F: true", "F=true", "F:true", "F:true", "F==true"),
+    (
+        "F: null",
+        "NOT F=*",
+        "NOT _exists_:F",
+        "?F == null",
+        "F is null",
+    ),
+    (
+        "F: ''",
+        r#"F="""#,
+        r#"F:"""#,
+        r#"F=="""#,
+        r#"TO_LOWER(F)=="""#,
+    ),
+    (
+        "F: [a, b]",
+        r#"F IN ("a", "b")"#,
+        "F:(a OR b)",
+        r#"F like~ ("a", "b")"#,
+        r#"TO_LOWER(F) in ("a", "b")"#,
+    ),
+    (
+        "F|contains|all: [a, b]",
+        r#"F="*a*" F="*b*""#,
+        "F:*a* AND F:*b*",
+        r#"F:"*a*" and F:"*b*""#,
+        r#"TO_LOWER(F) like "*a*" and TO_LOWER(F) like "*b*""#,
+    ),
+    (
+        "F|re|i|m|s: abc",
+        "*\n| regex F=\"(?ims)abc\"",
+        "F:/(?ims)abc/",
+        r#"F regex~ "(?ims)abc""#,
+        r#"F rlike "(?ims)abc""#,
+    ),
+    (
+        "Ip|cidr: 10.0.0.0/8",
+        r#"Ip="10.0.0.0/8""#,
+        r"Ip:10.0.0.0\/8",
+        r#"cidrMatch(Ip, "10.0.0.0/8")"#,
+        r#"cidr_match(Ip, "10.0.0.0/8")"#,
+    ),
+    ("F|gt: 5", "F>5", "F:>5", "F > 5", "F>5"),
+    ("F|neq: 5", "NOT F=5", "NOT F:5", "not F:5", "not F==5"),
+    (
+        "F|neq: [a, b]",
+        r#"NOT (F IN ("a", "b"))"#,
+        "NOT (F:(a OR b))",
+        r#"not (F like~ ("a", "b"))"#,
+        r#"not (TO_LOWER(F) in ("a", "b"))"#,
+    ),
+    (
+        "F|base64offset|contains: abc",
+        r#"F="*YWJj*" OR F="*FiY*" OR F="*hYm*""#,
+        "F:(*YWJj* OR *FiY* OR *hYm*)",
+        r#"F like~ ("*YWJj*", "*FiY*", "*hYm*")"#,
+        r#"TO_LOWER(F) like "*ywjj*" or TO_LOWER(F) like "*fiy*" or TO_LOWER(F) like "*hym*""#,
+    ),
+];
+
+#[test]
+fn construct_matrix() {
+    let mut failures = Vec::new();
+    for (item, splunk, lucene, eql, esql) in CASES {
+        let det = sel(item);
+        for (target, want) in [
+            (TargetId::Splunk, splunk.to_string()),
+            (TargetId::Lucene, lucene.to_string()),
+            (TargetId::Eql, format!("any where {eql}")),
+            (
+                TargetId::Esql,
+                format!("from * metadata _id, _index, _version | where {esql}"),
+            ),
+        ] {
+            let got = conv(target, &det, "sel");
+            if got != want {
+                failures.push(format!(
+                    "{item} on {}:\n  want {want}\n  got  {got}",
+                    target.name()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn precedence_and_grouping() {
+    let det = "  s1: {a: 1}\n  s2: {b: 2}\n  s3: {c: 3}\n";
+    let cases = [
+        (
+            "s1 and (s2 or s3)",
+            "a=1 b=2 OR c=3",
+            "a:1 AND (b:2 OR c:3)",
+            "a:1 and (b:2 or c:3)",
+        ),
+        (
+            "(s1 and s2) or not s3",
+            "(a=1 b=2) OR NOT c=3",
+            "(a:1 AND b:2) OR (NOT c:3)",
+            "(a:1 and b:2) or (not c:3)",
+        ),
+        (
+            "not not s1",
+            "NOT (NOT a=1)",
+            "NOT (NOT a:1)",
+            "not (not a:1)",
+        ),
+    ];
+    for (cond, splunk, lucene, eql) in cases {
+        assert_eq!(conv(TargetId::Splunk, det, cond), splunk, "{cond}");
+        assert_eq!(conv(TargetId::Lucene, det, cond), lucene, "{cond}");
+        assert_eq!(
+            conv(TargetId::Eql, det, cond),
+            format!("any where {eql}"),
+            "{cond}"
+        );
+    }
+}
+
+#[test]
+fn negated_null_collapses_on_lucene_and_eql() {
+    let det = "  sel: {a: 1}\n  filter: {F: null}\n";
+    assert_eq!(
+        conv(TargetId::Splunk, det, "sel and not filter"),
+        "a=1 NOT NOT F=*"
+    );
+    assert_eq!(
+        conv(TargetId::Lucene, det, "sel and not filter"),
+        "a:1 AND _exists_:F"
+    );
+    assert_eq!(
+        conv(TargetId::Eql, det, "sel and not filter"),
+        "any where a:1 and ?F != null"
+    );
+}
+
+#[test]
+fn keywords() {
+    let det = "  kw: [evil, 'bad thing']\n";
+    assert_eq!(
+        conv(TargetId::Splunk, det, "kw"),
+        r#""evil" OR "bad thing""#
+    );
+    assert_eq!(conv(TargetId::Lucene, det, "kw"), r"*evil* OR *bad\ thing*");
+    assert_eq!(
+        conv(TargetId::Eql, det, "kw"),
+        r#"any where "evil" or "bad thing""#
+    );
+    assert_eq!(
+        conv(TargetId::Sumo, det, "kw"),
+        "*\n| where toLowerCase(_raw) matches \"*evil*\" or toLowerCase(_raw) matches \"*bad thing*\""
+    );
+}
+
+#[test]
+fn windash_expands_every_dash() {
+    let got = conv(
+        TargetId::Splunk,
+        &sel("CommandLine|windash|contains: ' -foo'"),
+        "sel",
+    );
+    assert_eq!(
+        got,
+        "CommandLine=\"* -foo*\" OR CommandLine=\"* /foo*\" OR CommandLine=\"* \u{2013}foo*\" OR CommandLine=\"* \u{2014}foo*\" OR CommandLine=\"* \u{2015}foo*\""
+    );
+}
+
+#[test]
+fn sumo_parses_fields_and_lowercases() {
+    let got = conv(
+        TargetId::Sumo,
+        &sel("data.type: S\ndata.description|contains: Brute"),
+        "sel",
+    );
+    assert_eq!(
+        got,
+        "*\n| json field=_raw \"data.description\", \"data.type\" as data_description, data_type nodrop\n| where toLowerCase(data_type) = \"s\" and toLowerCase(data_description) matches \"*brute*\""
+    );
+}
+
+#[test]
+fn array_fields_are_flattened_off_splunk() {
+    let det = sel("data.roles{}: admin");
+    assert_eq!(
+        conv(TargetId::Splunk, &det, "sel"),
+        r#""data.roles{}"="admin""#
+    );
+    assert_eq!(conv(TargetId::Lucene, &det, "sel"), "data.roles:admin");
+}
+
+#[test]
+fn unsupported_constructs_are_errors_with_reasons() {
+    let text = "title: T\nlogsource: {product: x}\ndetection:\n  kw: [evil]\n  condition: kw\n";
+    let catalog = Catalog::from_sources(&[("t.yml", text)]);
+    let out = convert_catalog(&catalog, TargetId::Esql, &Default::default());
+    assert!(out[0].queries.is_empty());
+    assert!(
+        out[0].diagnostics[0].message.contains("keyword search"),
+        "{:?}",
+        out[0].diagnostics
+    );
+}
+
+#[test]
+fn correlation_event_count_on_every_target() {
+    let text = "title: Base\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: Many\ncorrelation:\n  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n";
+    let catalog = Catalog::from_sources(&[("t.yml", text)]);
+    let get = |t| convert_catalog(&catalog, t, &Default::default());
+    let splunk = get(TargetId::Splunk);
+    assert!(
+        splunk[0].queries.is_empty(),
+        "the base rule is folded into the correlation"
+    );
+    assert_eq!(
+        splunk[1].queries[0],
+        "data.type=\"f\"\n| sort 0 _time\n| streamstats time_window=1h count as event_count by data.ip\n| where event_count >= 10"
+    );
+    assert_eq!(
+        get(TargetId::Eql)[1].queries[0],
+        "sequence by data.ip with maxspan=1h\n  [any where data.type:\"f\"] with runs=10"
+    );
+    assert_eq!(
+        get(TargetId::Esql)[1].queries[0],
+        "from * metadata _id, _index, _version | where TO_LOWER(data.type)==\"f\"\n| eval timebucket=date_trunc(1hours, @timestamp) | stats event_count=count() by timebucket, data.ip\n| where event_count >= 10"
+    );
+    assert!(get(TargetId::Sumo)[1].queries[0].contains(
+        "| timeslice 1h\n| count as event_count by _timeslice, data_ip\n| where event_count >= 10"
+    ));
+    let lucene = get(TargetId::Lucene);
+    assert!(lucene[1].queries.is_empty());
+    assert!(lucene[1].diagnostics[0].message.contains("threshold"));
+}
+
+#[test]
+fn temporal_ordered_is_an_eql_sequence() {
+    let text = "title: A\nname: a\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: B\nname: b\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n---\ntitle: Then\ncorrelation:\n  type: temporal_ordered\n  rules: [a, b]\n  group-by: [data.user_id]\n  timespan: 10m\n";
+    let catalog = Catalog::from_sources(&[("t.yml", text)]);
+    let eql = convert_catalog(&catalog, TargetId::Eql, &Default::default());
+    assert_eq!(
+        eql[2].queries[0],
+        "sequence by data.user_id with maxspan=10m\n  [any where data.type:\"f\"]\n  [any where data.type:\"s\"]"
+    );
+    let splunk = convert_catalog(&catalog, TargetId::Splunk, &Default::default());
+    assert!(
+        splunk[2].queries[0]
+            .ends_with("| where match(mvjoin(event_types, \" \"), \"(^| )a( .*)? b( |$)\")"),
+        "{}",
+        splunk[2].queries[0]
+    );
+}
+
+#[test]
+fn render_query_is_exposed_for_single_expressions() {
+    let leaf = crate::ir::Expr::Leaf(crate::ir::Leaf {
+        field: Some("a".into()),
+        value: crate::ir::Value::Num(crate::ir::Num::Int(1)),
+        span: Default::default(),
+    });
+    assert_eq!(render_query(TargetId::Lucene, &leaf).unwrap(), "a:1");
+}

@@ -1,0 +1,136 @@
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use crate::backend::{TargetId, codes, convert_catalog};
+use crate::catalog::Catalog;
+use crate::diag::emit::{diagnostic_json, display_path, render_human};
+use crate::diag::{Diagnostic, Severity, sort_diagnostics};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// The queries, in file order, separated by blank lines.
+    Text,
+    /// One JSON object per document: path, document, id, title, target, queries, diagnostics.
+    Jsonl,
+}
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// Target query language: splunk, lucene, esql, eql or sumo.
+    #[arg(short, long, value_parser = parse_target)]
+    target: TargetId,
+    /// Rule files or folders (default: `detections/`).
+    paths: Vec<PathBuf>,
+    /// Write the output to this file instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Do not report rules the target cannot express, and do not fail because of them.
+    #[arg(long)]
+    skip_unsupported: bool,
+    /// Value of a `%name%` placeholder (with `|expand`), as NAME=VALUE (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+}
+
+fn parse_target(s: &str) -> Result<TargetId, String> {
+    TargetId::parse(s)
+        .ok_or_else(|| format!("unknown target `{s}`; targets: splunk, lucene, esql, eql, sumo"))
+}
+
+pub fn run(args: ConvertArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("detections")]
+    } else {
+        args.paths.clone()
+    };
+    let mut vars = std::collections::BTreeMap::new();
+    for v in &args.vars {
+        let Some((name, value)) = v.split_once('=') else {
+            eprintln!("error: --var expects NAME=VALUE, got `{v}`");
+            return ExitCode::from(2);
+        };
+        vars.insert(name.to_string(), value.to_string());
+    }
+    let catalog = Catalog::load(&paths);
+    let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
+    let mut conversions = convert_catalog(&catalog, args.target, &vars);
+    conversions.sort_by(|a, b| (a.doc.path(), a.doc.index).cmp(&(b.doc.path(), b.doc.index)));
+    let mut out = String::new();
+    for c in &mut conversions {
+        if args.skip_unsupported {
+            c.diagnostics.retain(|d| d.code != &codes::UNSUPPORTED);
+        }
+        sort_diagnostics(&mut c.diagnostics);
+        match args.format {
+            Format::Text => {
+                for q in &c.queries {
+                    out.push_str(q);
+                    out.push_str("\n\n");
+                }
+            }
+            Format::Jsonl => {
+                let line = json!({
+                    "path": display_path(c.doc.path()),
+                    "document": c.doc.index,
+                    "id": c.doc.root.get("id").and_then(|n| n.scalar_text()),
+                    "title": c.doc.title(),
+                    "target": args.target.name(),
+                    "queries": c.queries,
+                    "diagnostics": c.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+                });
+                out.push_str(&line.to_string());
+                out.push('\n');
+            }
+        }
+        all_diags.extend(c.diagnostics.iter().cloned());
+    }
+    if let Err(e) = write_output(args.output.as_ref(), &out) {
+        eprintln!("error: cannot write output: {e}");
+        return ExitCode::from(2);
+    }
+    sort_diagnostics(&mut all_diags);
+    if matches!(args.format, Format::Text) {
+        eprint!(
+            "{}",
+            render_human(
+                &all_diags,
+                &catalog,
+                std::io::IsTerminal::is_terminal(&std::io::stderr())
+            )
+        );
+    }
+    let errors = all_diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let converted = conversions.iter().filter(|c| !c.queries.is_empty()).count();
+    eprintln!(
+        "converted {converted} of {} documents to {} ({errors} error{})",
+        conversions.len(),
+        args.target.name(),
+        if errors == 1 { "" } else { "s" }
+    );
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn write_output(path: Option<&PathBuf>, text: &str) -> std::io::Result<()> {
+    match path {
+        Some(p) => std::fs::write(p, text),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Stage 4, lowering: each rule's detection becomes one boolean [`Expr`] per condition over typed
+//! leaves, with modifiers applied, placeholders expanded and meta-filters AND-ed on. Every backend
+//! (and the evaluator) consumes this IR.
+
+pub mod encode;
+pub mod expr;
+mod filters;
+mod item;
+mod lower;
+
+pub use expr::{CmpOp, Expr, Leaf, Num, ReFlags, Value};
+pub use filters::apply_filters;
+pub use item::{LowerError, lower_item};
+pub use lower::{lower_condition, lower_detection};
