@@ -131,6 +131,14 @@ mod tests {
     fn windash_finds_flag_dashes_only() {
         assert_eq!(windash_positions(" -foo /bar x-y"), [1, 6]);
         assert_eq!(windash_positions("-a"), [0]);
-        assert!(windash_positions("a-b --c").is_empty());
+        assert!(
+            windash_positions("a-b").is_empty(),
+            "a dash inside a word is no flag"
+        );
+        assert_eq!(
+            windash_positions("--c"),
+            [1],
+            "only the dash before the word, as `\\B[-/]\\b`"
+        );
     }
 }
