@@ -20,10 +20,7 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
     }
 }
 
@@ -37,11 +34,7 @@ pub struct CodeFilter {
 impl CodeFilter {
     fn matches(token: &str, d: &Diagnostic) -> bool {
         let t = token.trim();
-        d.code
-            .code
-            .to_ascii_uppercase()
-            .starts_with(&t.to_ascii_uppercase())
-            || d.code.name.eq_ignore_ascii_case(t)
+        d.code.code.to_ascii_uppercase().starts_with(&t.to_ascii_uppercase()) || d.code.name.eq_ignore_ascii_case(t)
     }
 
     pub fn keeps(&self, d: &Diagnostic) -> bool {
@@ -54,12 +47,7 @@ impl CodeFilter {
 pub fn check_catalog(catalog: &Catalog, options: &lint::Options) -> Vec<Diagnostic> {
     let mut diags = catalog.diags.clone();
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
-    diags.par_extend(
-        catalog
-            .documents
-            .par_iter()
-            .flat_map_iter(validate_document),
-    );
+    diags.par_extend(catalog.documents.par_iter().flat_map_iter(validate_document));
     diags.extend(lint::run(&parsed, options));
     sort_diagnostics(&mut diags);
     diags

@@ -48,11 +48,7 @@ fn check_bytes(name: &str, bytes: &[u8]) -> (Output, Vec<Value>) {
 fn clean_catalog_exits_zero_with_a_summary() {
     let out = detc(&["check", &fixtures("clean")]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "{}{stderr}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.status.success(), "{}{stderr}", String::from_utf8_lossy(&out.stdout));
     assert!(stderr.contains("checked 1 files, 2 documents"), "{stderr}");
     assert!(stderr.contains("0 errors, 0 warnings"), "{stderr}");
 }
@@ -70,13 +66,7 @@ fn defects_are_reported_at_their_line_and_column() {
     };
     let at = |d: &Value| {
         (
-            d["file"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .to_string(),
+            d["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string(),
             d["line"].as_u64().unwrap(),
             d["column"].as_u64().unwrap(),
         )
@@ -100,23 +90,13 @@ fn human_output_quotes_the_source_with_a_caret() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("error[C206]"), "{text}");
     assert!(text.contains("placeholder_mapping.yml:9:25"), "{text}");
-    assert!(
-        text.contains("data.client_id: {global_client_id}"),
-        "{text}"
-    );
+    assert!(text.contains("data.client_id: {global_client_id}"), "{text}");
     assert!(text.contains("help: quote it"), "{text}");
 }
 
 #[test]
 fn select_ignore_and_deny_warnings() {
-    let only = detc(&[
-        "check",
-        "--format",
-        "json",
-        "--select",
-        "Q5",
-        &fixtures("defects"),
-    ]);
+    let only = detc(&["check", "--format", "json", "--select", "Q5", &fixtures("defects")]);
     assert!(codes(&only).iter().all(|c| c.starts_with("Q5")));
     assert_eq!(only.status.code(), Some(0), "only warnings selected");
     let denied = detc(&[
@@ -137,15 +117,9 @@ fn select_ignore_and_deny_warnings() {
         "C2,near-miss-key",
         &fixtures("defects"),
     ]);
-    assert!(
-        codes(&ignored)
-            .iter()
-            .all(|c| !c.starts_with("C2") && c != "Q503")
-    );
+    assert!(codes(&ignored).iter().all(|c| !c.starts_with("C2") && c != "Q503"));
     assert_eq!(
-        detc(&["check", "--select", "X9", &fixtures("clean")])
-            .status
-            .code(),
+        detc(&["check", "--select", "X9", &fixtures("clean")]).status.code(),
         Some(2)
     );
 }
@@ -162,32 +136,16 @@ fn variables_resolve_tokens() {
         (d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64()),
         (Some("P601"), Some(6), Some(39))
     );
-    assert!(
-        codes(&detc(&[
-            "check",
-            "--format",
-            "json",
-            "--var",
-            "tenant=acme",
-            p
-        ]))
-        .is_empty()
-    );
+    assert!(codes(&detc(&["check", "--format", "json", "--var", "tenant=acme", p])).is_empty());
 }
 
 #[test]
 fn github_annotations() {
-    let out = detc(&[
-        "check",
-        "--format",
-        "github",
-        &fixtures("defects/typos.yml"),
-    ]);
+    let out = detc(&["check", "--format", "github", &fixtures("defects/typos.yml")]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.lines().all(|l| l.starts_with("::error ")
-            || l.starts_with("::warning ")
-            || l.starts_with("::notice ")),
+        text.lines()
+            .all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")),
         "{text}"
     );
     assert!(text.contains(",line=9,col=1,"), "{text}");
@@ -201,10 +159,7 @@ fn sarif_schema() -> Value {
         .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
     let registry = home.join("registry/src");
     for index in std::fs::read_dir(&registry).expect("cargo registry") {
-        let candidate = index
-            .unwrap()
-            .path()
-            .join("serde-sarif-0.8.0/src/schema.json");
+        let candidate = index.unwrap().path().join("serde-sarif-0.8.0/src/schema.json");
         if candidate.exists() {
             return serde_json::from_str(&std::fs::read_to_string(candidate).unwrap()).unwrap();
         }
@@ -233,8 +188,7 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert!(results.len() >= 6);
-    let typed: serde_sarif::sarif::Sarif =
-        serde_json::from_value(log.clone()).expect("typed SARIF model accepts it");
+    let typed: serde_sarif::sarif::Sarif = serde_json::from_value(log.clone()).expect("typed SARIF model accepts it");
     assert_eq!(typed.runs.len(), 1);
     let first = &results[0];
     let rule_index = first["ruleIndex"].as_u64().unwrap() as usize;
@@ -263,11 +217,7 @@ fn invalid_utf8_points_at_the_first_bad_byte() {
     let (out, d) = check_bytes("latin1.yml", b"title: Caf\xe9\n");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        (
-            d[0]["code"].as_str(),
-            d[0]["line"].as_u64(),
-            d[0]["column"].as_u64()
-        ),
+        (d[0]["code"].as_str(), d[0]["line"].as_u64(), d[0]["column"].as_u64()),
         (Some("E002"), Some(1), Some(11))
     );
 }
@@ -298,9 +248,7 @@ fn deep_nesting_is_refused() {
     let flow = "[".repeat(10_000) + &"]".repeat(10_000);
     let (_, d) = check_bytes("flow.yml", flow.as_bytes());
     assert_eq!(d[0]["code"], "E008");
-    let block: String = (0..2_000)
-        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
-        .collect();
+    let block: String = (0..2_000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
     let (out, d) = check_bytes("block.yml", block.as_bytes());
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(d[0]["code"], "E008");
@@ -367,10 +315,7 @@ fn list_and_explain() {
     assert!(text.contains("C205  null-from-commented-items"));
     let explain = detc(&["explain", "C205"]);
     let text = String::from_utf8_lossy(&explain.stdout);
-    assert!(
-        text.contains("commented out") && text.contains("Fires on:"),
-        "{text}"
-    );
+    assert!(text.contains("commented out") && text.contains("Fires on:"), "{text}");
     assert_eq!(detc(&["explain", "Z999"]).status.code(), Some(2));
     assert!(String::from_utf8_lossy(&detc(&["list", "modifiers"]).stdout).contains("windash"));
 }

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::codes;
 use super::render::{Query, Unsupported, render};
-use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, splunk::Splunk, sumo::Sumo};
+use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, sumo::Sumo};
 use crate::catalog::{Catalog, DocKind, Document};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::ir::{Expr, Value, apply_filters, lower_detection};
@@ -37,10 +37,7 @@ pub fn convert_catalog<'a>(
     let parsed: Vec<Parsed<'a>> = catalog.documents.iter().map(Parsed::parse).collect();
     let ctx = Context {
         parsed: &parsed,
-        filters: parsed
-            .iter()
-            .filter(|p| p.doc.kind == DocKind::Filter)
-            .collect(),
+        filters: parsed.iter().filter(|p| p.doc.kind == DocKind::Filter).collect(),
         vars,
         index: crate::lint::references::RuleIndex::new(&parsed),
     };
@@ -63,9 +60,7 @@ pub fn convert_catalog<'a>(
 }
 
 /// Rules referenced by a correlation without `generate: true` produce no query of their own.
-fn suppressed_rules(
-    ctx: &Context<'_, '_>,
-) -> std::collections::HashSet<(std::sync::Arc<std::path::Path>, usize)> {
+fn suppressed_rules(ctx: &Context<'_, '_>) -> std::collections::HashSet<(std::sync::Arc<std::path::Path>, usize)> {
     let mut out = std::collections::HashSet::new();
     for p in ctx.parsed {
         let Body::Correlation(c) = &p.body else {
@@ -81,8 +76,7 @@ fn suppressed_rules(
         }
         for r in &c.rules {
             if let Some(name) = r.scalar_text()
-                && let crate::lint::references::Resolution::Found(base) =
-                    ctx.index.resolve(name, p.doc.path())
+                && let crate::lint::references::Resolution::Found(base) = ctx.index.resolve(name, p.doc.path())
             {
                 out.insert((base.doc.path().clone(), base.doc.index));
             }
@@ -91,12 +85,7 @@ fn suppressed_rules(
     out
 }
 
-pub fn error(
-    doc: &Document,
-    code: &'static Code,
-    span: Option<Span>,
-    message: impl Into<String>,
-) -> Diagnostic {
+pub fn error(doc: &Document, code: &'static Code, span: Option<Span>, message: impl Into<String>) -> Diagnostic {
     Diagnostic::new(code, doc.path(), span, message)
 }
 
@@ -164,7 +153,7 @@ fn convert_rule<'a>(ctx: &Context<'_, '_>, p: &Parsed<'a>, target: TargetId) -> 
 /// The target's full query for one expression.
 pub fn render_query(target: TargetId, expr: &Expr) -> Result<String, Unsupported> {
     match target {
-        TargetId::Splunk => Ok(splunk_query(render(&Splunk, expr)?)),
+        TargetId::Splunk => splunk::query(expr),
         TargetId::Lucene => main_only(render(&Lucene, expr)?),
         TargetId::Esql => Ok(format!(
             "from * metadata _id, _index, _version | where {}",
@@ -209,12 +198,16 @@ fn main_only(q: Query) -> Result<String, Unsupported> {
 fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let leaves = expr.leaves();
-    let first =
-        |pred: &dyn Fn(&Value) -> bool| leaves.iter().find(|l| pred(&l.value)).map(|l| l.span);
+    let first = |pred: &dyn Fn(&Value) -> bool| leaves.iter().find(|l| pred(&l.value)).map(|l| l.span);
     match target {
         TargetId::Splunk => {
             if let Some(span) = first(&|v| matches!(v, Value::Str(s) if splunk::widens(s))) {
-                out.push(error(doc, &codes::WILDCARD_WIDENED, Some(span), "Splunk has no single-character wildcard: `?` is written as `*` and may match more"));
+                out.push(error(
+                    doc,
+                    &codes::WILDCARD_WIDENED,
+                    Some(span),
+                    "Splunk has no single-character wildcard: `?` is written as `*` and may match more",
+                ));
             }
         }
         TargetId::Lucene => {
@@ -223,7 +216,12 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
                 .find(|l| l.field.is_some() && matches!(l.value, Value::Str(_)))
                 .map(|l| l.span)
             {
-                out.push(error(doc, &codes::CASE_SENSITIVE, Some(span), "Lucene compares keyword fields case-sensitively; this rule matches case-insensitively in Sigma"));
+                out.push(error(
+                    doc,
+                    &codes::CASE_SENSITIVE,
+                    Some(span),
+                    "Lucene compares keyword fields case-sensitively; this rule matches case-insensitively in Sigma",
+                ));
             }
         }
         TargetId::Sumo => {
@@ -231,7 +229,12 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
                 .iter()
                 .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))
             {
-                out.push(error(doc, &codes::ARRAY_APPROXIMATED, Some(l.span), "Sumo Logic reads the whole array as JSON text: the element test is approximated on that text"));
+                out.push(error(
+                    doc,
+                    &codes::ARRAY_APPROXIMATED,
+                    Some(l.span),
+                    "Sumo Logic reads the whole array as JSON text: the element test is approximated on that text",
+                ));
             }
         }
         _ => {}

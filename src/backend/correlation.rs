@@ -78,11 +78,8 @@ pub fn convert<'a>(ctx: &Context<'_, '_>, p: &Parsed<'a>, target: TargetId) -> C
     match result {
         Ok((query, notes)) => {
             conv.queries.push(query);
-            conv.diagnostics.extend(
-                notes
-                    .into_iter()
-                    .map(|n| error(p.doc, n.0, Some(c.node.span), n.1)),
-            );
+            conv.diagnostics
+                .extend(notes.into_iter().map(|n| error(p.doc, n.0, Some(c.node.span), n.1)));
         }
         Err(u) => conv
             .diagnostics
@@ -94,11 +91,7 @@ pub fn convert<'a>(ctx: &Context<'_, '_>, p: &Parsed<'a>, target: TargetId) -> C
 /// A fidelity note from a backend's correlation lowering.
 pub type Note = (&'static crate::diag::Code, String);
 
-fn spec<'a>(
-    ctx: &Context<'_, '_>,
-    p: &Parsed<'a>,
-    c: &Correlation<'a>,
-) -> Result<Spec<'a>, Box<Diagnostic>> {
+fn spec<'a>(ctx: &Context<'_, '_>, p: &Parsed<'a>, c: &Correlation<'a>) -> Result<Spec<'a>, Box<Diagnostic>> {
     let fail = |m: String| {
         Box::new(error(
             p.doc,
@@ -107,9 +100,7 @@ fn spec<'a>(
             format!("cannot convert the correlation: {m}"),
         ))
     };
-    let kind = c
-        .kind
-        .ok_or_else(|| fail("unknown or missing `type`".into()))?;
+    let kind = c.kind.ok_or_else(|| fail("unknown or missing `type`".into()))?;
     let timespan = c
         .timespan
         .and_then(|t| t.scalar_text())
@@ -173,9 +164,7 @@ fn spec<'a>(
         }
         [] => return Err(fail("missing `condition`".into())),
         _ => {
-            return Err(fail(
-                "a range condition (two operators) is not supported yet".into(),
-            ));
+            return Err(fail("a range condition (two operators) is not supported yet".into()));
         }
     };
     let cond = c.condition;
@@ -211,9 +200,5 @@ fn spec<'a>(
 
 /// The field `alias` stands for in rule `rule`, from the correlation's `aliases`.
 fn alias_field(c: &Correlation<'_>, alias: &str, rule: &str) -> Option<String> {
-    c.aliases?
-        .get(alias)?
-        .get(rule)?
-        .scalar_text()
-        .map(str::to_string)
+    c.aliases?.get(alias)?.get(rule)?.scalar_text().map(str::to_string)
 }

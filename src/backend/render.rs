@@ -151,11 +151,12 @@ fn join(
     expansion: bool,
 ) -> Result<Option<Piece>, Unsupported> {
     if op == Op::Or
-        && let Some(leaves) = same_field_leaves(items)
+        && let Some(leaves) = same_field_leaves(items, expansion)
         && let Some(list) = t.in_list(&leaves, expansion)
     {
-        // Still an OR for grouping: `NOT (F IN (…))`.
-        return Ok(Some((list, Some(Op::Or))));
+        // A value list stays an OR for grouping (`NOT (F IN (…))`); the alternatives of one value
+        // (an expansion) are a single leaf to pySigma and are not grouped.
+        return Ok(Some((list, (!expansion).then_some(Op::Or))));
     }
     let d = t.dialect();
     let mut parts = Vec::new();
@@ -167,15 +168,12 @@ fn join(
     Ok(match parts.len() {
         0 => None,
         1 => Some((parts.pop().unwrap(), Some(op))),
-        _ => Some((
-            parts.join(if op == Op::And { d.and } else { d.or }),
-            Some(op),
-        )),
+        _ => Some((parts.join(if op == Op::And { d.and } else { d.or }), Some(op))),
     })
 }
 
 /// Leaves of an OR that all test the same field (candidates for a list expression).
-fn same_field_leaves(items: &[Expr]) -> Option<Vec<&Leaf>> {
+fn same_field_leaves(items: &[Expr], expansion: bool) -> Option<Vec<&Leaf>> {
     let leaves: Vec<&Leaf> = items
         .iter()
         .map(|e| match e {
@@ -184,7 +182,8 @@ fn same_field_leaves(items: &[Expr]) -> Option<Vec<&Leaf>> {
         })
         .collect::<Option<_>>()?;
     let first = leaves.first()?.field.as_ref();
-    (leaves.len() > 1 && leaves.iter().all(|l| l.field.as_ref() == first)).then_some(leaves)
+    let enough = leaves.len() > 1 || expansion;
+    (enough && leaves.iter().all(|l| l.field.as_ref() == first)).then_some(leaves)
 }
 
 fn group_if(d: &Dialect, parent: Op, (text, kind): Piece) -> String {

@@ -1,6 +1,7 @@
 //! Backend outputs for the constructs of sigma-reference §7.1. Splunk, Lucene and EQL expectations
 //! are pySigma's verified outputs except where a comment names a deliberate divergence; ES|QL
-//! compares lower-cased values (Sigma's case-insensitive default).
+//! compares lower-cased values (Sigma's case-insensitive default). EQL compares numbers and booleans
+//! with `==`: pySigma's `F:5` does not type-check in EQL.
 
 use super::convert::render_query;
 use super::{TargetId, convert_catalog};
@@ -8,17 +9,13 @@ use crate::catalog::Catalog;
 
 /// Convert a rule whose `detection` body is `detection` (without the condition line).
 fn conv(target: TargetId, detection: &str, condition: &str) -> String {
-    let text = format!(
-        "title: T\nlogsource: {{product: windows}}\ndetection:\n{detection}  condition: {condition}\n"
-    );
+    let text = format!("title: T\nlogsource: {{product: windows}}\ndetection:\n{detection}  condition: {condition}\n");
     let catalog = Catalog::from_sources(&[("t.yml", &text)]);
     let out = convert_catalog(&catalog, target, &Default::default());
     assert_eq!(out.len(), 1);
     let c = &out[0];
     assert!(
-        c.diagnostics
-            .iter()
-            .all(|d| d.severity != crate::diag::Severity::Error),
+        c.diagnostics.iter().all(|d| d.severity != crate::diag::Severity::Error),
         "{:?}",
         c.diagnostics
     );
@@ -28,9 +25,7 @@ fn conv(target: TargetId, detection: &str, condition: &str) -> String {
 fn sel(yaml: &str) -> String {
     format!(
         "  sel:\n{}",
-        yaml.lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
+        yaml.lines().map(|l| format!("    {l}\n")).collect::<String>()
     )
 }
 
@@ -75,24 +70,12 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         "EventID: 4688",
         "EventID=4688",
         "EventID:4688",
-        "EventID:4688",
+        "EventID == 4688",
         "EventID==4688",
     ),
-    ("F: true", "F=true", "F:true", "F:true", "F==true"),
-    (
-        "F: null",
-        "NOT F=*",
-        "NOT _exists_:F",
-        "?F == null",
-        "F is null",
-    ),
-    (
-        "F: ''",
-        r#"F="""#,
-        r#"F:"""#,
-        r#"F=="""#,
-        r#"TO_LOWER(F)=="""#,
-    ),
+    ("F: true", "F=true", "F:true", "F == true", "F==true"),
+    ("F: null", "NOT F=*", "NOT _exists_:F", "?F == null", "F is null"),
+    ("F: ''", r#"F="""#, r#"F:"""#, r#"F=="""#, r#"TO_LOWER(F)=="""#),
     (
         "F: [a, b]",
         r#"F IN ("a", "b")"#,
@@ -122,7 +105,7 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         r#"cidr_match(Ip, "10.0.0.0/8")"#,
     ),
     ("F|gt: 5", "F>5", "F:>5", "F > 5", "F>5"),
-    ("F|neq: 5", "NOT F=5", "NOT F:5", "not F:5", "not F==5"),
+    ("F|neq: 5", "NOT F=5", "NOT F:5", "not F == 5", "not F==5"),
     (
         "F|neq: [a, b]",
         r#"NOT (F IN ("a", "b"))"#,
@@ -155,10 +138,7 @@ fn construct_matrix() {
         ] {
             let got = conv(target, &det, "sel");
             if got != want {
-                failures.push(format!(
-                    "{item} on {}:\n  want {want}\n  got  {got}",
-                    target.name()
-                ));
+                failures.push(format!("{item} on {}:\n  want {want}\n  got  {got}", target.name()));
             }
         }
     }
@@ -173,61 +153,39 @@ fn precedence_and_grouping() {
             "s1 and (s2 or s3)",
             "a=1 b=2 OR c=3",
             "a:1 AND (b:2 OR c:3)",
-            "a:1 and (b:2 or c:3)",
+            "a == 1 and (b == 2 or c == 3)",
         ),
         (
             "(s1 and s2) or not s3",
             "(a=1 b=2) OR NOT c=3",
             "(a:1 AND b:2) OR (NOT c:3)",
-            "(a:1 and b:2) or (not c:3)",
+            "(a == 1 and b == 2) or (not c == 3)",
         ),
-        (
-            "not not s1",
-            "NOT (NOT a=1)",
-            "NOT (NOT a:1)",
-            "not (not a:1)",
-        ),
+        ("not not s1", "NOT (NOT a=1)", "NOT (NOT a:1)", "not (not a == 1)"),
     ];
     for (cond, splunk, lucene, eql) in cases {
         assert_eq!(conv(TargetId::Splunk, det, cond), splunk, "{cond}");
         assert_eq!(conv(TargetId::Lucene, det, cond), lucene, "{cond}");
-        assert_eq!(
-            conv(TargetId::Eql, det, cond),
-            format!("any where {eql}"),
-            "{cond}"
-        );
+        assert_eq!(conv(TargetId::Eql, det, cond), format!("any where {eql}"), "{cond}");
     }
 }
 
 #[test]
 fn negated_null_collapses_on_lucene_and_eql() {
     let det = "  sel: {a: 1}\n  filter: {F: null}\n";
-    assert_eq!(
-        conv(TargetId::Splunk, det, "sel and not filter"),
-        "a=1 NOT NOT F=*"
-    );
-    assert_eq!(
-        conv(TargetId::Lucene, det, "sel and not filter"),
-        "a:1 AND _exists_:F"
-    );
+    assert_eq!(conv(TargetId::Splunk, det, "sel and not filter"), "a=1 NOT NOT F=*");
+    assert_eq!(conv(TargetId::Lucene, det, "sel and not filter"), "a:1 AND _exists_:F");
     assert_eq!(
         conv(TargetId::Eql, det, "sel and not filter"),
-        "any where a:1 and ?F != null"
+        "any where a == 1 and ?F != null"
     );
 }
 
 #[test]
 fn keywords() {
     let det = "  kw: [evil, 'bad thing']\n";
-    assert_eq!(
-        conv(TargetId::Splunk, det, "kw"),
-        r#""evil" OR "bad thing""#
-    );
+    assert_eq!(conv(TargetId::Splunk, det, "kw"), r#""evil" OR "bad thing""#);
     assert_eq!(conv(TargetId::Lucene, det, "kw"), r"*evil* OR *bad\ thing*");
-    assert_eq!(
-        conv(TargetId::Eql, det, "kw"),
-        r#"any where "evil" or "bad thing""#
-    );
     assert_eq!(
         conv(TargetId::Sumo, det, "kw"),
         "*\n| where toLowerCase(_raw) matches \"*evil*\" or toLowerCase(_raw) matches \"*bad thing*\""
@@ -236,11 +194,7 @@ fn keywords() {
 
 #[test]
 fn windash_expands_every_dash() {
-    let got = conv(
-        TargetId::Splunk,
-        &sel("CommandLine|windash|contains: ' -foo'"),
-        "sel",
-    );
+    let got = conv(TargetId::Splunk, &sel("CommandLine|windash|contains: ' -foo'"), "sel");
     assert_eq!(
         got,
         "CommandLine=\"* -foo*\" OR CommandLine=\"* /foo*\" OR CommandLine=\"* \u{2013}foo*\" OR CommandLine=\"* \u{2014}foo*\" OR CommandLine=\"* \u{2015}foo*\""
@@ -263,10 +217,7 @@ fn sumo_parses_fields_and_lowercases() {
 #[test]
 fn array_fields_are_flattened_off_splunk() {
     let det = sel("data.roles{}: admin");
-    assert_eq!(
-        conv(TargetId::Splunk, &det, "sel"),
-        r#""data.roles{}"="admin""#
-    );
+    assert_eq!(conv(TargetId::Splunk, &det, "sel"), r#""data.roles{}"="admin""#);
     assert_eq!(conv(TargetId::Lucene, &det, "sel"), "data.roles:admin");
 }
 
@@ -299,15 +250,19 @@ fn correlation_event_count_on_every_target() {
     );
     assert_eq!(
         get(TargetId::Eql)[1].queries[0],
-        "sequence by data.ip with maxspan=1h\n  [any where data.type:\"f\"] with runs=10"
+        format!(
+            "sequence by data.ip with maxspan=1h{}",
+            "\n  [any where data.type:\"f\"]".repeat(10)
+        )
     );
     assert_eq!(
         get(TargetId::Esql)[1].queries[0],
         "from * metadata _id, _index, _version | where TO_LOWER(data.type)==\"f\"\n| eval timebucket=date_trunc(1hours, @timestamp) | stats event_count=count() by timebucket, data.ip\n| where event_count >= 10"
     );
-    assert!(get(TargetId::Sumo)[1].queries[0].contains(
-        "| timeslice 1h\n| count as event_count by _timeslice, data_ip\n| where event_count >= 10"
-    ));
+    assert!(
+        get(TargetId::Sumo)[1].queries[0]
+            .contains("| timeslice 1h\n| count as event_count by _timeslice, data_ip\n| where event_count >= 10")
+    );
     let lucene = get(TargetId::Lucene);
     assert!(lucene[1].queries.is_empty());
     assert!(lucene[1].diagnostics[0].message.contains("threshold"));
@@ -324,8 +279,7 @@ fn temporal_ordered_is_an_eql_sequence() {
     );
     let splunk = convert_catalog(&catalog, TargetId::Splunk, &Default::default());
     assert!(
-        splunk[2].queries[0]
-            .ends_with("| where match(mvjoin(event_types, \" \"), \"(^| )a( .*)? b( |$)\")"),
+        splunk[2].queries[0].ends_with("| where match(mvjoin(event_types, \" \"), \"(^| )a( .*)? b( |$)\")"),
         "{}",
         splunk[2].queries[0]
     );
@@ -339,4 +293,14 @@ fn render_query_is_exposed_for_single_expressions() {
         span: Default::default(),
     });
     assert_eq!(render_query(TargetId::Lucene, &leaf).unwrap(), "a:1");
+}
+
+#[test]
+fn esql_like_escapes_at_pattern_and_string_level() {
+    let got = conv(TargetId::Esql, &sel(r"F|contains: 'C:\Win\*'"), "sel");
+    // Pattern `*c:\\win\\\**` (escaped backslashes and star), then each backslash doubled in the string.
+    assert_eq!(
+        got,
+        r#"from * metadata _id, _index, _version | where TO_LOWER(F) like "*c:\\\\win\\\\\\**""#
+    );
 }

@@ -131,14 +131,9 @@ fn load_file(path: &Path) -> FileLoad {
             let file = SourceFile::new(path.clone(), text);
             let at = file.pos_at_byte(e.utf8_error().valid_up_to());
             FileLoad::failed(
-                Diagnostic::at(
-                    &codes::INVALID_UTF8,
-                    &path,
-                    Span::point(at),
-                    "file is not valid UTF-8",
-                )
-                .label("first invalid byte here")
-                .help("Sigma rules are UTF-8; re-save the file as UTF-8"),
+                Diagnostic::at(&codes::INVALID_UTF8, &path, Span::point(at), "file is not valid UTF-8")
+                    .label("first invalid byte here")
+                    .help("Sigma rules are UTF-8; re-save the file as UTF-8"),
             )
         }
     }
@@ -155,13 +150,8 @@ fn load_text(path: Arc<Path>, text: String) -> FileLoad {
     let mut documents = Vec::new();
     if yaml_docs.iter().all(|d| d.root.is_none()) && diags.is_empty() {
         diags.push(
-            Diagnostic::new(
-                &codes::EMPTY_FILE,
-                &path,
-                None,
-                "file holds no YAML document",
-            )
-            .help("add a rule or delete the file"),
+            Diagnostic::new(&codes::EMPTY_FILE, &path, None, "file holds no YAML document")
+                .help("add a rule or delete the file"),
         );
     }
     let last = yaml_docs.len().saturating_sub(1);
@@ -170,13 +160,8 @@ fn load_text(path: Arc<Path>, text: String) -> FileLoad {
             // A trailing `---` leaves an empty last document: harmless, and common.
             if index != last {
                 diags.push(
-                    Diagnostic::at(
-                        &codes::EMPTY_DOCUMENT,
-                        &path,
-                        doc.span,
-                        "empty YAML document",
-                    )
-                    .help("remove the extra `---` separator"),
+                    Diagnostic::at(&codes::EMPTY_DOCUMENT, &path, doc.span, "empty YAML document")
+                        .help("remove the extra `---` separator"),
                 );
             }
             continue;

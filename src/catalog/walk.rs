@@ -14,10 +14,7 @@ pub struct Walked {
 }
 
 pub fn is_yaml(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yml" | "yaml")
-    )
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yml" | "yaml"))
 }
 
 /// `rule.tests.yml` holds detection tests for `rule.yml`, not rules.
@@ -38,13 +35,8 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
         }
         if !root.exists() {
             diags.push(
-                Diagnostic::new(
-                    &codes::UNREADABLE,
-                    &root_arc,
-                    None,
-                    "no such file or folder",
-                )
-                .help("pass a rule file or a folder of rules"),
+                Diagnostic::new(&codes::UNREADABLE, &root_arc, None, "no such file or folder")
+                    .help("pass a rule file or a folder of rules"),
             );
             continue;
         }
@@ -59,10 +51,7 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
             match entry {
                 Ok(e) => {
                     let p = e.path();
-                    if e.file_type().is_some_and(|t| t.is_file())
-                        && is_yaml(p)
-                        && !is_test_sidecar(p)
-                    {
+                    if e.file_type().is_some_and(|t| t.is_file()) && is_yaml(p) && !is_test_sidecar(p) {
                         files.push(p.to_path_buf());
                     }
                 }
@@ -97,9 +86,7 @@ fn walk_error(root: &Arc<Path>, err: ignore::Error) -> Diagnostic {
                 path = Arc::from(p.as_path());
                 cur = err;
             }
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                cur = err
-            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => cur = err,
             ignore::Error::Loop { child, .. } => {
                 path = Arc::from(child.as_path());
                 loop_ = true;
@@ -112,11 +99,6 @@ fn walk_error(root: &Arc<Path>, err: ignore::Error) -> Diagnostic {
         Diagnostic::new(&codes::UNREADABLE, &path, None, "symbolic link loop")
             .help("the link points back to one of its own parent folders; it was not followed")
     } else {
-        Diagnostic::new(
-            &codes::UNREADABLE,
-            &path,
-            None,
-            format!("cannot read: {cur}"),
-        )
+        Diagnostic::new(&codes::UNREADABLE, &path, None, format!("cannot read: {cur}"))
     }
 }

@@ -50,16 +50,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
             eprintln!("error: --var expects NAME=VALUE, got `{v}`");
             return ExitCode::from(2);
         };
-        options
-            .variables
-            .insert(name.to_string(), value.to_string());
+        options.variables.insert(name.to_string(), value.to_string());
     }
     for token in args.select.iter().chain(&args.ignore) {
         if !registry::all_codes().iter().any(|c| {
-            c.code
-                .to_ascii_uppercase()
-                .starts_with(&token.to_ascii_uppercase())
-                || c.name.eq_ignore_ascii_case(token)
+            c.code.to_ascii_uppercase().starts_with(&token.to_ascii_uppercase()) || c.name.eq_ignore_ascii_case(token)
         }) {
             eprintln!("error: `{token}` matches no lint code or name (see `detc list lints`)");
             return ExitCode::from(2);
@@ -71,11 +66,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
     let report = check_paths(&paths, &options, &filter);
     let out = match args.format {
-        Format::Human => render_human(
-            &report.diagnostics,
-            &report.catalog,
-            std::io::stdout().is_terminal(),
-        ),
+        Format::Human => render_human(&report.diagnostics, &report.catalog, std::io::stdout().is_terminal()),
         Format::Json => render_json(&report.diagnostics),
         Format::Sarif => render_sarif(&report.diagnostics, &registry::all_codes()),
         Format::Github => render_github(&report.diagnostics),

@@ -40,8 +40,7 @@ pub struct ConvertArgs {
 }
 
 fn parse_target(s: &str) -> Result<TargetId, String> {
-    TargetId::parse(s)
-        .ok_or_else(|| format!("unknown target `{s}`; targets: splunk, lucene, esql, eql, sumo"))
+    TargetId::parse(s).ok_or_else(|| format!("unknown target `{s}`; targets: splunk, lucene, esql, eql, sumo"))
 }
 
 pub fn run(args: ConvertArgs) -> ExitCode {
@@ -106,10 +105,7 @@ pub fn run(args: ConvertArgs) -> ExitCode {
             )
         );
     }
-    let errors = all_diags
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
+    let errors = all_diags.iter().filter(|d| d.severity == Severity::Error).count();
     let converted = conversions.iter().filter(|c| !c.queries.is_empty()).count();
     eprintln!(
         "converted {converted} of {} documents to {} ({errors} error{})",

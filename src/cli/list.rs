@@ -21,13 +21,7 @@ pub fn run(args: ListArgs) -> ExitCode {
     match args.what {
         What::Lints => {
             for c in registry::all_codes() {
-                println!(
-                    "{}  {:<32} {:<8} {}",
-                    c.code,
-                    c.name,
-                    c.severity.as_str(),
-                    c.summary
-                );
+                println!("{}  {:<32} {:<8} {}", c.code, c.name, c.severity.as_str(), c.summary);
             }
         }
         What::Targets => {

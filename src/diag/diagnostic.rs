@@ -28,12 +28,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
-        code: &'static Code,
-        path: &Arc<Path>,
-        span: Option<Span>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(code: &'static Code, path: &Arc<Path>, span: Option<Span>, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: code.severity,
@@ -46,12 +41,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn at(
-        code: &'static Code,
-        path: &Arc<Path>,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn at(code: &'static Code, path: &Arc<Path>, span: Span, message: impl Into<String>) -> Self {
         Self::new(code, path, Some(span), message)
     }
 
@@ -70,12 +60,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn related(
-        mut self,
-        path: &Arc<Path>,
-        span: Option<Span>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn related(mut self, path: &Arc<Path>, span: Option<Span>, message: impl Into<String>) -> Self {
         self.related.push(Related {
             path: path.clone(),
             span,

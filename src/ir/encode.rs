@@ -9,11 +9,7 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -44,9 +40,7 @@ pub fn base64_offsets(text: &str) -> Vec<String> {
             padded.extend_from_slice(&bytes);
             let enc = base64(&padded);
             // pySigma takes the length in characters, not bytes (they differ only after `utf16`).
-            let end = enc
-                .len()
-                .saturating_sub(END_CUT[(text.chars().count() + i) % 3]);
+            let end = enc.len().saturating_sub(END_CUT[(text.chars().count() + i) % 3]);
             enc.get(START_CUT[i]..end).unwrap_or("").to_string()
         })
         .collect()
@@ -113,14 +107,8 @@ mod tests {
     fn offsets_as_pysigma() {
         assert_eq!(base64_offsets("abc"), ["YWJj", "FiY", "hYm"]);
         // `wide|base64offset|contains: ab` ⇒ YQBiA, EAYg, hAGIA (sigma-reference §3.2)
-        assert_eq!(
-            base64_offsets(&utf16le("ab").unwrap()),
-            ["YQBiA", "EAYg", "hAGIA"]
-        );
-        assert_eq!(
-            base64_offsets(&utf16be("ab").unwrap()),
-            ["AGEAY", "BhAG", "AYQBi"]
-        );
+        assert_eq!(base64_offsets(&utf16le("ab").unwrap()), ["YQBiA", "EAYg", "hAGIA"]);
+        assert_eq!(base64_offsets(&utf16be("ab").unwrap()), ["AGEAY", "BhAG", "AYQBi"]);
         assert_eq!(
             base64_offsets(&utf16_bom("ab").unwrap()),
             ["77u/YQBiAA", "+7v2EAYgA=", "vu79hA"]
@@ -131,10 +119,7 @@ mod tests {
     fn windash_finds_flag_dashes_only() {
         assert_eq!(windash_positions(" -foo /bar x-y"), [1, 6]);
         assert_eq!(windash_positions("-a"), [0]);
-        assert!(
-            windash_positions("a-b").is_empty(),
-            "a dash inside a word is no flag"
-        );
+        assert!(windash_positions("a-b").is_empty(), "a dash inside a word is no flag");
         assert_eq!(
             windash_positions("--c"),
             [1],

@@ -75,10 +75,7 @@ fn lower_value(
     let span = node.span;
     let mods = &item.modifiers;
     let Some(scalar) = node.as_scalar() else {
-        return err(
-            span,
-            format!("a detection value cannot be {}", node.kind_name()),
-        );
+        return err(span, format!("a detection value cannot be {}", node.kind_name()));
     };
     let time_part = mods.iter().find(|m| m.is_time_part());
     let compare = mods.iter().find(|m| m.is_compare());
@@ -88,10 +85,7 @@ fn lower_value(
         Resolved::Bool(b) => Ok(leaf(field, Value::Bool(b), span)),
         Resolved::Timestamp => err(
             span,
-            format!(
-                "`{}` is a YAML date; quote it to match it as text",
-                scalar.text
-            ),
+            format!("`{}` is a YAML date; quote it to match it as text", scalar.text),
         ),
         Resolved::Int(_) | Resolved::Float(_) => {
             let n = match scalar.resolved {
@@ -100,10 +94,7 @@ fn lower_value(
                 _ => return err(span, "infinite or NaN numbers cannot be matched"),
             };
             if let Some(m) = mods.iter().find(|m| m.wants_string()) {
-                return err(
-                    span,
-                    format!("`{m}` needs a string value; quote the number"),
-                );
+                return err(span, format!("`{m}` needs a string value; quote the number"));
             }
             if let Some(t) = time_part {
                 return Ok(leaf(field, Value::Unsupported(t.name()), span));
@@ -167,19 +158,14 @@ fn lower_string(
     let cased = item.has(Modifier::Cased);
     let mut exprs: Vec<Expr> = alts
         .into_iter()
-        .map(|s| {
-            leaf(
-                field,
-                if cased {
-                    Value::CasedStr(s)
-                } else {
-                    Value::Str(s)
-                },
-                span,
-            )
-        })
+        .map(|s| leaf(field, if cased { Value::CasedStr(s) } else { Value::Str(s) }, span))
         .collect();
-    Ok(if exprs.len() == 1 {
+    // An expanding modifier keeps its alternatives together even when there is only one (pySigma
+    // then renders a one-element list in Lucene and EQL).
+    let expands = mods
+        .iter()
+        .any(|m| matches!(m, Modifier::Windash | Modifier::Base64Offset));
+    Ok(if exprs.len() == 1 && !expands {
         exprs.pop().unwrap()
     } else {
         Expr::Expansion(exprs)
@@ -214,11 +200,7 @@ fn regex_value(text: &str, mods: &[Modifier]) -> Value {
 }
 
 /// Apply one modifier to every alternative.
-fn apply(
-    m: Modifier,
-    alts: Vec<SigmaString>,
-    vars: &BTreeMap<String, String>,
-) -> Result<Vec<SigmaString>, String> {
+fn apply(m: Modifier, alts: Vec<SigmaString>, vars: &BTreeMap<String, String>) -> Result<Vec<SigmaString>, String> {
     let mut out = Vec::with_capacity(alts.len());
     for s in alts {
         match m {
@@ -229,18 +211,12 @@ fn apply(
             Modifier::Wide | Modifier::Utf16Le => out.push(plain_map(&s, m, encode::utf16le)?),
             Modifier::Utf16Be => out.push(plain_map(&s, m, encode::utf16be)?),
             Modifier::Utf16 => out.push(plain_map(&s, m, encode::utf16_bom)?),
-            Modifier::Base64 => out.push(plain_map(&s, m, |t| {
-                Ok(encode::base64(&encode::value_bytes(t)))
-            })?),
+            Modifier::Base64 => out.push(plain_map(&s, m, |t| Ok(encode::base64(&encode::value_bytes(t))))?),
             Modifier::Base64Offset => {
                 let text = plain(&s, m)?;
-                out.extend(
-                    encode::base64_offsets(&text)
-                        .into_iter()
-                        .map(|t| SigmaString {
-                            parts: vec![Part::Text(t)],
-                        }),
-                );
+                out.extend(encode::base64_offsets(&text).into_iter().map(|t| SigmaString {
+                    parts: vec![Part::Text(t)],
+                }));
             }
             Modifier::Windash => out.extend(windash(&s)),
             // All, Neq, Cased act on the item; others were handled before the chain.
@@ -256,14 +232,14 @@ fn wrapped(mut s: SigmaString, start: bool, end: bool) -> SigmaString {
 }
 
 fn plain(s: &SigmaString, m: Modifier) -> Result<String, String> {
-    s.as_plain().ok_or_else(|| format!("`{m}` cannot encode a value with wildcards or placeholders; put `{m}` before contains/startswith/endswith"))
+    s.as_plain().ok_or_else(|| {
+        format!(
+            "`{m}` cannot encode a value with wildcards or placeholders; put `{m}` before contains/startswith/endswith"
+        )
+    })
 }
 
-fn plain_map(
-    s: &SigmaString,
-    m: Modifier,
-    f: impl Fn(&str) -> Result<String, String>,
-) -> Result<SigmaString, String> {
+fn plain_map(s: &SigmaString, m: Modifier, f: impl Fn(&str) -> Result<String, String>) -> Result<SigmaString, String> {
     let text = f(&plain(s, m)?)?;
     Ok(SigmaString {
         parts: vec![Part::Text(text)],
@@ -275,7 +251,9 @@ fn expand(s: SigmaString, vars: &BTreeMap<String, String>) -> Result<SigmaString
     for p in s.parts {
         match p {
             Part::Placeholder(name) => {
-                let value = vars.get(&name).ok_or_else(|| format!("placeholder `%{name}%` has no value (set it with --var {name}=… or in detc.yaml)"))?;
+                let value = vars.get(&name).ok_or_else(|| {
+                    format!("placeholder `%{name}%` has no value (set it with --var {name}=… or in detc.yaml)")
+                })?;
                 parts.extend(SigmaString::parse(value, false).parts);
             }
             other => parts.push(other),
@@ -311,11 +289,7 @@ fn windash(s: &SigmaString) -> Vec<SigmaString> {
             let chunk = &text[last..pos];
             variants = variants
                 .into_iter()
-                .flat_map(|v| {
-                    encode::WINDASH_CHARS
-                        .iter()
-                        .map(move |c| format!("{v}{chunk}{c}"))
-                })
+                .flat_map(|v| encode::WINDASH_CHARS.iter().map(move |c| format!("{v}{chunk}{c}")))
                 .collect();
             last = pos + 1; // `-` and `/` are one byte
         }

@@ -35,7 +35,8 @@ pub fn lower_detection(
             None => {
                 return Err(LowerError {
                     span: cond.node.span,
-                    message: "the condition selects no search identifier, so there is no query (pySigma emits nothing)".into(),
+                    message: "the condition selects no search identifier, so there is no query (pySigma emits nothing)"
+                        .into(),
                 });
             }
         }
@@ -64,9 +65,7 @@ pub fn lower_condition(
             Some(lower_body(&search.body, search.key.span, vars)?)
         }
         Cond::Selector {
-            quantifier,
-            pattern,
-            ..
+            quantifier, pattern, ..
         } => {
             let mut items = Vec::new();
             for s in det.matching(pattern) {
@@ -83,11 +82,7 @@ pub fn lower_condition(
     })
 }
 
-fn lower_all(
-    det: &Detection<'_>,
-    items: &[Cond],
-    vars: &BTreeMap<String, String>,
-) -> Result<Vec<Expr>, LowerError> {
+fn lower_all(det: &Detection<'_>, items: &[Cond], vars: &BTreeMap<String, String>) -> Result<Vec<Expr>, LowerError> {
     let mut out = Vec::new();
     for i in items {
         out.extend(lower_condition(det, i, vars)?);

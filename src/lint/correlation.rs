@@ -51,9 +51,7 @@ pub static MISSING_GROUP_BY: Code = Code {
     summary: "an event_count, value_count or temporal correlation has no `group-by`",
     doc: "The Sigma specification makes `group-by` mandatory. Without it all events fall into one group, \
           so a threshold of failed logins counts the whole tenant instead of one IP or user.",
-    bad: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  timespan: 1h\n  condition: {gte: 10}\n"
-    ),
+    bad: corr_yaml!("  type: event_count\n  rules: [base]\n  timespan: 1h\n  condition: {gte: 10}\n"),
     good: corr_yaml!(
         "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n"
     ),
@@ -111,18 +109,11 @@ pub fn check(sink: &mut Sink<'_, '_>) {
     if counts {
         // A group exists only once an event falls into it: at least one event, one rule seen; but
         // the events of a group may all lack the counted field, so distinct values start at zero.
-        let least = if kind == CorrelationType::ValueCount {
-            0.0
-        } else {
-            1.0
-        };
+        let least = if kind == CorrelationType::ValueCount { 0.0 } else { 1.0 };
         check_count_bounds(sink, &c.bounds, least);
     }
     if c.bounds.len() > 1 {
-        let span = c.bounds[0]
-            .key
-            .span
-            .join(c.bounds[c.bounds.len() - 1].node.span);
+        let span = c.bounds[0].key.span.join(c.bounds[c.bounds.len() - 1].node.span);
         sink.report(
             &RANGE_CONDITION,
             span,
@@ -185,11 +176,7 @@ fn check_count_bounds(sink: &mut Sink<'_, '_>, bounds: &[Bound<'_>], least: f64)
                 b.key.span.join(b.node.span),
                 format!(
                     "`{key}: {text}` holds for every group: every group has at least {least} {}",
-                    if least == 0.0 {
-                        "distinct values"
-                    } else {
-                        "event"
-                    }
+                    if least == 0.0 { "distinct values" } else { "event" }
                 ),
             )
             .with_label("always true")

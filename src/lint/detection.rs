@@ -242,17 +242,19 @@ fn check_conditions(sink: &mut Sink<'_, '_>, det: &Detection<'_>) {
                     let matched = det.matching(pattern);
                     let span = cond.span_of(&file, range.clone());
                     if matched.is_empty() {
-                        sink.report(&SELECTOR_MATCHES_NOTHING, span, format!("`{pattern}` matches no search identifier"))
-                            .with_help("pySigma drops this part of the condition silently; fix the pattern or add the selection");
+                        sink.report(
+                            &SELECTOR_MATCHES_NOTHING,
+                            span,
+                            format!("`{pattern}` matches no search identifier"),
+                        )
+                        .with_help(
+                            "pySigma drops this part of the condition silently; fix the pattern or add the selection",
+                        );
                     }
                     used.extend(matched.iter().map(|s| s.name));
                     if pattern == "them" && det.searches.len() == 1 {
-                        sink.report(
-                            &THEM_SINGLE,
-                            span,
-                            "`of them` over a single search identifier",
-                        )
-                        .with_help(format!("write `{}` instead", det.searches[0].name));
+                        sink.report(&THEM_SINGLE, span, "`of them` over a single search identifier")
+                            .with_help(format!("write `{}` instead", det.searches[0].name));
                     }
                     if pattern == "them" && *quantifier == Quantifier::All {
                         sink.report(
@@ -275,10 +277,7 @@ fn check_conditions(sink: &mut Sink<'_, '_>, det: &Detection<'_>) {
             sink.at_node(
                 &UNUSED_IDENTIFIER,
                 s.key,
-                format!(
-                    "search identifier `{}` is not used by the condition",
-                    s.name
-                ),
+                format!("search identifier `{}` is not used by the condition", s.name),
             )
             .with_help("reference it in `condition`, or delete it");
         }
@@ -315,9 +314,7 @@ fn check_item_values(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
             format!("`{field}` is null because every list item under it is commented out"),
         )
         .with_label("value is null: this matches events where the field is absent")
-        .with_help(
-            "keep at least one item, remove the field, or write `null` if absence is really meant",
-        );
+        .with_help("keep at least one item, remove the field, or write `null` if absence is really meant");
     }
 }
 
@@ -364,9 +361,7 @@ fn check_auth0_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
         d.with_label("unknown field path");
         match taxonomy.closest(field) {
             Some(c) => d.with_help(format!("a known path with the same last segment is `{c}`")),
-            None => {
-                d.with_help("check the path against Auth0's log schemas (auth0/auth0-log-schemas)")
-            }
+            None => d.with_help("check the path against Auth0's log schemas (auth0/auth0-log-schemas)"),
         };
     }
     if field == "data.type" && item.modifiers.is_empty() {
@@ -399,11 +394,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
+            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
         }
         prev = cur;
     }
@@ -455,8 +446,17 @@ fn check_generic_logsource(sink: &mut Sink<'_, '_>, det: &Detection<'_>) {
                     continue;
                 };
                 if let Some((_, category)) = table.iter().find(|(e, _)| *e == id) {
-                    sink.at_node(&SPECIFIC_LOGSOURCE, v, format!("EventID {id} of `{}` is the generic category `{category}`", service.unwrap_or("")))
-                        .with_help(format!("use `logsource: {{category: {category}, product: windows}}` and drop the EventID"));
+                    sink.at_node(
+                        &SPECIFIC_LOGSOURCE,
+                        v,
+                        format!(
+                            "EventID {id} of `{}` is the generic category `{category}`",
+                            service.unwrap_or("")
+                        ),
+                    )
+                    .with_help(format!(
+                        "use `logsource: {{category: {category}, product: windows}}` and drop the EventID"
+                    ));
                 }
             }
         }

@@ -214,10 +214,7 @@ fn check_dates(sink: &mut Sink<'_, '_>) {
             sink.at_node(
                 &BAD_DATE,
                 node,
-                format!(
-                    "`{}` is not a calendar date",
-                    node.scalar_text().unwrap_or("")
-                ),
+                format!("`{}` is not a calendar date", node.scalar_text().unwrap_or("")),
             );
         }
     }
@@ -239,12 +236,8 @@ fn check_logsource(sink: &mut Sink<'_, '_>) {
             continue;
         };
         if !["category", "product", "service", "definition"].contains(&k) {
-            sink.at_node(
-                &LOGSOURCE_KEY,
-                &e.key,
-                format!("`{k}` is not a logsource key"),
-            )
-            .with_help("logsource keys are category, product, service and definition");
+            sink.at_node(&LOGSOURCE_KEY, &e.key, format!("`{k}` is not a logsource key"))
+                .with_help("logsource keys are category, product, service and definition");
         }
     }
 }

@@ -46,32 +46,19 @@ impl<'p, 'a> Sink<'p, 'a> {
     }
 
     /// Report `code` at `span`; returns the diagnostic for adding a label, help or related places.
-    pub fn report(
-        &mut self,
-        code: &'static Code,
-        span: Span,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
-        self.out
-            .push(Diagnostic::at(code, self.doc.doc.path(), span, message));
+    pub fn report(&mut self, code: &'static Code, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.out.push(Diagnostic::at(code, self.doc.doc.path(), span, message));
         self.out.last_mut().unwrap()
     }
 
-    pub fn at_node(
-        &mut self,
-        code: &'static Code,
-        node: &Node,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub fn at_node(&mut self, code: &'static Code, node: &Node, message: impl Into<String>) -> &mut Diagnostic {
         self.report(code, node.span, message)
     }
 
     /// The span of the document's first key: where document-level findings point.
     pub fn doc_head(&self) -> Span {
         let root = &self.doc.doc.root;
-        root.as_map()
-            .and_then(|m| m.first())
-            .map_or(root.span, |e| e.key.span)
+        root.as_map().and_then(|m| m.first()).map_or(root.span, |e| e.key.span)
     }
 }
 

@@ -254,19 +254,14 @@ pub fn check(sink: &mut Sink<'_, '_>) {
 fn check_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     let span = item.span();
     for name in &item.unknown_modifiers {
-        let d = sink.report(
-            &UNKNOWN_MODIFIER,
-            span,
-            format!("unknown modifier `{name}`"),
-        );
+        let d = sink.report(&UNKNOWN_MODIFIER, span, format!("unknown modifier `{name}`"));
         match super::detection::closest(name, Modifier::all().map(Modifier::name)) {
             Some(c) => d.with_help(format!("did you mean `{c}`?")),
             None => d.with_help("`detc list modifiers` shows the valid names"),
         };
     }
     for err in check_chain(&item.modifiers, item.field.is_some()) {
-        sink.report(&INVALID_CHAIN, span, err.message)
-            .with_help(err.help);
+        sink.report(&INVALID_CHAIN, span, err.message).with_help(err.help);
     }
     check_combinations(sink, item);
     let values = item.values();
@@ -282,11 +277,7 @@ fn check_combinations(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     let mut seen = HashSet::new();
     for x in m {
         if !seen.insert(*x) && *x != Modifier::Base64 {
-            sink.report(
-                &DUPLICATE_MODIFIER,
-                span,
-                format!("modifier `{x}` appears twice"),
-            );
+            sink.report(&DUPLICATE_MODIFIER, span, format!("modifier `{x}` appears twice"));
         }
     }
     if item.has(Modifier::Base64Offset) && !item.has(Modifier::Contains) {
@@ -303,19 +294,22 @@ fn check_combinations(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     }
     if item.has(Modifier::All) {
         let values = item.values();
-        let substring = m.iter().any(|x| {
-            x.is_substring() || matches!(x, Modifier::Re | Modifier::Cidr | Modifier::Neq)
-        });
-        let wildcards = values.iter().any(|v| {
-            v.as_str()
-                .is_some_and(|s| SigmaString::parse(s, false).has_wildcards())
-        });
+        let substring = m
+            .iter()
+            .any(|x| x.is_substring() || matches!(x, Modifier::Re | Modifier::Cidr | Modifier::Neq));
+        let wildcards = values
+            .iter()
+            .any(|v| v.as_str().is_some_and(|s| SigmaString::parse(s, false).has_wildcards()));
         if values.len() < 2 {
             sink.report(&ALL_MISUSE, span, "`all` on a single value has no effect")
                 .with_help("remove `|all`");
         } else if item.field.is_some() && !substring && !wildcards {
-            sink.report(&ALL_MISUSE, span, "`all` requires the field to equal every one of these exact values at once: this never matches")
-                .with_help("use `|contains|all`, or drop `|all` to match any of the values");
+            sink.report(
+                &ALL_MISUSE,
+                span,
+                "`all` requires the field to equal every one of these exact values at once: this never matches",
+            )
+            .with_help("use `|contains|all`, or drop `|all` to match any of the values");
         }
     }
 }
@@ -326,11 +320,7 @@ fn check_duplicates(sink: &mut Sink<'_, '_>, values: &[&Node]) {
         if let Some(t) = v.scalar_text()
             && !seen.insert(t)
         {
-            sink.at_node(
-                &DUPLICATE_VALUE,
-                v,
-                format!("`{t}` appears twice in this list"),
-            );
+            sink.at_node(&DUPLICATE_VALUE, v, format!("`{t}` appears twice in this list"));
         }
     }
 }
@@ -349,10 +339,7 @@ fn check_value(sink: &mut Sink<'_, '_>, item: &Item<'_>, v: &Node) {
         sink.at_node(
             &VALUE_TYPE,
             v,
-            format!(
-                "`{}` is a YAML date, which pySigma rejects as a value",
-                s.text
-            ),
+            format!("`{}` is a YAML date, which pySigma rejects as a value", s.text),
         )
         .with_help(format!("quote it: '{}'", s.text));
         return;
@@ -408,9 +395,7 @@ fn check_value(sink: &mut Sink<'_, '_>, item: &Item<'_>, v: &Node) {
 
 fn check_yaml11(sink: &mut Sink<'_, '_>, v: &Node, text: &str, resolved: Resolved) {
     let what = match resolved {
-        Resolved::Bool(b)
-            if !matches!(text, "true" | "false" | "True" | "False" | "TRUE" | "FALSE") =>
-        {
+        Resolved::Bool(b) if !matches!(text, "true" | "false" | "True" | "False" | "TRUE" | "FALSE") => {
             format!("the boolean {b}")
         }
         Resolved::Int(i)
@@ -451,7 +436,10 @@ fn check_string(sink: &mut Sink<'_, '_>, item: &Item<'_>, v: &Node, style: Style
         ));
     }
     if text.contains("\\*") || text.contains("\\?") {
-        let literal = parsed.parts.iter().any(|p| matches!(p, crate::model::sigma_string::Part::Text(t) if t.contains('*') || t.contains('?')));
+        let literal = parsed
+            .parts
+            .iter()
+            .any(|p| matches!(p, crate::model::sigma_string::Part::Text(t) if t.contains('*') || t.contains('?')));
         if literal {
             sink.at_node(
                 &ESCAPED_WILDCARD,
@@ -467,12 +455,8 @@ fn check_string(sink: &mut Sink<'_, '_>, item: &Item<'_>, v: &Node, style: Style
         && text.len() < 19
         && text.chars().all(|c| c.is_ascii_digit())
     {
-        sink.at_node(
-            &NUMBER_AS_STRING,
-            v,
-            format!("number `{text}` written as a string"),
-        )
-        .with_help("write it unquoted if the field holds a number");
+        sink.at_node(&NUMBER_AS_STRING, v, format!("number `{text}` written as a string"))
+            .with_help("write it unquoted if the field holds a number");
     }
     if let Some(c) = text.chars().find(|c| c.is_control() && *c != '\n') {
         sink.at_node(
@@ -480,9 +464,7 @@ fn check_string(sink: &mut Sink<'_, '_>, item: &Item<'_>, v: &Node, style: Style
             v,
             format!("value contains the control character U+{:04X}", c as u32),
         )
-        .with_help(
-            "in a double-quoted YAML string `\\t` is a tab; use single quotes for backslashes",
-        );
+        .with_help("in a double-quoted YAML string `\\t` is a tab; use single quotes for backslashes");
     }
     if !item.has(Modifier::Expand) && has_percent_placeholder(text, &sink.options.variables) {
         sink.at_node(
@@ -523,10 +505,7 @@ fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
     }
 }
 
-fn has_percent_placeholder(
-    text: &str,
-    variables: &std::collections::BTreeMap<String, String>,
-) -> bool {
+fn has_percent_placeholder(text: &str, variables: &std::collections::BTreeMap<String, String>) -> bool {
     let parts: Vec<&str> = text.split('%').collect();
     parts.len() >= 3
         && parts[1..parts.len() - 1]
@@ -547,12 +526,8 @@ fn check_regex(sink: &mut Sink<'_, '_>, v: &Node, text: &str) {
     if let Err(e) = regex::Regex::new(text) {
         let msg = e.to_string();
         let detail = msg.lines().last().unwrap_or(&msg).trim().to_string();
-        sink.at_node(
-            &INVALID_REGEX,
-            v,
-            format!("invalid regular expression: {detail}"),
-        )
-        .with_help("escape literal ( ) [ ] { } . * + ? with a backslash");
+        sink.at_node(&INVALID_REGEX, v, format!("invalid regular expression: {detail}"))
+            .with_help("escape literal ( ) [ ] { } . * + ? with a backslash");
     }
 }
 
@@ -572,10 +547,7 @@ fn unsupported_regex_construct(text: &str) -> Option<&'static str> {
     let bytes = text.as_bytes();
     (1..bytes.len())
         .any(|i| {
-            bytes[i - 1] == b'\\'
-                && bytes[i].is_ascii_digit()
-                && bytes[i] != b'0'
-                && (i < 2 || bytes[i - 2] != b'\\')
+            bytes[i - 1] == b'\\' && bytes[i].is_ascii_digit() && bytes[i] != b'0' && (i < 2 || bytes[i - 2] != b'\\')
         })
         .then_some("a backreference `\\1`")
 }
@@ -590,9 +562,7 @@ pub fn check_cidr(text: &str) -> Result<(), String> {
     let prefix: u32 = if prefix.is_empty() {
         max
     } else {
-        prefix
-            .parse()
-            .map_err(|_| format!("`{text}`: bad prefix length"))?
+        prefix.parse().map_err(|_| format!("`{text}`: bad prefix length"))?
     };
     if prefix > max {
         return Err(format!("`{text}`: prefix length {prefix} exceeds {max}"));
@@ -607,9 +577,7 @@ pub fn check_cidr(text: &str) -> Result<(), String> {
         (1u128 << (max - prefix)) - 1
     };
     if bits & host_mask != 0 {
-        return Err(format!(
-            "`{text}` has host bits set: it is not a network address"
-        ));
+        return Err(format!("`{text}` has host bits set: it is not a network address"));
     }
     Ok(())
 }

@@ -53,25 +53,16 @@ pub fn check(sink: &mut Sink<'_, '_>) {
                 continue;
             }
             let span = token_span(sink, node, &s.text, cap.get(0).unwrap().range());
-            sink.report(
-                &UNRESOLVED_TOKEN,
-                span,
-                format!("token `{{{name}}}` has no value"),
-            )
-            .with_help(format!(
-                "set `variables: {{{name}: …}}` in detc.yaml before building artifacts"
-            ));
+            sink.report(&UNRESOLVED_TOKEN, span, format!("token `{{{name}}}` has no value"))
+                .with_help(format!(
+                    "set `variables: {{{name}: …}}` in detc.yaml before building artifacts"
+                ));
         }
     }
 }
 
 /// The token's own span when the scalar's text appears verbatim in the file; else the scalar's.
-fn token_span(
-    sink: &Sink<'_, '_>,
-    node: &Node,
-    text: &str,
-    range: std::ops::Range<usize>,
-) -> crate::diag::Span {
+fn token_span(sink: &Sink<'_, '_>, node: &Node, text: &str, range: std::ops::Range<usize>) -> crate::diag::Span {
     let file = &sink.doc.doc.file;
     let source = file.text.get(node.span.byte_range()).unwrap_or("");
     let token = &text[range.clone()];

@@ -190,14 +190,9 @@ fn duplicate_filenames(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
     for paths in by_name.values().filter(|p| p.len() > 1) {
         for path in &paths[1..] {
             out.push(
-                Diagnostic::new(
-                    &DUPLICATE_FILENAME,
-                    path,
-                    None,
-                    "another rule file has the same name",
-                )
-                .related(paths[0], None, "same name here")
-                .help("rename one of the files"),
+                Diagnostic::new(&DUPLICATE_FILENAME, path, None, "another rule file has the same name")
+                    .related(paths[0], None, "same name here")
+                    .help("rename one of the files"),
             );
         }
     }
@@ -253,11 +248,7 @@ fn check_reference(index: &RuleIndex<'_, '_>, p: &Parsed<'_>, r: &Node, out: &mu
     }
 }
 
-fn check_aliases(
-    p: &Parsed<'_>,
-    c: &crate::model::correlation::Correlation<'_>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn check_aliases(p: &Parsed<'_>, c: &crate::model::correlation::Correlation<'_>, out: &mut Vec<Diagnostic>) {
     let Some(aliases) = c.aliases.and_then(Node::as_map) else {
         return;
     };
@@ -321,10 +312,7 @@ fn duplicates(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
                 .push((path.clone(), n.span));
         }
         if let Some(n) = p.meta.name.filter(|n| n.scalar_text().is_some()) {
-            names
-                .entry(n.scalar_text().unwrap())
-                .or_default()
-                .push((path, n.span));
+            names.entry(n.scalar_text().unwrap()).or_default().push((path, n.span));
         }
     }
     for (id, places) in &ids {
@@ -354,7 +342,10 @@ fn duplicates(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
                     &REUSED_NAME,
                     path,
                     *span,
-                    format!("rule name `{name}` is also defined in {} other file(s)", files.len() - 1),
+                    format!(
+                        "rule name `{name}` is also defined in {} other file(s)",
+                        files.len() - 1
+                    ),
                 )
                 .help("give each base rule a distinct name: pySigma cannot convert a folder that reuses names");
                 for (other, ospan) in places.iter().filter(|(p, _)| p != path).take(3) {
@@ -366,12 +357,7 @@ fn duplicates(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn report_repeats(
-    out: &mut Vec<Diagnostic>,
-    code: &'static Code,
-    places: &[Place],
-    message: impl Fn(usize) -> String,
-) {
+fn report_repeats(out: &mut Vec<Diagnostic>, code: &'static Code, places: &[Place], message: impl Fn(usize) -> String) {
     if places.len() < 2 {
         return;
     }
@@ -390,7 +376,8 @@ mod tests {
     use crate::catalog::Catalog;
     use crate::check::check_catalog;
 
-    const BASE: &str = "title: Base {n}\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n";
+    const BASE: &str =
+        "title: Base {n}\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n";
     const CORR: &str = "title: Count {n}\ncorrelation:\n  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n";
 
     fn codes(files: &[(&str, String)]) -> Vec<(String, &'static str)> {
@@ -405,22 +392,11 @@ mod tests {
 
     #[test]
     fn names_resolve_in_their_own_file_first() {
-        let a = format!(
-            "{}---\n{}",
-            BASE.replace("{n}", "a"),
-            CORR.replace("{n}", "a")
-        );
-        let b = format!(
-            "{}---\n{}",
-            BASE.replace("{n}", "b"),
-            CORR.replace("{n}", "b")
-        );
+        let a = format!("{}---\n{}", BASE.replace("{n}", "a"), CORR.replace("{n}", "a"));
+        let b = format!("{}---\n{}", BASE.replace("{n}", "b"), CORR.replace("{n}", "b"));
         let got = codes(&[("a.yml", a), ("b.yml", b)]);
         // Each correlation finds its own base rule; the reuse itself is a warning in both files.
-        assert_eq!(
-            got,
-            [("a.yml".to_string(), "R405"), ("b.yml".to_string(), "R405")]
-        );
+        assert_eq!(got, [("a.yml".to_string(), "R405"), ("b.yml".to_string(), "R405")]);
     }
 
     #[test]
@@ -437,20 +413,14 @@ mod tests {
     fn same_file_name_in_two_folders() {
         let got = codes(&[
             ("x/rule.yml", BASE.replace("{n}", "a")),
-            (
-                "y/rule.yml",
-                BASE.replace("{n}", "b").replace("name: base\n", ""),
-            ),
+            ("y/rule.yml", BASE.replace("{n}", "b").replace("name: base\n", "")),
         ]);
         assert_eq!(got, [("y/rule.yml".to_string(), "R407")]);
     }
 
     #[test]
     fn a_name_defined_once_elsewhere_resolves() {
-        let got = codes(&[
-            ("a.yml", BASE.replace("{n}", "a")),
-            ("c.yml", CORR.replace("{n}", "c")),
-        ]);
+        let got = codes(&[("a.yml", BASE.replace("{n}", "a")), ("c.yml", CORR.replace("{n}", "c"))]);
         assert!(got.is_empty(), "{got:?}");
     }
 }

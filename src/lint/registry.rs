@@ -4,9 +4,7 @@
 use crate::backend::codes as backend;
 use crate::diag::Code;
 
-use super::{
-    correlation, detection, load, metadata, modifiers, placeholders, references, schema, tags,
-};
+use super::{correlation, detection, load, metadata, modifiers, placeholders, references, schema, tags};
 
 pub fn all_codes() -> Vec<&'static Code> {
     let mut codes: Vec<&'static Code> = Vec::new();
@@ -26,9 +24,9 @@ pub fn all_codes() -> Vec<&'static Code> {
 
 /// Look a code up by its code (`C201`) or its name (`undefined-identifier`), case-insensitively.
 pub fn find(code_or_name: &str) -> Option<&'static Code> {
-    all_codes().into_iter().find(|c| {
-        c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name)
-    })
+    all_codes()
+        .into_iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name))
 }
 
 #[cfg(test)]
@@ -68,11 +66,7 @@ mod tests {
         for c in &codes {
             assert!(seen.insert(c.code), "duplicate code {}", c.code);
             assert!(seen.insert(c.name), "duplicate name {}", c.name);
-            assert!(
-                c.code.len() == 4 && "ESCMRQPTB".contains(&c.code[..1]),
-                "{}",
-                c.code
-            );
+            assert!(c.code.len() == 4 && "ESCMRQPTB".contains(&c.code[..1]), "{}", c.code);
             assert!(
                 c.name
                     .chars()
@@ -101,8 +95,8 @@ mod tests {
         assert_eq!(
             without,
             [
-                "B801", "B802", "B803", "B804", "B805", "B806", "E001", "E002", "E003", "E004",
-                "E007", "E008", "E009", "E012", "R402", "R405", "R407"
+                "B801", "B802", "B803", "B804", "B805", "B806", "E001", "E002", "E003", "E004", "E007", "E008", "E009",
+                "E012", "R402", "R405", "R407"
             ]
         );
     }

@@ -9,7 +9,10 @@ use crate::diag::{Code, Severity};
 
 macro_rules! tagged {
     ($tags:expr) => {
-        concat!("title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\ntags:\n", $tags)
+        concat!(
+            "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\ntags:\n",
+            $tags
+        )
     };
 }
 
@@ -146,12 +149,8 @@ pub fn check(sink: &mut Sink<'_, '_>) {
             continue;
         }
         if !valid_format(tag) {
-            sink.at_node(
-                &TAG_FORMAT,
-                node,
-                format!("`{tag}` is not a well-formed tag"),
-            )
-            .with_help(format!("write `{}`", tag.to_lowercase().replace(' ', "-")));
+            sink.at_node(&TAG_FORMAT, node, format!("`{tag}` is not a well-formed tag"))
+                .with_help(format!("write `{}`", tag.to_lowercase().replace(' ', "-")));
             continue;
         }
         let (ns, name) = tag.split_once('.').unwrap_or((tag, ""));
@@ -170,12 +169,8 @@ pub fn check(sink: &mut Sink<'_, '_>) {
                     .with_help("use tlp.clear, tlp.green, tlp.amber, tlp.amber-strict or tlp.red");
             }
             _ if !NAMESPACES.contains(&ns) => {
-                sink.at_node(
-                    &UNKNOWN_NAMESPACE,
-                    node,
-                    format!("`{ns}` is not a Sigma tag namespace"),
-                )
-                .with_help("namespaces: attack, car, cve, d3fend, detection, stp, tlp");
+                sink.at_node(&UNKNOWN_NAMESPACE, node, format!("`{ns}` is not a Sigma tag namespace"))
+                    .with_help("namespaces: attack, car, cve, d3fend, detection, stp, tlp");
             }
             _ => {}
         }
@@ -196,16 +191,9 @@ fn valid_format(tag: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'))
 }
 
-fn check_attack(
-    sink: &mut Sink<'_, '_>,
-    node: &Node,
-    name: &str,
-    tactics_tagged: &HashSet<String>,
-) {
+fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged: &HashSet<String>) {
     let table = attack();
-    let is_id = |p: char| {
-        name.starts_with(p) && name[1..].chars().next().is_some_and(|c| c.is_ascii_digit())
-    };
+    let is_id = |p: char| name.starts_with(p) && name[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
     if is_id('t') {
         let Some(t) = table.techniques.get(name) else {
             if is_newer_technique(name) {
@@ -235,10 +223,7 @@ fn check_attack(
         }
         // Newer releases moved techniques to new tactics; with a newer tactic tagged we cannot judge.
         let newer_tactic_tagged = NEWER_TACTICS.iter().any(|t| tactics_tagged.contains(*t));
-        if !newer_tactic_tagged
-            && !t.tactics.is_empty()
-            && !t.tactics.iter().any(|tac| tactics_tagged.contains(*tac))
-        {
+        if !newer_tactic_tagged && !t.tactics.is_empty() && !t.tactics.iter().any(|tac| tactics_tagged.contains(*tac)) {
             let list = t
                 .tactics
                 .iter()
@@ -279,9 +264,7 @@ fn check_attack(
         format!("`attack.{name}` is no ATT&CK tactic or technique"),
     );
     if table.tactics.contains(&hyphenated.as_str()) {
-        d.with_help(format!(
-            "Sigma 2 tactic names use hyphens: `attack.{hyphenated}`"
-        ));
+        d.with_help(format!("Sigma 2 tactic names use hyphens: `attack.{hyphenated}`"));
     } else {
         d.with_help(format!("tactics are: {}", table.tactics.join(", ")));
     }
@@ -295,12 +278,7 @@ fn is_newer_technique(name: &str) -> bool {
             .next()
             .and_then(|n| n.parse::<u32>().ok())
     };
-    let highest = attack()
-        .techniques
-        .keys()
-        .filter_map(|k| number(k))
-        .max()
-        .unwrap_or(0);
+    let highest = attack().techniques.keys().filter_map(|k| number(k)).max().unwrap_or(0);
     number(name).is_some_and(|n| n > highest)
 }
 
@@ -311,9 +289,9 @@ fn namespace_name_ok(ns: &str, name: &str) -> bool {
             let p: Vec<&str> = name.split('-').collect();
             p.len() == 3 && digits(p[0], 4) && digits(p[1], 2) && digits(p[2], 3)
         }
-        "cve" => name.split_once('-').is_some_and(|(y, n)| {
-            digits(y, 4) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
-        }),
+        "cve" => name
+            .split_once('-')
+            .is_some_and(|(y, n)| digits(y, 4) && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())),
         "detection" => ["dfir", "emerging-threats", "threat-hunting"].contains(&name),
         "stp" => {
             let mut c = name.chars();

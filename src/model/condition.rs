@@ -120,11 +120,7 @@ pub fn parse_condition(text: &str) -> Result<Expr, ConditionError> {
     let expr = p.or_expr(0)?;
     match p.peek() {
         None => Ok(expr),
-        Some((tok, range)) => Err(p.unexpected(
-            tok.clone(),
-            range.clone(),
-            "`and`, `or` or the end of the condition",
-        )),
+        Some((tok, range)) => Err(p.unexpected(tok.clone(), range.clone(), "`and`, `or` or the end of the condition")),
     }
 }
 
@@ -224,21 +220,17 @@ impl Parser {
                         .is_some_and(|t| t.0 == Tok::Word("of".into())) =>
             {
                 self.pos += 2;
-                let quantifier = if w == "all" {
-                    Quantifier::All
-                } else {
-                    Quantifier::Any
-                };
+                let quantifier = if w == "all" { Quantifier::All } else { Quantifier::Any };
                 match self.peek().cloned() {
-                    Some((Tok::Word(pattern), prange))
-                        if !KEYWORDS.contains(&pattern.as_str()) || pattern == "1" =>
-                    {
+                    Some((Tok::Word(pattern), prange)) if !KEYWORDS.contains(&pattern.as_str()) || pattern == "1" => {
                         self.pos += 1;
                         if pattern.contains('-') {
                             return Err(ConditionError {
                                 message: format!("`{pattern}`: a `x of` pattern cannot contain `-`"),
                                 range: prange,
-                                help: Some("pySigma's grammar allows only letters, digits, `_` and `*` in patterns".into()),
+                                help: Some(
+                                    "pySigma's grammar allows only letters, digits, `_` and `*` in patterns".into(),
+                                ),
                             });
                         }
                         Ok(Expr::Selector {
@@ -247,9 +239,7 @@ impl Parser {
                             range: range.start..prange.end,
                         })
                     }
-                    other => {
-                        Err(self.unexpected_opt(other, "a pattern such as `selection_*` or `them`"))
-                    }
+                    other => Err(self.unexpected_opt(other, "a pattern such as `selection_*` or `them`")),
                 }
             }
             Tok::Word(w)
@@ -260,9 +250,7 @@ impl Parser {
                         .is_some_and(|t| t.0 == Tok::Word("of".into())) =>
             {
                 Err(ConditionError {
-                    message: format!(
-                        "`{w} of` is not Sigma: only `1 of`, `any of` and `all of` exist"
-                    ),
+                    message: format!("`{w} of` is not Sigma: only `1 of`, `any of` and `all of` exist"),
                     range,
                     help: Some("use `1 of` or `all of`, or a correlation rule for counts".into()),
                 })
@@ -310,11 +298,26 @@ impl Parser {
                 Some("the `| count() by …` aggregation was removed in Sigma 2.0: write a correlation rule".to_string()),
             ),
             Tok::RParen => ("`)`".into(), Some("remove the unmatched `)`".into())),
-            Tok::LParen => ("`(`".into(), Some("an operator (`and`, `or`) is missing before `(`".into())),
-            Tok::Word(w) if is_keyword_in_wrong_case(w) => (format!("`{w}`"), Some(format!("condition keywords are lowercase: write `{}`", w.to_lowercase()))),
+            Tok::LParen => (
+                "`(`".into(),
+                Some("an operator (`and`, `or`) is missing before `(`".into()),
+            ),
+            Tok::Word(w) if is_keyword_in_wrong_case(w) => (
+                format!("`{w}`"),
+                Some(format!(
+                    "condition keywords are lowercase: write `{}`",
+                    w.to_lowercase()
+                )),
+            ),
             Tok::Word(w) if KEYWORDS.contains(&w.as_str()) => (format!("keyword `{w}`"), None),
-            Tok::Word(w) => (format!("`{w}`"), Some("an operator (`and`, `or`) is missing between two identifiers".into())),
-            Tok::Other(c) => (format!("`{c}`"), Some("identifiers use letters, digits, `_` and `-`".into())),
+            Tok::Word(w) => (
+                format!("`{w}`"),
+                Some("an operator (`and`, `or`) is missing between two identifiers".into()),
+            ),
+            Tok::Other(c) => (
+                format!("`{c}`"),
+                Some("identifiers use letters, digits, `_` and `-`".into()),
+            ),
         };
         ConditionError {
             message: format!("expected {expected}, found {found}"),
@@ -347,10 +350,7 @@ mod tests {
             e,
             Expr::Or(vec![
                 ident("a", 0..1),
-                Expr::And(vec![
-                    ident("b", 5..6),
-                    Expr::Not(Box::new(ident("c", 15..16)))
-                ])
+                Expr::And(vec![ident("b", 5..6), Expr::Not(Box::new(ident("c", 15..16)))])
             ])
         );
     }
@@ -358,10 +358,7 @@ mod tests {
     #[test]
     fn not_prefix_is_part_of_an_identifier() {
         let e = parse_condition("sel and not_filter").unwrap();
-        assert_eq!(
-            e,
-            Expr::And(vec![ident("sel", 0..3), ident("not_filter", 8..18)])
-        );
+        assert_eq!(e, Expr::And(vec![ident("sel", 0..3), ident("not_filter", 8..18)]));
     }
 
     #[test]
@@ -394,10 +391,7 @@ mod tests {
         assert!(e.help.unwrap().contains("lowercase"));
         let e = parse_condition("sel | count() > 5").unwrap_err();
         assert!(e.help.unwrap().contains("correlation"));
-        assert_eq!(
-            parse_condition("(a or b").unwrap_err().message,
-            "unclosed `(`"
-        );
+        assert_eq!(parse_condition("(a or b").unwrap_err().message, "unclosed `(`");
         assert!(parse_condition("2 of sel*").is_err());
         assert!(parse_condition("a b").is_err());
         assert!(parse_condition("").is_err());

@@ -115,17 +115,13 @@ impl<'a> Correlation<'a> {
             .unwrap_or_default();
         Correlation {
             node,
-            kind: type_node
-                .and_then(Node::as_str)
-                .and_then(CorrelationType::parse),
+            kind: type_node.and_then(Node::as_str).and_then(CorrelationType::parse),
             type_node,
             rules: list("rules"),
             group_by: list("group-by"),
             group_by_node: node.get("group-by"),
             timespan,
-            timespan_secs: timespan
-                .and_then(Node::scalar_text)
-                .and_then(parse_timespan),
+            timespan_secs: timespan.and_then(Node::scalar_text).and_then(parse_timespan),
             condition,
             bounds,
             aliases: node.get("aliases"),

@@ -155,8 +155,7 @@ impl<'a> Detection<'a> {
                 if pattern == "them" {
                     !s.name.starts_with('_')
                 } else {
-                    (pattern.starts_with('_') || !s.name.starts_with('_'))
-                        && wildcard_match(pattern, s.name)
+                    (pattern.starts_with('_') || !s.name.starts_with('_')) && wildcard_match(pattern, s.name)
                 }
             })
             .collect()
@@ -183,12 +182,7 @@ fn conditions(node: &Node) -> Vec<Condition<'_>> {
 
 fn body(node: &Node) -> SearchBody<'_> {
     match &node.value {
-        Value::Map(entries) => SearchBody::Map(
-            entries
-                .iter()
-                .map(|e| item_from_entry(&e.key, &e.value))
-                .collect(),
-        ),
+        Value::Map(entries) => SearchBody::Map(entries.iter().map(|e| item_from_entry(&e.key, &e.value)).collect()),
         Value::Seq(items) => SearchBody::List(
             items
                 .iter()
@@ -240,10 +234,7 @@ pub fn wildcard_match(pattern: &str, name: &str) -> bool {
         return pattern == name;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first)
-        || !name[first.len()..].ends_with(last)
-        || name.len() < first.len() + last.len()
-    {
+    if !name.starts_with(first) || !name[first.len()..].ends_with(last) || name.len() < first.len() + last.len() {
         return false;
     }
     let mut rest = &name[first.len()..name.len() - last.len()];

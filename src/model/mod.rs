@@ -41,13 +41,8 @@ impl<'a> Parsed<'a> {
         let root = &doc.root;
         let empty = &EMPTY;
         let body = match doc.kind {
-            DocKind::Rule => Body::Rule(Detection::parse(
-                root.get("detection").unwrap_or(empty),
-                &[],
-            )),
-            DocKind::Correlation => {
-                Body::Correlation(Correlation::parse(root.get("correlation").unwrap_or(empty)))
-            }
+            DocKind::Rule => Body::Rule(Detection::parse(root.get("detection").unwrap_or(empty), &[])),
+            DocKind::Correlation => Body::Correlation(Correlation::parse(root.get("correlation").unwrap_or(empty))),
             DocKind::Filter => {
                 let f = root.get("filter").unwrap_or(empty);
                 Body::Filter {

@@ -76,18 +76,11 @@ const NAMES: &[(Modifier, &[&str])] = &[
 
 impl Modifier {
     pub fn parse(name: &str) -> Option<Modifier> {
-        NAMES
-            .iter()
-            .find(|(_, names)| names.contains(&name))
-            .map(|(m, _)| *m)
+        NAMES.iter().find(|(_, names)| names.contains(&name)).map(|(m, _)| *m)
     }
 
     pub fn name(self) -> &'static str {
-        NAMES
-            .iter()
-            .find(|(m, _)| *m == self)
-            .map(|(_, n)| n[0])
-            .unwrap_or("?")
+        NAMES.iter().find(|(m, _)| *m == self).map(|(_, n)| n[0]).unwrap_or("?")
     }
 
     pub fn all() -> impl Iterator<Item = Modifier> {
@@ -147,15 +140,11 @@ impl Modifier {
             All => "every value of the list must match (AND instead of OR)",
             Neq => "negate the item: the field differs from every value",
             Base64 => "match the Base64 encoding of the value",
-            Base64Offset => {
-                "match the value Base64-encoded at any of the three byte offsets (use with contains)"
-            }
+            Base64Offset => "match the value Base64-encoded at any of the three byte offsets (use with contains)",
             Wide | Utf16Le => "encode the value as UTF-16LE before further modifiers",
             Utf16Be => "encode the value as UTF-16BE",
             Utf16 => "encode the value as UTF-16 with a byte-order mark",
-            Windash => {
-                "also match flags written with /, en dash, em dash or horizontal bar instead of -"
-            }
+            Windash => "also match flags written with /, en dash, em dash or horizontal bar instead of -",
             Re => "the value is a regular expression (case-sensitive unless |i)",
             IgnoreCase => "regex: case-insensitive",
             Multiline => "regex: ^ and $ match at line breaks",
@@ -221,11 +210,7 @@ pub fn check_chain(chain: &[Modifier], has_field: bool) -> Vec<ChainError> {
             );
         }
         if matches!(m, Exists | FieldRef) && !has_field {
-            err(
-                i,
-                format!("`{m}` needs a field name"),
-                "write `Field|exists: true`",
-            );
+            err(i, format!("`{m}` needs a field name"), "write `Field|exists: true`");
         }
         if m.is_encoding() && chain[..i].iter().any(|p| p.is_substring()) {
             err(
@@ -234,12 +219,7 @@ pub fn check_chain(chain: &[Modifier], has_field: bool) -> Vec<ChainError> {
                 "put the encoding first: `base64offset|contains`",
             );
         }
-        if chain[..i].contains(&Re)
-            && !m.is_regex_flag()
-            && !m.is_substring()
-            && m != Expand
-            && m != Neq
-        {
+        if chain[..i].contains(&Re) && !m.is_regex_flag() && !m.is_substring() && m != Expand && m != Neq {
             err(
                 i,
                 format!("`{m}` cannot follow `re`"),

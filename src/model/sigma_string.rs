@@ -68,9 +68,7 @@ impl SigmaString {
     }
 
     pub fn has_wildcards(&self) -> bool {
-        self.parts
-            .iter()
-            .any(|p| matches!(p, Part::AnyChars | Part::OneChar))
+        self.parts.iter().any(|p| matches!(p, Part::AnyChars | Part::OneChar))
     }
 
     pub fn placeholders(&self) -> impl Iterator<Item = &str> {
@@ -123,20 +121,13 @@ mod tests {
     fn escapes_follow_pysigma() {
         assert_eq!(parts(r"a\*b"), vec![Part::Text("a*b".into())]);
         assert_eq!(parts(r"a\b"), vec![Part::Text(r"a\b".into())]);
-        assert_eq!(
-            parts(r"a\\*"),
-            vec![Part::Text(r"a\".into()), Part::AnyChars]
-        );
+        assert_eq!(parts(r"a\\*"), vec![Part::Text(r"a\".into()), Part::AnyChars]);
         assert_eq!(parts(r"\\\*"), vec![Part::Text(r"\*".into())]);
         assert_eq!(parts(r"\\\\"), vec![Part::Text(r"\\".into())]);
         assert_eq!(parts(r"x\"), vec![Part::Text(r"x\".into())]);
         assert_eq!(
             parts("a?c"),
-            vec![
-                Part::Text("a".into()),
-                Part::OneChar,
-                Part::Text("c".into())
-            ]
+            vec![Part::Text("a".into()), Part::OneChar, Part::Text("c".into())]
         );
     }
 

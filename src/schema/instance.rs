@@ -13,9 +13,7 @@ pub fn to_json(node: &Node) -> Json {
             Resolved::Null => Json::Null,
             Resolved::Bool(b) => Json::Bool(b),
             Resolved::Int(i) => Json::Number(i.into()),
-            Resolved::Float(f) => {
-                Number::from_f64(f).map_or_else(|| Json::String(s.text.clone()), Json::Number)
-            }
+            Resolved::Float(f) => Number::from_f64(f).map_or_else(|| Json::String(s.text.clone()), Json::Number),
             Resolved::Timestamp | Resolved::Str => Json::String(s.text.clone()),
         },
         Value::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
@@ -46,10 +44,7 @@ pub struct Located<'a> {
 /// Follow a JSON pointer (`/detection/selection/0`) through the YAML tree. Stops at the deepest node
 /// that exists, so a pointer into a missing part still lands near the problem.
 pub fn locate<'a>(root: &'a Node, pointer: &str) -> Located<'a> {
-    let mut here = Located {
-        node: root,
-        key: None,
-    };
+    let mut here = Located { node: root, key: None };
     for raw in pointer.split('/').skip(1) {
         let step = raw.replace("~1", "/").replace("~0", "~");
         let next = match &here.node.value {

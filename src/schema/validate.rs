@@ -14,10 +14,7 @@ use crate::lint::schema as codes;
 /// The schemas shipped in the binary, by file name; `$ref`s between them resolve by `$id`.
 pub const SCHEMA_FILES: [(&str, &str); 4] = [
     ("rule.json", include_str!("../../schemas/rule.json")),
-    (
-        "correlation.json",
-        include_str!("../../schemas/correlation.json"),
-    ),
+    ("correlation.json", include_str!("../../schemas/correlation.json")),
     ("filter.json", include_str!("../../schemas/filter.json")),
     ("tests.json", include_str!("../../schemas/tests.json")),
 ];
@@ -27,10 +24,7 @@ const BASE: &str = "https://detc.dev/schemas/";
 struct Embedded;
 
 impl Retrieve for Embedded {
-    fn retrieve(
-        &self,
-        uri: &Uri<String>,
-    ) -> Result<Json, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(&self, uri: &Uri<String>) -> Result<Json, Box<dyn std::error::Error + Send + Sync>> {
         let name = uri.as_str().strip_prefix(BASE).unwrap_or(uri.as_str());
         let name = name.split('#').next().unwrap_or(name);
         let text = SCHEMA_FILES
@@ -48,8 +42,7 @@ fn build(name: &str) -> Validator {
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
         .expect("embedded schema");
-    let schema: Json =
-        serde_json::from_str(text).expect("embedded schemas are valid JSON (tested)");
+    let schema: Json = serde_json::from_str(text).expect("embedded schemas are valid JSON (tested)");
     jsonschema::options()
         .with_draft(Draft::Draft202012)
         .should_validate_formats(true)
@@ -101,11 +94,7 @@ fn to_diagnostic(doc: &Document, err: &ValidationError<'_>) -> Diagnostic {
             {
                 span = entry.key.span;
             }
-            message = format!(
-                "unexpected key{} {}",
-                plural(unexpected.len()),
-                quote_list(unexpected)
-            );
+            message = format!("unexpected key{} {}", plural(unexpected.len()), quote_list(unexpected));
             label = "not allowed here".into();
         }
         _ => {}
@@ -129,10 +118,7 @@ fn to_diagnostic(doc: &Document, err: &ValidationError<'_>) -> Diagnostic {
 fn head_span(key: Option<&Node>, node: &Node) -> Span {
     match key {
         Some(k) => k.span,
-        None => node
-            .as_map()
-            .and_then(|m| m.first())
-            .map_or(node.span, |e| e.key.span),
+        None => node.as_map().and_then(|m| m.first()).map_or(node.span, |e| e.key.span),
     }
 }
 
@@ -148,11 +134,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn quote_list(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn schema_hint(kind: DocKind) -> String {
@@ -169,11 +151,7 @@ mod tests {
 
     fn check(text: &str) -> Vec<Diagnostic> {
         let catalog = Catalog::from_sources(&[("t.yml", text)]);
-        catalog
-            .documents
-            .iter()
-            .flat_map(validate_document)
-            .collect()
+        catalog.documents.iter().flat_map(validate_document).collect()
     }
 
     #[test]
@@ -194,14 +172,10 @@ mod tests {
 
     #[test]
     fn wrong_type_points_at_the_value() {
-        let d = check(
-            "title: T\nlevel: urgent\nlogsource: {product: auth0}\ndetection: {sel: {a: 1}, condition: sel}\n",
-        );
+        let d =
+            check("title: T\nlevel: urgent\nlogsource: {product: auth0}\ndetection: {sel: {a: 1}, condition: sel}\n");
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!(
-            (d[0].span.unwrap().start.line, d[0].span.unwrap().start.col),
-            (2, 8)
-        );
+        assert_eq!((d[0].span.unwrap().start.line, d[0].span.unwrap().start.col), (2, 8));
     }
 
     #[test]
@@ -245,9 +219,8 @@ mod tests {
 
     #[test]
     fn list_condition_is_valid() {
-        let d = check(
-            "title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {a: 1}\n  condition: [sel, not sel]\n",
-        );
+        let d =
+            check("title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {a: 1}\n  condition: [sel, not sel]\n");
         assert!(d.is_empty(), "{d:?}");
     }
 }

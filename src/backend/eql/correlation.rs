@@ -7,17 +7,14 @@ use super::super::strings::whole_unit_span;
 use super::{Eql, field};
 use crate::model::correlation::{CorrelationType, Op};
 
-/// EQL's limit on `with runs=`.
+/// The most repetitions an event-count sequence is written with (EQL's `with runs` limit).
 const MAX_RUNS: u64 = 100;
 
 pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     let maxspan = whole_unit_span(spec.timespan_secs);
     let query = match spec.kind {
         CorrelationType::TemporalOrdered => {
-            let mut lines = vec![format!(
-                "sequence{} with maxspan={maxspan}",
-                shared_by(spec)
-            )];
+            let mut lines = vec![format!("sequence{} with maxspan={maxspan}", shared_by(spec))];
             for input in &spec.inputs {
                 let q = render(&Eql, &input.expr)?
                     .main
@@ -34,9 +31,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
                 Op::Gte => spec.bound.value.ceil() as u64,
                 Op::Gt => spec.bound.value.floor() as u64 + 1,
                 _ => {
-                    return Err(Unsupported::new(
-                        "EQL can only require at least N events (gt/gte)",
-                    ));
+                    return Err(Unsupported::new("EQL can only require at least N events (gt/gte)"));
                 }
             };
             if !(2..=MAX_RUNS).contains(&runs) {
@@ -47,10 +42,13 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
             let q = render(&Eql, &input.expr)?
                 .main
                 .ok_or_else(|| Unsupported::new("empty condition"))?;
+            // `N` events of one query: the query repeated N times. (Elastic also accepts
+            // `[…] with runs=N`, but Elastic's `eql` parser package does not.)
+            let step = format!("\n  [any where {q}]{}", own_by(spec, input));
             format!(
-                "sequence{} with maxspan={maxspan}\n  [any where {q}]{} with runs={runs}",
+                "sequence{} with maxspan={maxspan}{}",
                 shared_by(spec),
-                own_by(spec, input)
+                step.repeat(runs as usize)
             )
         }
         _ => {
@@ -71,11 +69,7 @@ fn shared_by(spec: &Spec<'_>) -> String {
     if spec.group_by.is_empty() || !same {
         return String::new();
     }
-    let fields: Vec<String> = spec.inputs[0]
-        .group_fields
-        .iter()
-        .map(|f| field(f))
-        .collect();
+    let fields: Vec<String> = spec.inputs[0].group_fields.iter().map(|f| field(f)).collect();
     format!(" by {}", fields.join(", "))
 }
 

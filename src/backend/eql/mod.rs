@@ -52,18 +52,14 @@ impl Target for Eql {
     }
 
     fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported> {
-        let Some(name) = leaf.field.as_deref() else {
-            return Ok(Rendered::Inline(match &leaf.value {
-                Value::Str(s) => quoted(s),
-                Value::Num(n) => n.to_string(),
-                _ => {
-                    return Err(Unsupported::at(
-                        leaf,
-                        "this keyword value is not supported by EQL",
-                    ));
-                }
-            }));
+        let Some(_) = leaf.field.as_deref() else {
+            // pySigma writes a bare string, which EQL rejects: EQL has no full-text search.
+            return Err(Unsupported::at(
+                leaf,
+                "EQL has no keyword search over all fields; name the field",
+            ));
         };
+        let name = leaf.field.as_deref().unwrap_or_default();
         let f = field(name);
         Ok(Rendered::Inline(match &leaf.value {
             Value::Str(s) => match s.as_plain() {
@@ -75,17 +71,18 @@ impl Target for Eql {
             },
             Value::CasedStr(s) if s.has_wildcards() => format!("{f} like {}", quoted(s)),
             Value::CasedStr(s) => format!("{f} == {}", quoted(s)),
-            Value::Num(n) => format!("{f}:{n}"),
-            Value::Bool(b) => format!("{f}:{b}"),
+            // EQL's `:` compares strings only; numbers and booleans need `==` (pySigma writes `:`).
+            Value::Num(n) => format!("{f} == {n}"),
+            Value::Bool(b) => format!("{f} == {b}"),
             Value::Null | Value::Exists(false) => format!("?{f} == null"),
             Value::Exists(true) => format!("?{f} != null"),
             Value::Compare(op, n) => format!("{f} {} {n}", op.symbol()),
             Value::Cidr(net) => format!("cidrMatch({f}, \"{net}\")"),
-            Value::Regex { pattern, flags } => format!(
-                "{f} regex~ \"{}{}\"",
-                flags.prefix(),
-                pattern.replace('/', "\\/")
-            ),
+            Value::Regex { pattern, flags } => {
+                // An EQL string escapes `\\` and `"`; pySigma escapes `/` instead, which EQL rejects.
+                let text = format!("{}{}", flags.prefix(), pattern);
+                format!("{f} regex~ \"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+            }
             Value::FieldRef(_) => {
                 return Err(Unsupported::at(
                     leaf,
@@ -93,10 +90,7 @@ impl Target for Eql {
                 ));
             }
             Value::Unsupported(m) => {
-                return Err(Unsupported::at(
-                    leaf,
-                    format!("`{m}` is not supported by EQL"),
-                ));
+                return Err(Unsupported::at(leaf, format!("`{m}` is not supported by EQL")));
             }
         }))
     }
@@ -107,23 +101,28 @@ impl Target for Eql {
 
     fn not_leaf(&self, leaf: &Leaf) -> Option<Result<Rendered, Unsupported>> {
         let name = leaf.field.as_deref()?;
-        matches!(leaf.value, Value::Null)
-            .then(|| Ok(Rendered::Inline(format!("?{} != null", field(name)))))
+        matches!(leaf.value, Value::Null).then(|| Ok(Rendered::Inline(format!("?{} != null", field(name)))))
     }
 
     fn in_list(&self, leaves: &[&Leaf], _expansion: bool) -> Option<String> {
-        let values: Vec<String> = leaves
+        let f = field(leaves[0].field.as_deref()?);
+        let numbers: Option<Vec<String>> = leaves
             .iter()
             .map(|l| match &l.value {
-                Value::Str(s) => Some(quoted(s)),
                 Value::Num(n) => Some(n.to_string()),
                 _ => None,
             })
+            .collect();
+        if let Some(numbers) = numbers {
+            return Some(format!("{f} in ({})", numbers.join(", ")));
+        }
+        let strings: Vec<String> = leaves
+            .iter()
+            .map(|l| match &l.value {
+                Value::Str(s) => Some(quoted(s)),
+                _ => None,
+            })
             .collect::<Option<_>>()?;
-        Some(format!(
-            "{} like~ ({})",
-            field(leaves[0].field.as_deref()?),
-            values.join(", ")
-        ))
+        Some(format!("{f} like~ ({})", strings.join(", ")))
     }
 }

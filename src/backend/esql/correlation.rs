@@ -24,10 +24,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
         "from * metadata _id, _index, _version | where {}",
         wrapped.join(" or ")
     )];
-    let typed = matches!(
-        spec.kind,
-        CorrelationType::Temporal | CorrelationType::TemporalOrdered
-    );
+    let typed = matches!(spec.kind, CorrelationType::Temporal | CorrelationType::TemporalOrdered);
     if spec.kind == CorrelationType::TemporalOrdered {
         return Err(Unsupported::new(
             "ES|QL cannot check the order of events (temporal_ordered); use the eql target",
@@ -60,9 +57,9 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
         CorrelationType::ValueSum => format!("value_sum=sum({})", field(value_field(spec)?)),
         CorrelationType::ValueAvg => format!("value_avg=avg({})", field(value_field(spec)?)),
         CorrelationType::ValuePercentile => {
-            let p = spec.percentile.ok_or_else(|| {
-                Unsupported::new("value_percentile needs `percentile:` in the condition")
-            })?;
+            let p = spec
+                .percentile
+                .ok_or_else(|| Unsupported::new("value_percentile needs `percentile:` in the condition"))?;
             format!(
                 "value_percentile=percentile({}, {})",
                 field(value_field(spec)?),
@@ -79,17 +76,10 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
         esql_span(&spec.timespan),
         by.join(", ")
     ));
-    lines.push(format!(
-        "| where {result} {} {}",
-        spec.op_symbol(),
-        spec.threshold()
-    ));
+    lines.push(format!("| where {result} {} {}", spec.op_symbol(), spec.threshold()));
     let note = (
         &codes::FIXED_WINDOW,
-        format!(
-            "ES|QL counts in fixed {} buckets, not a sliding window",
-            spec.timespan
-        ),
+        format!("ES|QL counts in fixed {} buckets, not a sliding window", spec.timespan),
     );
     Ok((lines.join("\n"), vec![note]))
 }

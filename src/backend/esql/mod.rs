@@ -8,9 +8,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::render::{Dialect, Op, Rendered, Target, Unsupported};
-use super::strings::{
-    StringStyle, flatten_field, lowercase, prefix_only, render_string, suffix_only,
-};
+use super::strings::{StringStyle, flatten_field, lowercase, prefix_only, render_string, suffix_only};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
 
@@ -24,8 +22,11 @@ static DIALECT: Dialect = Dialect {
     parenthesize: false,
 };
 
-const WILD: StringStyle<'static> = StringStyle {
-    escaped: &['\\', '"', '*', '?'],
+/// A `like` pattern escapes `\\`, `*` and `?` with a backslash (the pattern level); the pattern
+/// then goes in a string literal, which doubles every backslash (the string level). pySigma does
+/// only one level, so its literal backslashes and stars reach `like` as escapes of the next character.
+const LIKE: StringStyle<'static> = StringStyle {
+    escaped: &['\\', '*', '?'],
     escape: "\\",
     any_chars: "*",
     one_char: "?",
@@ -34,10 +35,7 @@ const WILD: StringStyle<'static> = StringStyle {
 pub fn field(name: &str) -> String {
     static PLAIN: OnceLock<Regex> = OnceLock::new();
     let name = flatten_field(name);
-    if PLAIN
-        .get_or_init(|| Regex::new(r"^[\w.]+$").unwrap())
-        .is_match(&name)
-    {
+    if PLAIN.get_or_init(|| Regex::new(r"^[\w.]+$").unwrap()).is_match(&name) {
         name
     } else {
         format!("`{}`", name.replace('`', "``"))
@@ -59,7 +57,7 @@ fn string_test(f: &str, s: &SigmaString) -> String {
     if let Some(x) = suffix_only(s) {
         return format!("ends_with({f}, {})", literal(x));
     }
-    format!("{f} like \"{}\"", render_string(s, &WILD))
+    format!("{f} like {}", literal(&render_string(s, &LIKE)))
 }
 
 impl Target for Esql {
@@ -84,21 +82,29 @@ impl Target for Esql {
             Value::Exists(true) => format!("{f} is not null"),
             Value::Compare(op, n) => format!("{f}{}{n}", op.symbol()),
             Value::Cidr(net) => format!("cidr_match({f}, {})", literal(net)),
-            Value::Regex { pattern, flags } => format!(
-                "{f} rlike {}",
-                literal(&format!("{}{}", flags.prefix(), pattern))
-            ),
+            Value::Regex { pattern, flags } => {
+                format!("{f} rlike {}", literal(&format!("{}{}", flags.prefix(), pattern)))
+            }
             Value::FieldRef(other) => format!("{f}=={}", field(other)),
             Value::Unsupported(m) => {
-                return Err(Unsupported::at(
-                    leaf,
-                    format!("`{m}` is not supported by ES|QL"),
-                ));
+                return Err(Unsupported::at(leaf, format!("`{m}` is not supported by ES|QL")));
             }
         }))
     }
 
     fn in_list(&self, leaves: &[&Leaf], _expansion: bool) -> Option<String> {
+        let f = field(leaves[0].field.as_deref()?);
+        // Numbers compare as they are; strings lower-cased. A mixed list stays an `or` chain.
+        if let Some(numbers) = leaves
+            .iter()
+            .map(|l| match &l.value {
+                Value::Num(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+        {
+            return Some(format!("{f} in ({})", numbers.join(", ")));
+        }
         let values: Vec<String> = leaves
             .iter()
             .map(|l| match &l.value {
@@ -106,10 +112,6 @@ impl Target for Esql {
                 _ => None,
             })
             .collect::<Option<_>>()?;
-        Some(format!(
-            "TO_LOWER({}) in ({})",
-            field(leaves[0].field.as_deref()?),
-            values.join(", ")
-        ))
+        Some(format!("TO_LOWER({f}) in ({})", values.join(", ")))
     }
 }

@@ -17,8 +17,7 @@ static DIALECT: Dialect = Dialect {
 };
 
 const SPECIAL: &[char] = &[
-    '+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '<', '>', '^', '"', '~', '*', '?',
-    ':', '\\', '/', ' ',
+    '+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '<', '>', '^', '"', '~', '*', '?', ':', '\\', '/', ' ',
 ];
 const STYLE: StringStyle<'static> = StringStyle {
     escaped: SPECIAL,
@@ -70,10 +69,7 @@ impl Target for Lucene {
                 }
                 Value::Num(n) => n.to_string(),
                 _ => {
-                    return Err(Unsupported::at(
-                        leaf,
-                        "this keyword value is not supported by Lucene",
-                    ));
+                    return Err(Unsupported::at(leaf, "this keyword value is not supported by Lucene"));
                 }
             }));
         };
@@ -102,10 +98,7 @@ impl Target for Lucene {
                 ));
             }
             Value::Unsupported(m) => {
-                return Err(Unsupported::at(
-                    leaf,
-                    format!("`{m}` is not supported by Lucene"),
-                ));
+                return Err(Unsupported::at(leaf, format!("`{m}` is not supported by Lucene")));
             }
         }))
     }
@@ -116,8 +109,7 @@ impl Target for Lucene {
 
     fn not_leaf(&self, leaf: &Leaf) -> Option<Result<Rendered, Unsupported>> {
         let name = leaf.field.as_deref()?;
-        matches!(leaf.value, Value::Null)
-            .then(|| Ok(Rendered::Inline(format!("_exists_:{}", field(name)))))
+        matches!(leaf.value, Value::Null).then(|| Ok(Rendered::Inline(format!("_exists_:{}", field(name)))))
     }
 
     fn in_list(&self, leaves: &[&Leaf], _expansion: bool) -> Option<String> {

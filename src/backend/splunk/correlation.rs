@@ -1,10 +1,8 @@
 //! Splunk correlations with a sliding window: `streamstats time_window=…` over time-sorted events
 //! (pySigma uses fixed `bin _time` buckets, which miss bursts that straddle a boundary).
 
-use super::super::convert::splunk_query;
 use super::super::correlation::{Note, Spec};
-use super::super::render::{Unsupported, render};
-use super::Splunk;
+use super::super::render::Unsupported;
 use crate::model::correlation::CorrelationType;
 
 pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
@@ -18,23 +16,15 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     let window = format!("| streamstats time_window={}", splunk_span(&spec.timespan));
     let (agg, result) = match spec.kind {
         CorrelationType::EventCount => ("count as event_count".to_string(), "event_count"),
-        CorrelationType::ValueCount => (
-            format!("dc({}) as value_count", field(spec)?),
-            "value_count",
-        ),
-        CorrelationType::Temporal => (
-            "dc(event_type) as event_type_count".to_string(),
-            "event_type_count",
-        ),
-        CorrelationType::TemporalOrdered => {
-            ("list(event_type) as event_types".to_string(), "event_types")
-        }
+        CorrelationType::ValueCount => (format!("dc({}) as value_count", field(spec)?), "value_count"),
+        CorrelationType::Temporal => ("dc(event_type) as event_type_count".to_string(), "event_type_count"),
+        CorrelationType::TemporalOrdered => ("list(event_type) as event_types".to_string(), "event_types"),
         CorrelationType::ValueSum => (format!("sum({}) as value_sum", field(spec)?), "value_sum"),
         CorrelationType::ValueAvg => (format!("avg({}) as value_avg", field(spec)?), "value_avg"),
         CorrelationType::ValuePercentile => {
-            let p = spec.percentile.ok_or_else(|| {
-                Unsupported::new("value_percentile needs `percentile:` in the condition")
-            })?;
+            let p = spec
+                .percentile
+                .ok_or_else(|| Unsupported::new("value_percentile needs `percentile:` in the condition"))?;
             (
                 format!(
                     "perc{}({}) as value_percentile",
@@ -54,11 +44,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
             names.join("( .*)? ")
         ));
     } else {
-        lines.push(format!(
-            "| where {result} {} {}",
-            spec.op_symbol(),
-            spec.threshold()
-        ));
+        lines.push(format!("| where {result} {} {}", spec.op_symbol(), spec.threshold()));
     }
     Ok((lines.join("\n"), Vec::new()))
 }
@@ -71,21 +57,17 @@ fn field<'s>(spec: &'s Spec<'_>) -> Result<&'s str, Unsupported> {
 
 /// The events of every referenced rule, tagged with `event_type` and with alias fields renamed.
 fn search(spec: &Spec<'_>) -> Result<String, Unsupported> {
-    let typed =
-        spec.kind == CorrelationType::Temporal || spec.kind == CorrelationType::TemporalOrdered;
+    let typed = spec.kind == CorrelationType::Temporal || spec.kind == CorrelationType::TemporalOrdered;
     if let [one] = spec.inputs.as_slice()
         && !typed
         && one.group_fields == spec.group_by
     {
-        return Ok(splunk_query(render(&Splunk, &one.expr)?));
+        return super::query(&one.expr);
     }
     let mut lines = vec!["| multisearch".to_string()];
     for input in &spec.inputs {
-        let q = splunk_query(render(&Splunk, &input.expr)?).replace('\n', " ");
-        let mut part = format!(
-            "[ search {q} | eval event_type=\"{}\"",
-            input.name.replace('"', "\\\"")
-        );
+        let q = super::query(&input.expr)?.replace('\n', " ");
+        let mut part = format!("[ search {q} | eval event_type=\"{}\"", input.name.replace('"', "\\\""));
         for (field, alias) in input.group_fields.iter().zip(&spec.group_by) {
             if field != alias {
                 part.push_str(&format!(" | rename {field} as {alias}"));

@@ -7,9 +7,13 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use super::convert::splunk_query;
+use super::render::{Dialect, Op, Rendered, Target, Unsupported, render};
 use super::strings::{StringStyle, render_string};
-use crate::ir::{Leaf, Value};
+use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
 
 pub struct Splunk;
@@ -31,10 +35,7 @@ const STYLE: StringStyle<'static> = StringStyle {
 
 fn field(name: &str) -> String {
     static PLAIN: OnceLock<Regex> = OnceLock::new();
-    if PLAIN
-        .get_or_init(|| Regex::new(r"^[\w.]+$").unwrap())
-        .is_match(name)
-    {
+    if PLAIN.get_or_init(|| Regex::new(r"^[\w.]+$").unwrap()).is_match(name) {
         name.to_string()
     } else {
         format!("\"{name}\"")
@@ -66,10 +67,7 @@ impl Target for Splunk {
                 Value::Str(s) => quoted(s),
                 Value::Num(n) => n.to_string(),
                 _ => {
-                    return Err(Unsupported::at(
-                        leaf,
-                        "this keyword value is not supported by Splunk",
-                    ));
+                    return Err(Unsupported::at(leaf, "this keyword value is not supported by Splunk"));
                 }
             }));
         };
@@ -85,7 +83,7 @@ impl Target for Splunk {
             Value::Cidr(net) => format!("{f}=\"{net}\""),
             Value::Regex { pattern, flags } => {
                 return Ok(Rendered::Deferred(format!(
-                    "| regex {f}=\"{}\"",
+                    "| regex {name}=\"{}\"",
                     regex_text(pattern, *flags)
                 )));
             }
@@ -99,10 +97,7 @@ impl Target for Splunk {
                 ));
             }
             Value::Unsupported(m) => {
-                return Err(Unsupported::at(
-                    leaf,
-                    format!("`{m}` is not supported by Splunk"),
-                ));
+                return Err(Unsupported::at(leaf, format!("`{m}` is not supported by Splunk")));
             }
         }))
     }
@@ -111,13 +106,10 @@ impl Target for Splunk {
         let name = leaf.field.as_deref()?;
         match &leaf.value {
             Value::Regex { pattern, flags } => Some(Ok(Rendered::Deferred(format!(
-                "| regex {}!=\"{}\"",
-                field(name),
+                "| regex {name}!=\"{}\"",
                 regex_text(pattern, *flags)
             )))),
-            Value::FieldRef(other) => Some(Ok(Rendered::Deferred(format!(
-                "| where NOT '{name}'='{other}'"
-            )))),
+            Value::FieldRef(other) => Some(Ok(Rendered::Deferred(format!("| where NOT '{name}'='{other}'")))),
             _ => None,
         }
     }
@@ -139,5 +131,98 @@ impl Target for Splunk {
             field(leaves[0].field.as_deref()?),
             values.join(", ")
         ))
+    }
+}
+
+/// The full SPL query of an expression. A regex below an OR cannot be a trailing `| regex`, so then
+/// every regex becomes a `| rex` capture tested in a final `| search` (pySigma's layout).
+pub fn query(expr: &Expr) -> Result<String, Unsupported> {
+    if !regex_under_or(expr, false) {
+        return Ok(splunk_query(render(&Splunk, expr)?));
+    }
+    // Leading plain terms of the top-level AND stay in front of the rex pipeline.
+    let mut top = Vec::new();
+    flatten_and(expr, &mut top);
+    let n = top
+        .iter()
+        .take_while(|e| matches!(e, Expr::Leaf(l) if matches!(l.value, Value::Str(_) | Value::Num(_) | Value::Bool(_))))
+        .count();
+    let (hoisted, rest) = top.split_at(n);
+    let head: Vec<String> = hoisted
+        .iter()
+        .map(|e| render(&Splunk, e).map(|q| q.main.unwrap_or_default()))
+        .collect::<Result<_, _>>()?;
+    let rex = RexSplunk::default();
+    let rest_expr = Expr::and(rest.iter().map(|e| (*e).clone()).collect()).expect("a regex is in the rest");
+    let body = render(&rex, &rest_expr)?;
+    if !body.deferred.is_empty() {
+        return Err(Unsupported::new(
+            "comparing two fields (`fieldref`) under OR is not supported by Splunk",
+        ));
+    }
+    let mut out = head.join(" ");
+    for line in rex.lines.borrow().iter() {
+        out.push('\n');
+        out.push_str(line);
+    }
+    out.push_str("\n| search ");
+    out.push_str(&body.main.unwrap_or_default());
+    Ok(out)
+}
+
+/// The operands of nested top-level ANDs, in order (AND is associative).
+fn flatten_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::And(items) => items.iter().for_each(|i| flatten_and(i, out)),
+        other => out.push(other),
+    }
+}
+
+fn regex_under_or(e: &Expr, under_or: bool) -> bool {
+    match e {
+        Expr::Leaf(l) => under_or && matches!(l.value, Value::Regex { .. }),
+        Expr::Not(x) => regex_under_or(x, under_or),
+        Expr::And(v) => v.iter().any(|x| regex_under_or(x, under_or)),
+        Expr::Or(v) | Expr::Expansion(v) => v.iter().any(|x| regex_under_or(x, true)),
+    }
+}
+
+/// Splunk rendering where each regex is captured by `| rex` and tested as `<Field>Condition="true"`.
+#[derive(Default)]
+struct RexSplunk {
+    lines: RefCell<Vec<String>>,
+    counts: RefCell<HashMap<String, usize>>,
+}
+
+impl Target for RexSplunk {
+    fn dialect(&self) -> &Dialect {
+        &DIALECT
+    }
+
+    fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported> {
+        let (Some(name), Value::Regex { pattern, flags }) = (leaf.field.as_deref(), &leaf.value) else {
+            return Splunk.leaf(leaf);
+        };
+        let base = name.rsplit('.').next().unwrap_or(name).to_string();
+        let n = {
+            let mut counts = self.counts.borrow_mut();
+            let c = counts.entry(base.clone()).or_insert(0);
+            *c += 1;
+            *c
+        };
+        let suffix = if n == 1 { String::new() } else { n.to_string() };
+        let mut lines = self.lines.borrow_mut();
+        lines.push(format!(
+            "| rex field={name} \"(?<{base}Match{suffix}>{})\"",
+            regex_text(pattern, *flags)
+        ));
+        lines.push(format!(
+            "| eval {base}Condition{suffix}=if(isnotnull({base}Match{suffix}), \"true\", \"false\")"
+        ));
+        Ok(Rendered::Inline(format!("{base}Condition{suffix}=\"true\"")))
+    }
+
+    fn in_list(&self, leaves: &[&Leaf], expansion: bool) -> Option<String> {
+        Splunk.in_list(leaves, expansion)
     }
 }

@@ -69,10 +69,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
             group_names.push(alias);
         }
     }
-    lines.push(format!(
-        "| timeslice {}",
-        whole_unit_span(spec.timespan_secs)
-    ));
+    lines.push(format!("| timeslice {}", whole_unit_span(spec.timespan_secs)));
     let value = || {
         spec.field
             .as_deref()
@@ -81,10 +78,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     };
     let (agg, result) = match spec.kind {
         CorrelationType::EventCount => ("count as event_count".to_string(), "event_count"),
-        CorrelationType::ValueCount => (
-            format!("count_distinct({}) as value_count", value()?),
-            "value_count",
-        ),
+        CorrelationType::ValueCount => (format!("count_distinct({}) as value_count", value()?), "value_count"),
         CorrelationType::Temporal => (
             "count_distinct(event_type) as event_type_count".to_string(),
             "event_type_count",
@@ -92,15 +86,11 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
         CorrelationType::ValueSum => (format!("sum({}) as value_sum", value()?), "value_sum"),
         CorrelationType::ValueAvg => (format!("avg({}) as value_avg", value()?), "value_avg"),
         CorrelationType::ValuePercentile => {
-            let p = spec.percentile.ok_or_else(|| {
-                Unsupported::new("value_percentile needs `percentile:` in the condition")
-            })?;
+            let p = spec
+                .percentile
+                .ok_or_else(|| Unsupported::new("value_percentile needs `percentile:` in the condition"))?;
             (
-                format!(
-                    "pct({}, {}) as value_percentile",
-                    value()?,
-                    crate::ir::Num::from_f64(p)
-                ),
+                format!("pct({}, {}) as value_percentile", value()?, crate::ir::Num::from_f64(p)),
                 "value_percentile",
             )
         }

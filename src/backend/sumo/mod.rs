@@ -77,11 +77,7 @@ impl Sumo {
         if self.aliases.is_empty() {
             return None;
         }
-        let paths: Vec<String> = self
-            .aliases
-            .keys()
-            .map(|f| format!("\"{}\"", json_path(f)))
-            .collect();
+        let paths: Vec<String> = self.aliases.keys().map(|f| format!("\"{}\"", json_path(f))).collect();
         let names: Vec<&str> = self.aliases.values().map(String::as_str).collect();
         Some(format!(
             "| json field=_raw {} as {} nodrop",
@@ -144,13 +140,7 @@ fn string_test(expr: &str, s: &SigmaString) -> String {
         let pattern: String = s
             .parts
             .iter()
-            .map(|p| {
-                if let Part::Text(t) = p {
-                    t.clone()
-                } else {
-                    "*".into()
-                }
-            })
+            .map(|p| if let Part::Text(t) = p { t.clone() } else { "*".into() })
             .collect();
         format!("{expr} matches {}", literal(&pattern))
     } else {
@@ -230,10 +220,7 @@ impl Target for Sumo {
             Value::Compare(op, n) => format!("num({f}) {} {n}", op.symbol()),
             Value::Cidr(net) => {
                 let prefixes = cidr_prefixes(net).ok_or_else(|| {
-                    Unsupported::at(
-                        leaf,
-                        "IPv6 networks (`cidr`) are not supported for Sumo Logic yet",
-                    )
+                    Unsupported::at(leaf, "IPv6 networks (`cidr`) are not supported for Sumo Logic yet")
                 })?;
                 let tests: Vec<String> = prefixes
                     .iter()
@@ -251,17 +238,12 @@ impl Target for Sumo {
                     format!("({})", tests.join(" or "))
                 }
             }
-            Value::Regex { pattern, flags } => format!(
-                "{f} matches /{}{}/",
-                flags.prefix(),
-                pattern.replace('/', "\\/")
-            ),
+            Value::Regex { pattern, flags } => {
+                format!("{f} matches /{}{}/", flags.prefix(), pattern.replace('/', "\\/"))
+            }
             Value::FieldRef(other) => format!("{f} = {}", self.alias(other)),
             Value::Unsupported(m) => {
-                return Err(Unsupported::at(
-                    leaf,
-                    format!("`{m}` is not supported by Sumo Logic"),
-                ));
+                return Err(Unsupported::at(leaf, format!("`{m}` is not supported by Sumo Logic")));
             }
         }))
     }
@@ -274,10 +256,7 @@ mod tests {
     #[test]
     fn cidr_prefix_expansion() {
         assert_eq!(cidr_prefixes("10.0.0.0/8").unwrap(), ["10.*"]);
-        assert_eq!(
-            cidr_prefixes("192.168.0.0/23").unwrap(),
-            ["192.168.0.*", "192.168.1.*"]
-        );
+        assert_eq!(cidr_prefixes("192.168.0.0/23").unwrap(), ["192.168.0.*", "192.168.1.*"]);
         assert_eq!(cidr_prefixes("172.16.0.0/12").unwrap().len(), 16);
         assert_eq!(cidr_prefixes("1.2.3.4/32").unwrap(), ["1.2.3.4"]);
         assert_eq!(cidr_prefixes("0.0.0.0/0").unwrap(), ["*"]);

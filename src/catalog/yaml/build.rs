@@ -81,16 +81,19 @@ pub fn parse_documents(file: &SourceFile) -> (Vec<YamlDocument>, Vec<Diagnostic>
                             "YAML nesting too deep for the parser",
                         )
                         .label("nesting limit reached here")
-                        .help(
-                            "a Sigma rule never needs this depth; the rest of the file is skipped",
-                        ),
+                        .help("a Sigma rule never needs this depth; the rest of the file is skipped"),
                     );
                     break;
                 }
                 b.diags.push(
-                    Diagnostic::at(&codes::YAML_SYNTAX, &file.path, at, format!("invalid YAML: {}", err.info()))
-                        .label("the YAML parser stopped here")
-                        .help("check indentation, unbalanced quotes or brackets, and `key: value` spacing"),
+                    Diagnostic::at(
+                        &codes::YAML_SYNTAX,
+                        &file.path,
+                        at,
+                        format!("invalid YAML: {}", err.info()),
+                    )
+                    .label("the YAML parser stopped here")
+                    .help("check indentation, unbalanced quotes or brackets, and `key: value` spacing"),
                 );
                 break;
             }
@@ -100,11 +103,7 @@ pub fn parse_documents(file: &SourceFile) -> (Vec<YamlDocument>, Vec<Diagnostic>
             Event::DocumentStart(_) => b.start_document(span),
             Event::DocumentEnd => {
                 // An empty document arrives as a single empty plain scalar.
-                let root = b
-                    .root
-                    .take()
-                    .filter(|_| !b.abandoned)
-                    .filter(|r| !is_empty_scalar(r));
+                let root = b.root.take().filter(|_| !b.abandoned).filter(|r| !is_empty_scalar(r));
                 let span = b.doc_start.join(span);
                 if !b.abandoned {
                     docs.push(YamlDocument { root, span });
@@ -197,11 +196,7 @@ impl Builder<'_> {
             return;
         };
         let (node, anchor) = match frame {
-            Frame::Seq {
-                start,
-                anchor,
-                items,
-            } => (
+            Frame::Seq { start, anchor, items } => (
                 Node {
                     value: Value::Seq(items),
                     span: start.join(end),
@@ -209,10 +204,7 @@ impl Builder<'_> {
                 anchor,
             ),
             Frame::Map {
-                start,
-                anchor,
-                entries,
-                ..
+                start, anchor, entries, ..
             } => {
                 self.check_duplicate_keys(&entries);
                 (
@@ -259,10 +251,7 @@ impl Builder<'_> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => *key = Some(node),
-                Some(k) => entries.push(Entry {
-                    key: k,
-                    value: node,
-                }),
+                Some(k) => entries.push(Entry { key: k, value: node }),
             },
         }
     }
@@ -283,11 +272,7 @@ impl Builder<'_> {
                     )
                     .label("defined again here")
                     .help("pySigma keeps only the last value; merge the two entries or rename one")
-                    .related(
-                        &self.file.path,
-                        Some(first.span),
-                        "first defined here",
-                    ),
+                    .related(&self.file.path, Some(first.span), "first defined here"),
                 );
             } else {
                 seen.insert(text, &e.key);
@@ -337,11 +322,7 @@ fn scalar(text: String, style: ScalarStyle, tag: Option<&saphyr_parser::Tag>) ->
         (Some(_), _) | (None, Style::Plain) => resolve_plain(&text),
         (None, _) => Resolved::Str,
     };
-    Scalar {
-        text,
-        style,
-        resolved,
-    }
+    Scalar { text, style, resolved }
 }
 
 #[cfg(test)]
@@ -364,10 +345,7 @@ mod tests {
         let x = &root.get("b").unwrap().as_seq().unwrap()[0];
         assert_eq!((x.span.start.line, x.span.start.col), (3, 5));
         assert_eq!(x.as_str(), Some("x"));
-        assert_eq!(
-            root.get("a").unwrap().as_scalar().unwrap().resolved,
-            Resolved::Int(1)
-        );
+        assert_eq!(root.get("a").unwrap().as_scalar().unwrap().resolved, Resolved::Int(1));
     }
 
     #[test]
@@ -384,7 +362,9 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let p = i - 1;
-            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         let (docs, diags) = parse(&text);
         assert!(docs.is_empty());

@@ -91,9 +91,7 @@ impl Node {
 
     /// The entry of a mapping whose key is the scalar `key`.
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.as_map()?
-            .iter()
-            .find(|e| e.key.scalar_text() == Some(key))
+        self.as_map()?.iter().find(|e| e.key.scalar_text() == Some(key))
     }
 
     /// The value of a mapping's key `key`.

@@ -50,8 +50,7 @@ pub fn resolve_plain(text: &str) -> Resolved {
     let p = patterns();
     if p.bool_.is_match(text) {
         return Resolved::Bool(
-            matches!(text.as_bytes()[0], b'y' | b'Y' | b't' | b'T')
-                || text.eq_ignore_ascii_case("on"),
+            matches!(text.as_bytes()[0], b'y' | b'Y' | b't' | b'T') || text.eq_ignore_ascii_case("on"),
         );
     }
     if p.int.is_match(text) {
@@ -93,9 +92,9 @@ fn parse_int(text: &str) -> Option<i64> {
 }
 
 fn sexagesimal(digits: &str) -> Option<f64> {
-    digits.split(':').try_fold(0f64, |acc, part| {
-        Some(acc * 60.0 + part.parse::<f64>().ok()?)
-    })
+    digits
+        .split(':')
+        .try_fold(0f64, |acc, part| Some(acc * 60.0 + part.parse::<f64>().ok()?))
 }
 
 fn parse_float(text: &str) -> Option<f64> {
@@ -122,25 +121,13 @@ mod tests {
     fn pyyaml_1_1_resolution() {
         assert_eq!(resolve_plain("yes"), Resolved::Bool(true));
         assert_eq!(resolve_plain("Off"), Resolved::Bool(false));
-        assert_eq!(
-            resolve_plain("y"),
-            Resolved::Str,
-            "PyYAML does not read y as a boolean"
-        );
+        assert_eq!(resolve_plain("y"), Resolved::Str, "PyYAML does not read y as a boolean");
         assert_eq!(resolve_plain("0x17"), Resolved::Int(23));
         assert_eq!(resolve_plain("010"), Resolved::Int(8));
         assert_eq!(resolve_plain("1:30"), Resolved::Int(90));
         assert_eq!(resolve_plain("-1_000"), Resolved::Int(-1000));
-        assert_eq!(
-            resolve_plain("08"),
-            Resolved::Str,
-            "not octal, not decimal in YAML 1.1"
-        );
-        assert_eq!(
-            resolve_plain("1e3"),
-            Resolved::Str,
-            "PyYAML needs a dot in a float"
-        );
+        assert_eq!(resolve_plain("08"), Resolved::Str, "not octal, not decimal in YAML 1.1");
+        assert_eq!(resolve_plain("1e3"), Resolved::Str, "PyYAML needs a dot in a float");
         assert_eq!(resolve_plain("1.0e+3"), Resolved::Float(1000.0));
         assert_eq!(resolve_plain("1.50"), Resolved::Float(1.5));
         assert_eq!(resolve_plain("2019-10-23"), Resolved::Timestamp);

@@ -5,9 +5,7 @@ use crate::diag::{Diagnostic, Severity};
 
 /// Escape data (the message) as the workflow-command parser expects.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escape a property value (file, title), where `:` and `,` are also separators.
@@ -39,11 +37,7 @@ pub fn render_github(diags: &[Diagnostic]) -> String {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
-        out.push_str(&format!(
-            "::{command} {}::{}\n",
-            props.join(","),
-            escape_data(&message)
-        ));
+        out.push_str(&format!("::{command} {}::{}\n", props.join(","), escape_data(&message)));
     }
     out
 }

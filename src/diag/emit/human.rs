@@ -28,18 +28,11 @@ fn visible_range(text: &str, span: Span) -> std::ops::Range<usize> {
 }
 
 pub fn render_human(diags: &[Diagnostic], sources: &dyn SourceLookup, color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    }
-    .decor_style(DecorStyle::Unicode);
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() }.decor_style(DecorStyle::Unicode);
     let mut out = String::new();
     for d in diags {
         let path = display_path(&d.path);
-        let title = level(d.severity)
-            .primary_title(d.message.as_str())
-            .id(d.code.code);
+        let title = level(d.severity).primary_title(d.message.as_str()).id(d.code.code);
         let mut group = Group::with_title(title);
         match (d.span, sources.source(&d.path)) {
             (Some(span), Some(text)) => {
@@ -47,10 +40,7 @@ pub fn render_human(diags: &[Diagnostic], sources: &dyn SourceLookup, color: boo
                 if let Some(l) = &d.label {
                     ann = ann.label(l.as_str());
                 }
-                let mut snippet = Snippet::source(text)
-                    .path(path.clone())
-                    .fold(true)
-                    .annotation(ann);
+                let mut snippet = Snippet::source(text).path(path.clone()).fold(true).annotation(ann);
                 for r in d.related.iter().filter(|r| r.path == d.path) {
                     if let Some(rs) = r.span {
                         snippet = snippet.annotation(
@@ -63,23 +53,15 @@ pub fn render_human(diags: &[Diagnostic], sources: &dyn SourceLookup, color: boo
                 group = group.element(snippet);
             }
             (Some(span), None) => {
-                group = group.element(
-                    Level::NOTE
-                        .message(format!("at {path}:{}:{}", span.start.line, span.start.col)),
-                );
+                group = group.element(Level::NOTE.message(format!("at {path}:{}:{}", span.start.line, span.start.col)));
             }
             (None, _) => group = group.element(Level::NOTE.message(format!("in {path}"))),
         }
         for r in d.related.iter().filter(|r| r.path != d.path) {
-            let at = r.span.map_or(String::new(), |s| {
-                format!(":{}:{}", s.start.line, s.start.col)
-            });
-            group = group.element(Level::NOTE.message(format!(
-                "{}: {}{}",
-                r.message,
-                display_path(&r.path),
-                at
-            )));
+            let at = r
+                .span
+                .map_or(String::new(), |s| format!(":{}:{}", s.start.line, s.start.col));
+            group = group.element(Level::NOTE.message(format!("{}: {}{}", r.message, display_path(&r.path), at)));
         }
         if let Some(h) = &d.help {
             group = group.element(Level::HELP.message(h.as_str()));

@@ -65,11 +65,7 @@ mod tests {
     fn table_loads() {
         let a = attack();
         assert_eq!(a.tactics.len(), 14);
-        assert!(
-            a.techniques["t1110.004"]
-                .tactics
-                .contains(&"credential-access")
-        );
+        assert!(a.techniques["t1110.004"].tactics.contains(&"credential-access"));
         assert!(a.techniques["t1002"].revoked);
     }
 }

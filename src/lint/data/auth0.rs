@@ -48,9 +48,7 @@ impl Auth0 {
     }
 
     fn lookup(&self, field: &str) -> bool {
-        if self.paths.contains_key(field)
-            || self.paths.contains_key(format!("{field}{{}}").as_str())
-        {
+        if self.paths.contains_key(field) || self.paths.contains_key(format!("{field}{{}}").as_str()) {
             return true;
         }
         // Walk up: an open ancestor accepts anything below it.
@@ -58,8 +56,7 @@ impl Auth0 {
         while let Some(dot) = field[..end].rfind('.') {
             end = dot;
             let parent = &field[..end];
-            if self.paths.get(parent) == Some(&true)
-                || self.paths.get(format!("{parent}{{}}").as_str()) == Some(&true)
+            if self.paths.get(parent) == Some(&true) || self.paths.get(format!("{parent}{{}}").as_str()) == Some(&true)
             {
                 return true;
             }
