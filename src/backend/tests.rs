@@ -301,6 +301,6 @@ fn esql_like_escapes_at_pattern_and_string_level() {
     // Pattern `*c:\\win\\\**` (escaped backslashes and star), then each backslash doubled in the string.
     assert_eq!(
         got,
-        r#"from * metadata _id, _index, _version | where TO_LOWER(F) like "*c:\\\\win\\\\\\**""#
+        r#"from * metadata _id, _index, _version | where TO_LOWER(F) like "*c:\\\\win\\**""#
     );
 }
