@@ -28,4 +28,29 @@ fi
 "$VENV/bin/python" tools/schema-check/check_schemas.py --strict \
     --corpus "$SHARED/corpus/auth0/detections" --corpus "$SHARED/corpus/sigmahq-sample"
 
+# 4. detc convert against pySigma (identical or documented divergence; the rest must be zero for
+#    splunk, lucene and eql on the SigmaHQ sample), and every Elastic query parsed by Elastic's parsers.
+PY312=${DETC_PYTHON312:-}
+if [[ -z $PY312 ]]; then
+    PY312=$(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python 2>/dev/null | sort -V | tail -n 1 || true)
+fi
+if [[ -z $PY312 ]] && command -v python3.12 >/dev/null; then PY312=$(command -v python3.12); fi
+if [[ -z $PY312 ]]; then
+    echo "conformance: Python 3.12 not found (pyenv or python3.12); needed by detection-rules-esql-py" >&2
+    exit 1
+fi
+PVENV=${DETC_PYSIGMA_VENV:-target/pysigma-venv}
+if [[ ! -x "$PVENV/bin/python" ]]; then
+    "$PY312" -m venv "$PVENV"
+    "$PVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-pysigma.txt
+fi
+"$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --out target/conformance-report \
+    --require-zero-rest splunk,lucene,eql --parse-check --require-parse lucene,esql \
+    "$SHARED/corpus/sigmahq-sample"
+"$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --out target/conformance-report-auth0 \
+    --parse-check --require-parse lucene,esql,eql "$SHARED/corpus/auth0/detections"
+
+# 5. Golden conversions of the real Auth0 catalog, reviewed and committed under tests/golden/.
+scripts/golden.sh --check
+
 echo "conformance: all checks passed"

@@ -58,7 +58,9 @@ pub static ARRAY_APPROXIMATED: Code = Code {
     severity: Severity::Warning,
     summary: "a `field{}` array test is approximated on the target",
     doc: "`field{}` means 'any element of the array'. Sumo Logic's `json` operator returns the whole array as \
-          JSON text, so the element test is made on that text: a pattern can then match across elements.",
+          JSON text, so the element test looks for the quoted element in that text: a wildcard pattern can then \
+          match across elements. ES|QL functions and comparisons return null on a multi-valued field, so there \
+          the test only works for single-element arrays.",
     bad: "",
     good: "",
 };

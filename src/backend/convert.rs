@@ -224,6 +224,19 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
                 ));
             }
         }
+        TargetId::Esql => {
+            if let Some(l) = leaves
+                .iter()
+                .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))
+            {
+                out.push(error(
+                    doc,
+                    &codes::ARRAY_APPROXIMATED,
+                    Some(l.span),
+                    "ES|QL comparisons on a multi-valued field return null: an array field matches only when it holds one value",
+                ));
+            }
+        }
         TargetId::Sumo => {
             if let Some(l) = leaves
                 .iter()

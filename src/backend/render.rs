@@ -43,6 +43,8 @@ pub struct Dialect {
     pub precedence: [Op; 3],
     /// Group every non-leaf operand (Lucene, EQL do), not only where precedence requires it.
     pub parenthesize: bool,
+    /// Group a negated leaf too (`!(f = "v")`): Sumo's `!` binds tighter than a comparison.
+    pub group_negated_leaf: bool,
 }
 
 /// A leaf rendered: inline text, or a part appended after the main query (Splunk `| regex`).
@@ -132,7 +134,15 @@ fn render_expr(
             };
             let d = t.dialect();
             Ok(Some((
-                format!("{}{}", d.not, group_if(d, Op::Not, piece)),
+                format!(
+                    "{}{}",
+                    d.not,
+                    if d.group_negated_leaf && piece.1.is_none() {
+                        format!("({})", piece.0)
+                    } else {
+                        group_if(d, Op::Not, piece)
+                    }
+                ),
                 Some(Op::Not),
             )))
         }

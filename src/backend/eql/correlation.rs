@@ -34,6 +34,13 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
                     return Err(Unsupported::new("EQL can only require at least N events (gt/gte)"));
                 }
             };
+            if runs == 1 {
+                // Every group has one event: the count adds nothing, the rule's own query says it.
+                let q = render(&Eql, &input.expr)?
+                    .main
+                    .ok_or_else(|| Unsupported::new("empty condition"))?;
+                return Ok((format!("any where {q}"), Vec::new()));
+            }
             if !(2..=MAX_RUNS).contains(&runs) {
                 return Err(Unsupported::new(format!(
                     "EQL sequences support 2 to {MAX_RUNS} repeated events, not {runs}"

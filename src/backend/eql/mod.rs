@@ -15,6 +15,7 @@ static DIALECT: Dialect = Dialect {
     not: "not ",
     precedence: [Op::Not, Op::And, Op::Or],
     parenthesize: true,
+    group_negated_leaf: false,
 };
 
 const STYLE: StringStyle<'static> = StringStyle {

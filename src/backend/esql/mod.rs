@@ -20,6 +20,7 @@ static DIALECT: Dialect = Dialect {
     not: "not ",
     precedence: [Op::Not, Op::And, Op::Or],
     parenthesize: false,
+    group_negated_leaf: false,
 };
 
 /// A `like` pattern escapes `\\`, `*` and `?` with a backslash (the pattern level); the pattern

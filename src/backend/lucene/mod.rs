@@ -14,6 +14,7 @@ static DIALECT: Dialect = Dialect {
     not: "NOT ",
     precedence: [Op::Not, Op::And, Op::Or],
     parenthesize: true,
+    group_negated_leaf: false,
 };
 
 const SPECIAL: &[char] = &[

@@ -24,6 +24,7 @@ static DIALECT: Dialect = Dialect {
     not: "NOT ",
     precedence: [Op::Not, Op::Or, Op::And],
     parenthesize: false,
+    group_negated_leaf: false,
 };
 
 const STYLE: StringStyle<'static> = StringStyle {

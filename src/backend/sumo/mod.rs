@@ -24,6 +24,7 @@ static DIALECT: Dialect = Dialect {
     not: "!",
     precedence: [Op::Not, Op::And, Op::Or],
     parenthesize: false,
+    group_negated_leaf: true,
 };
 
 impl Sumo {
@@ -211,6 +212,14 @@ impl Target for Sumo {
         };
         let f = self.alias(name);
         Ok(Rendered::Inline(match &leaf.value {
+            // An array is read as its JSON text: look for the element as a quoted JSON string.
+            Value::Str(s) if name.contains("{}") => {
+                let mut pattern = lowercase(s);
+                pattern.parts.insert(0, Part::Text("\"".into()));
+                pattern.parts.push(Part::Text("\"".into()));
+                pattern.wrap_any(true, true);
+                string_test(&format!("toLowerCase({f})"), &pattern)
+            }
             Value::Str(s) => string_test(&format!("toLowerCase({f})"), &lowercase(s)),
             Value::CasedStr(s) => string_test(f, s),
             Value::Num(n) => format!("{f} = {n}"),
