@@ -19,6 +19,7 @@ static DIALECT: Dialect = Dialect {
 
 const SPECIAL: &[char] = &[
     '+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '<', '>', '^', '"', '~', '*', '?', ':', '\\', '/', ' ',
+    '\n', '\r', '\t',
 ];
 const STYLE: StringStyle<'static> = StringStyle {
     escaped: SPECIAL,
@@ -30,7 +31,9 @@ const STYLE: StringStyle<'static> = StringStyle {
 fn field(name: &str) -> String {
     let mut out = String::new();
     for c in flatten_field(name).chars() {
-        if c.is_whitespace() || c == '*' {
+        // pySigma escapes whitespace and `*`; every other query-syntax character is escaped too so a
+        // field name cannot start a new clause (`-` is left bare: only a leading `-` is an operator).
+        if c.is_whitespace() || (SPECIAL.contains(&c) && c != '-') {
             out.push('\\');
         }
         out.push(c);

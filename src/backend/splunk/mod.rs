@@ -39,7 +39,8 @@ fn field(name: &str) -> String {
     if PLAIN.get_or_init(|| Regex::new(r"^[\w.]+$").unwrap()).is_match(name) {
         name.to_string()
     } else {
-        format!("\"{name}\"")
+        // Quoted, with the quote and backslash escaped so a field name cannot end the string early.
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
 

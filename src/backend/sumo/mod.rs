@@ -94,20 +94,32 @@ impl Sumo {
 
 /// Sumo's JSON path for a Sigma field: `a{}.b` reads the whole array `a[*].b`.
 fn json_path(field: &str) -> String {
-    field.replace("{}", "[*]").replace('"', "\\\"")
+    field.replace("{}", "[*]").replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 fn literal(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+        .replace('\t', "\\t");
+    format!("\"{escaped}\"")
 }
 
 fn regex_escape(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
-        if "\\.+*?()|[]{}^$/".contains(c) {
-            out.push('\\');
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if "\\.+*?()|[]{}^$/".contains(c) => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
         }
-        out.push(c);
     }
     out
 }
