@@ -224,7 +224,7 @@ fn invalid_utf8_points_at_the_first_bad_byte() {
 
 #[test]
 fn binary_file() {
-    let (out, d) = check_bytes("blob.yml", &[0x7f, b'E', b'L', b'F', 0, 1, 2, 3]);
+    let (out, d) = check_bytes("blob.yml", &[0x7f, b'E', b'L', b'F', 0, 1, 2, 3, 0xff, 0xfe]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(d[0]["code"], "E003");
 }

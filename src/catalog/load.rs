@@ -113,16 +113,9 @@ fn load_file(path: &Path) -> FileLoad {
             ));
         }
     };
+    // Before decoding, so a binary file is reported as binary rather than as bad UTF-8.
     if bytes.contains(&0) {
-        return FileLoad::failed(
-            Diagnostic::new(
-                &codes::BINARY_FILE,
-                &path,
-                None,
-                "file contains NUL bytes: it is binary, not YAML",
-            )
-            .help("remove it from the catalog folder or add it to .gitignore"),
-        );
+        return FileLoad::failed(binary_file(&path));
     }
     match String::from_utf8(bytes) {
         Ok(text) => load_text(path, text),
@@ -139,7 +132,21 @@ fn load_file(path: &Path) -> FileLoad {
     }
 }
 
+fn binary_file(path: &Arc<Path>) -> Diagnostic {
+    Diagnostic::new(
+        &codes::BINARY_FILE,
+        path,
+        None,
+        "file contains NUL bytes: it is binary, not YAML",
+    )
+    .help("remove it from the catalog folder or add it to .gitignore")
+}
+
 fn load_text(path: Arc<Path>, text: String) -> FileLoad {
+    // Also checked here so every way into the loader (files, in-memory sources) applies it.
+    if text.contains('\0') {
+        return FileLoad::failed(binary_file(&path));
+    }
     // A byte-order mark is legal UTF-8 but not part of the YAML text.
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
