@@ -16,18 +16,8 @@ catalog=target/bench-catalog
 python3 benches/make_catalog.py "$SHARED/corpus/sigmahq-sample" "$catalog" 10
 cargo build --release --locked --quiet
 
-median() { # command…: run it $runs times, print the median seconds
-    python3 - "$@" <<'PY'
-import statistics, subprocess, sys, time, os
-runs = int(os.environ["RUNS"])
-times = []
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times.append(time.perf_counter() - t)
-print(f"median {statistics.median(times):.3f}s  min {min(times):.3f}s  max {max(times):.3f}s  ({runs} runs)")
-PY
-}
+# shellcheck source=benches/median.sh
+source benches/median.sh
 
 echo "detc check, $(find "$catalog" -name '*.yml' | wc -l) files, $(nproc) cores:"
 RUNS=$runs median target/release/detc check --format json "$catalog"

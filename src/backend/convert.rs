@@ -224,30 +224,17 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
                 ));
             }
         }
-        TargetId::Esql => {
+        TargetId::Esql | TargetId::Sumo => {
+            let why = if target == TargetId::Esql {
+                "ES|QL comparisons on a multi-valued field return null: an array field matches only when it holds one value"
+            } else {
+                "Sumo Logic reads the whole array as JSON text: the element test is approximated on that text"
+            };
             if let Some(l) = leaves
                 .iter()
                 .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))
             {
-                out.push(error(
-                    doc,
-                    &codes::ARRAY_APPROXIMATED,
-                    Some(l.span),
-                    "ES|QL comparisons on a multi-valued field return null: an array field matches only when it holds one value",
-                ));
-            }
-        }
-        TargetId::Sumo => {
-            if let Some(l) = leaves
-                .iter()
-                .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))
-            {
-                out.push(error(
-                    doc,
-                    &codes::ARRAY_APPROXIMATED,
-                    Some(l.span),
-                    "Sumo Logic reads the whole array as JSON text: the element test is approximated on that text",
-                ));
+                out.push(error(doc, &codes::ARRAY_APPROXIMATED, Some(l.span), why));
             }
         }
         _ => {}

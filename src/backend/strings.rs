@@ -81,3 +81,15 @@ pub fn whole_unit_span(secs: u64) -> String {
     }
     format!("{secs}s")
 }
+
+/// A double-quoted string literal with backslash escapes for `\\`, `"`, newline, return and tab
+/// (the string syntax ES|QL and Sumo Logic share).
+pub fn c_string(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+        .replace('\t', "\\t");
+    format!("\"{escaped}\"")
+}

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::render::{Dialect, Op, Rendered, Target, Unsupported};
-use super::strings::{StringStyle, flatten_field, lowercase, prefix_only, render_string, suffix_only};
+use super::strings::{StringStyle, c_string, flatten_field, lowercase, prefix_only, render_string, suffix_only};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
 
@@ -44,13 +44,7 @@ pub fn field(name: &str) -> String {
 }
 
 fn literal(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
-        .replace('\t', "\\t");
-    format!("\"{escaped}\"")
+    c_string(text)
 }
 
 /// A string comparison on an already-prepared field expression.

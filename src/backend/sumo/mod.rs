@@ -7,6 +7,7 @@ pub mod correlation;
 use std::collections::BTreeMap;
 
 use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::strings::c_string;
 use super::strings::lowercase;
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
@@ -98,13 +99,7 @@ fn json_path(field: &str) -> String {
 }
 
 fn literal(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
-        .replace('\t', "\\t");
-    format!("\"{escaped}\"")
+    c_string(text)
 }
 
 fn regex_escape(text: &str) -> String {
