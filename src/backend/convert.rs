@@ -9,7 +9,7 @@ use super::render::{Query, Unsupported, render};
 use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, sumo::Sumo};
 use crate::catalog::{Catalog, DocKind, Document};
 use crate::diag::{Code, Diagnostic, Span};
-use crate::ir::{Expr, Value, apply_filters, lower_detection};
+use crate::ir::{Expr, Lowering, Value, error};
 use crate::model::{Body, Parsed};
 
 /// The result for one document.
@@ -21,13 +21,6 @@ pub struct Conversion<'a> {
     pub suppressed: bool,
 }
 
-pub struct Context<'p, 'a> {
-    pub parsed: &'p [Parsed<'a>],
-    pub filters: Vec<&'p Parsed<'a>>,
-    pub vars: &'p BTreeMap<String, String>,
-    pub index: crate::lint::references::RuleIndex<'p, 'a>,
-}
-
 /// Convert every rule and correlation of the catalog (filters are applied, not output).
 pub fn convert_catalog<'a>(
     catalog: &'a Catalog,
@@ -35,13 +28,8 @@ pub fn convert_catalog<'a>(
     vars: &BTreeMap<String, String>,
 ) -> Vec<Conversion<'a>> {
     let parsed: Vec<Parsed<'a>> = catalog.documents.iter().map(Parsed::parse).collect();
-    let ctx = Context {
-        parsed: &parsed,
-        filters: parsed.iter().filter(|p| p.doc.kind == DocKind::Filter).collect(),
-        vars,
-        index: crate::lint::references::RuleIndex::new(&parsed),
-    };
-    let suppressed = suppressed_rules(&ctx);
+    let ctx = Lowering::new(&parsed, vars);
+    let suppressed = ctx.suppressed_rules();
     parsed
         .par_iter()
         .filter(|p| p.doc.kind != DocKind::Filter)
@@ -59,60 +47,6 @@ pub fn convert_catalog<'a>(
         .collect()
 }
 
-/// Rules referenced by a correlation without `generate: true` produce no query of their own.
-fn suppressed_rules(ctx: &Context<'_, '_>) -> std::collections::HashSet<(std::sync::Arc<std::path::Path>, usize)> {
-    let mut out = std::collections::HashSet::new();
-    for p in ctx.parsed {
-        let Body::Correlation(c) = &p.body else {
-            continue;
-        };
-        let generate = c
-            .node
-            .get("generate")
-            .and_then(|g| g.as_scalar())
-            .is_some_and(|s| s.text == "true");
-        if generate {
-            continue;
-        }
-        for r in &c.rules {
-            if let Some(name) = r.scalar_text()
-                && let crate::lint::references::Resolution::Found(base) = ctx.index.resolve(name, p.doc.path())
-            {
-                out.insert((base.doc.path().clone(), base.doc.index));
-            }
-        }
-    }
-    out
-}
-
-pub fn error(doc: &Document, code: &'static Code, span: Option<Span>, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(code, doc.path(), span, message)
-}
-
-/// Lower a rule to its IR expressions (filters applied).
-pub fn rule_exprs(ctx: &Context<'_, '_>, p: &Parsed<'_>) -> Result<Vec<Expr>, Box<Diagnostic>> {
-    let Body::Rule(det) = &p.body else {
-        return Err(Box::new(error(
-            p.doc,
-            &codes::UNSUPPORTED,
-            None,
-            "not a detection rule",
-        )));
-    };
-    let exprs = lower_detection(det, &p.doc.file, ctx.vars).map_err(|e| lower_diag(p.doc, e))?;
-    apply_filters(p, exprs, &ctx.filters, ctx.vars).map_err(|e| lower_diag(p.doc, e))
-}
-
-fn lower_diag(doc: &Document, e: crate::ir::LowerError) -> Box<Diagnostic> {
-    let span = (e.span.start.line > 0).then_some(e.span);
-    Box::new(error(
-        doc,
-        &codes::UNSUPPORTED,
-        span,
-        format!("cannot convert: {}", e.message),
-    ))
-}
-
 pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Diagnostic {
     error(
         doc,
@@ -122,14 +56,14 @@ pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Dia
     )
 }
 
-fn convert_rule<'a>(ctx: &Context<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
     let mut conv = Conversion {
         doc: p.doc,
         queries: Vec::new(),
         diagnostics: Vec::new(),
         suppressed: false,
     };
-    let exprs = match rule_exprs(ctx, p) {
+    let exprs = match ctx.rule_exprs(p) {
         Ok(e) => e,
         Err(d) => {
             conv.diagnostics.push(*d);

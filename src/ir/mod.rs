@@ -2,12 +2,16 @@
 //! leaves, with modifiers applied, placeholders expanded and meta-filters AND-ed on. Every backend
 //! (and the evaluator) consumes this IR.
 
+mod catalog;
+mod correlation;
 pub mod encode;
 pub mod expr;
 mod filters;
 mod item;
 mod lower;
 
+pub use catalog::{Lowering, error};
+pub use correlation::{Input, Spec};
 pub use expr::{CmpOp, Expr, Leaf, Num, ReFlags, Value};
 pub use filters::apply_filters;
 pub use item::{LowerError, lower_item};

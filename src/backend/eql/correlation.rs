@@ -1,10 +1,11 @@
 //! EQL correlations: ordered sequences (`sequence by … with maxspan`), and event counts as a
 //! sequence of runs of one query.
 
-use super::super::correlation::{Note, Spec};
+use super::super::correlation::Note;
 use super::super::render::{Unsupported, render};
 use super::super::strings::whole_unit_span;
 use super::{Eql, field};
+use crate::ir::Spec;
 use crate::model::correlation::{CorrelationType, Op};
 
 /// The most repetitions an event-count sequence is written with (EQL's `with runs` limit).
@@ -81,7 +82,7 @@ fn shared_by(spec: &Spec<'_>) -> String {
 }
 
 /// Per-query `by` when aliases give rules different fields.
-fn own_by(spec: &Spec<'_>, input: &super::super::correlation::Input) -> String {
+fn own_by(spec: &Spec<'_>, input: &crate::ir::Input) -> String {
     let same = spec
         .inputs
         .iter()

@@ -1,8 +1,9 @@
 //! Splunk correlations with a sliding window: `streamstats time_window=…` over time-sorted events
 //! (pySigma uses fixed `bin _time` buckets, which miss bursts that straddle a boundary).
 
-use super::super::correlation::{Note, Spec};
+use super::super::correlation::Note;
 use super::super::render::Unsupported;
+use crate::ir::Spec;
 use crate::model::correlation::CorrelationType;
 
 pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {

@@ -2,10 +2,11 @@
 //! the group fields, then `where` on the result (fixed buckets: B806).
 
 use super::super::codes;
-use super::super::correlation::{Note, Spec};
+use super::super::correlation::Note;
 use super::super::render::{Unsupported, render};
 use super::super::strings::whole_unit_span;
 use super::Sumo;
+use crate::ir::Spec;
 use crate::model::correlation::CorrelationType;
 
 pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {

@@ -1,0 +1,277 @@
+//! IR expressions compiled for evaluation: regexes built once, strings pre-lowered.
+
+use regex::{Regex, RegexBuilder};
+use serde_json::Value as Json;
+
+use super::event::{all_texts, as_number, as_text, lookup};
+use crate::ir::{CmpOp, Expr, Leaf, Value};
+use crate::model::sigma_string::{Part, SigmaString};
+
+/// A string test: exact (case-folded or not) or a compiled wildcard pattern.
+#[derive(Debug)]
+enum StrTest {
+    Exact { text: String, cased: bool },
+    Pattern(Regex),
+}
+
+impl StrTest {
+    fn new(s: &SigmaString, cased: bool) -> Result<StrTest, String> {
+        if let Some(plain) = s.as_plain() {
+            return Ok(StrTest::Exact { text: if cased { plain } else { plain.to_lowercase() }, cased });
+        }
+        let mut re = String::from("^");
+        for p in &s.parts {
+            match p {
+                Part::Text(t) => re.push_str(&regex::escape(t)),
+                Part::AnyChars => re.push_str(".*"),
+                Part::OneChar => re.push('.'),
+                Part::Placeholder(n) => return Err(format!("placeholder `%{n}%` has no value")),
+            }
+        }
+        re.push('$');
+        RegexBuilder::new(&re)
+            .case_insensitive(!cased)
+            .dot_matches_new_line(true)
+            .build()
+            .map(StrTest::Pattern)
+            .map_err(|e| e.to_string())
+    }
+
+    fn matches(&self, text: &str) -> bool {
+        match self {
+            StrTest::Exact { text: want, cased: true } => text == want,
+            StrTest::Exact { text: want, cased: false } => {
+                text.len() == want.len() && text.eq_ignore_ascii_case(want) || text.to_lowercase() == *want
+            }
+            StrTest::Pattern(re) => re.is_match(text),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Test {
+    Str(StrTest),
+    Num(f64),
+    Bool(bool),
+    Null,
+    Exists(bool),
+    Regex(Regex),
+    Cidr(std::net::IpAddr, u32),
+    Compare(CmpOp, f64),
+    FieldRef(String),
+}
+
+/// One compiled leaf, with a description for explanations.
+#[derive(Debug)]
+pub struct CompiledLeaf {
+    field: Option<String>,
+    test: Test,
+    pub description: String,
+}
+
+#[derive(Debug)]
+pub enum Matcher {
+    And(Vec<Matcher>),
+    Or(Vec<Matcher>),
+    Not(Box<Matcher>),
+    Leaf(CompiledLeaf),
+}
+
+impl Matcher {
+    pub fn compile(expr: &Expr) -> Result<Matcher, String> {
+        Ok(match expr {
+            Expr::And(v) => Matcher::And(v.iter().map(Matcher::compile).collect::<Result<_, _>>()?),
+            Expr::Or(v) | Expr::Expansion(v) => Matcher::Or(v.iter().map(Matcher::compile).collect::<Result<_, _>>()?),
+            Expr::Not(x) => Matcher::Not(Box::new(Matcher::compile(x)?)),
+            Expr::Leaf(l) => Matcher::Leaf(compile_leaf(l)?),
+        })
+    }
+
+    pub fn matches(&self, event: &Json) -> bool {
+        match self {
+            Matcher::And(v) => v.iter().all(|m| m.matches(event)),
+            Matcher::Or(v) => v.iter().any(|m| m.matches(event)),
+            Matcher::Not(m) => !m.matches(event),
+            Matcher::Leaf(l) => l.matches(event),
+        }
+    }
+
+    /// Every leaf with its outcome on `event`, in rule order: what decided a verdict.
+    pub fn explain<'m>(&'m self, event: &Json, out: &mut Vec<(&'m str, bool)>) {
+        match self {
+            Matcher::And(v) | Matcher::Or(v) => v.iter().for_each(|m| m.explain(event, out)),
+            Matcher::Not(m) => m.explain(event, out),
+            Matcher::Leaf(l) => out.push((&l.description, l.matches(event))),
+        }
+    }
+
+    /// The fields of the leaves that hold on `event` (the "matched" of `detc eval`).
+    pub fn matched_fields(&self, event: &Json, out: &mut Vec<String>) {
+        match self {
+            Matcher::And(v) | Matcher::Or(v) => v.iter().for_each(|m| m.matched_fields(event, out)),
+            Matcher::Not(_) => {}
+            Matcher::Leaf(l) => {
+                if l.matches(event) {
+                    let f = l.field.clone().unwrap_or_else(|| "(keyword)".into());
+                    if !out.contains(&f) {
+                        out.push(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
+    let test = match &leaf.value {
+        // A keyword is found anywhere in a value, as Splunk's term search and the Lucene and Sumo
+        // renderings (`*evil*`) find it.
+        Value::Str(s) if leaf.field.is_none() => {
+            let mut s = s.clone();
+            s.wrap_any(true, true);
+            Test::Str(StrTest::new(&s, false)?)
+        }
+        Value::Str(s) => Test::Str(StrTest::new(s, false)?),
+        Value::CasedStr(s) => Test::Str(StrTest::new(s, true)?),
+        Value::Num(n) => Test::Num(n.as_f64()),
+        Value::Bool(b) => Test::Bool(*b),
+        Value::Null => Test::Null,
+        Value::Exists(b) => Test::Exists(*b),
+        Value::Regex { pattern, flags } => Test::Regex(
+            RegexBuilder::new(pattern)
+                .case_insensitive(flags.ignore_case)
+                .multi_line(flags.multiline)
+                .dot_matches_new_line(flags.dot_all)
+                .build()
+                .map_err(|e| format!("regex `{pattern}`: {e}"))?,
+        ),
+        Value::Cidr(net) => {
+            let (addr, len) = net.split_once('/').unwrap_or((net, ""));
+            let addr: std::net::IpAddr = addr.parse().map_err(|_| format!("bad network `{net}`"))?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            Test::Cidr(addr, if len.is_empty() { max } else { len.parse().map_err(|_| format!("bad network `{net}`"))? })
+        }
+        Value::Compare(op, n) => Test::Compare(*op, n.as_f64()),
+        Value::FieldRef(other) => Test::FieldRef(other.clone()),
+        Value::Unsupported(m) => return Err(format!("`{m}` cannot be evaluated")),
+    };
+    Ok(CompiledLeaf { field: leaf.field.clone(), description: describe(leaf), test })
+}
+
+fn describe(leaf: &Leaf) -> String {
+    let field = leaf.field.as_deref().unwrap_or("keyword");
+    let value = match &leaf.value {
+        Value::Str(s) | Value::CasedStr(s) => format!("= {:?}", crate::backend::strings::render_string(s, &DISPLAY)),
+        Value::Num(n) => format!("= {n}"),
+        Value::Bool(b) => format!("= {b}"),
+        Value::Null => "is null".into(),
+        Value::Exists(b) => format!("exists: {b}"),
+        Value::Regex { pattern, flags } => format!("matches /{}{}/", flags.prefix(), pattern),
+        Value::Cidr(n) => format!("in {n}"),
+        Value::Compare(op, n) => format!("{} {n}", op.symbol()),
+        Value::FieldRef(f) => format!("= field {f}"),
+        Value::Unsupported(m) => format!("({m})"),
+    };
+    format!("{field} {value}")
+}
+
+const DISPLAY: crate::backend::strings::StringStyle<'static> =
+    crate::backend::strings::StringStyle { escaped: &['*', '?'], escape: "\\", any_chars: "*", one_char: "?" };
+
+impl CompiledLeaf {
+    pub fn matches(&self, event: &Json) -> bool {
+        let Some(field) = &self.field else {
+            let Test::Str(t) = &self.test else { return false };
+            let mut texts = Vec::new();
+            all_texts(event, &mut texts);
+            return texts.iter().any(|s| t.matches(s));
+        };
+        let values = lookup(event, field);
+        match &self.test {
+            Test::Null => values.iter().all(|v| v.is_null()),
+            Test::Exists(want) => values.iter().any(|v| !v.is_null()) == *want,
+            Test::Str(t) => values.iter().any(|v| as_text(v).is_some_and(|s| t.matches(&s))),
+            Test::Num(n) => values.iter().any(|v| as_number(v) == Some(*n)),
+            Test::Bool(b) => values.iter().any(|v| match v {
+                Json::Bool(x) => x == b,
+                Json::String(s) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
+                _ => false,
+            }),
+            Test::Regex(re) => values.iter().any(|v| as_text(v).is_some_and(|s| re.is_match(&s))),
+            Test::Cidr(net, len) => values.iter().any(|v| {
+                as_text(v).and_then(|s| s.parse::<std::net::IpAddr>().ok()).is_some_and(|ip| in_network(ip, *net, *len))
+            }),
+            Test::Compare(op, n) => values.iter().any(|v| {
+                as_number(v).is_some_and(|x| match op {
+                    CmpOp::Lt => x < *n,
+                    CmpOp::Lte => x <= *n,
+                    CmpOp::Gt => x > *n,
+                    CmpOp::Gte => x >= *n,
+                })
+            }),
+            Test::FieldRef(other) => {
+                let others = lookup(event, other);
+                values.iter().any(|v| others.iter().any(|o| as_text(v).is_some() && as_text(v) == as_text(o)))
+            }
+        }
+    }
+}
+
+fn in_network(ip: std::net::IpAddr, net: std::net::IpAddr, len: u32) -> bool {
+    let bits = |a: std::net::IpAddr| -> (u128, u32) {
+        match a {
+            std::net::IpAddr::V4(v) => (u32::from(v) as u128, 32),
+            std::net::IpAddr::V6(v) => (u128::from(v), 128),
+        }
+    };
+    let ((a, wa), (b, wb)) = (bits(ip), bits(net));
+    if wa != wb {
+        return false;
+    }
+    let shift = wa - len.min(wa);
+    if shift >= 128 { true } else { a >> shift == b >> shift }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rule(yaml_detection: &str) -> Matcher {
+        let text = format!("title: T\nlogsource: {{product: x}}\ndetection:\n{yaml_detection}");
+        let catalog = crate::catalog::Catalog::from_sources(&[("t.yml", &text)]);
+        let parsed = crate::model::Parsed::parse(&catalog.documents[0]);
+        let det = parsed.detection().unwrap();
+        let exprs = crate::ir::lower_detection(det, &catalog.files[0], &Default::default()).unwrap();
+        Matcher::compile(&exprs[0]).unwrap()
+    }
+
+    #[test]
+    fn sigma_semantics() {
+        let m = rule("  sel:\n    data.type: SAPI\n    data.description|contains: brute\n  condition: sel\n");
+        assert!(m.matches(&json!({"data": {"type": "sapi", "description": "Update Brute-force settings"}})));
+        assert!(!m.matches(&json!({"data": {"type": "sapi", "description": "Update MFA"}})));
+        let m = rule("  sel: {a: 5}\n  condition: sel\n");
+        assert!(m.matches(&json!({"a": 5})) && m.matches(&json!({"a": "5"})) && !m.matches(&json!({"a": 6})));
+        let m = rule("  sel: {a: null}\n  condition: sel\n");
+        assert!(m.matches(&json!({})) && m.matches(&json!({"a": null})) && !m.matches(&json!({"a": ""})));
+        let m = rule("  sel: {a: ''}\n  condition: sel\n");
+        assert!(m.matches(&json!({"a": ""})) && !m.matches(&json!({})));
+        let m = rule("  sel: {ip|cidr: 10.0.0.0/8}\n  condition: sel\n");
+        assert!(m.matches(&json!({"ip": "10.1.2.3"})) && !m.matches(&json!({"ip": "11.0.0.1"})));
+        let m = rule("  sel: {'roles{}': admin}\n  condition: sel\n");
+        assert!(m.matches(&json!({"roles": ["user", "Admin"]})));
+        let m = rule("  sel: {a|re: 'b.d'}\n  condition: sel\n");
+        assert!(m.matches(&json!({"a": "xxbad"})) && !m.matches(&json!({"a": "BAD"})));
+        let m = rule("  sel: {a|cased: Ab}\n  condition: sel\n");
+        assert!(m.matches(&json!({"a": "Ab"})) && !m.matches(&json!({"a": "ab"})));
+        let m = rule("  kw: [evil]\n  condition: kw\n");
+        assert!(m.matches(&json!({"x": {"y": "very EVIL here"}})) && !m.matches(&json!({"x": "good"})));
+        let m = rule("  sel: {n|gte: 10}\n  condition: sel\n");
+        assert!(m.matches(&json!({"n": 10})) && !m.matches(&json!({"n": 9})));
+        let m = rule("  sel: {a|exists: true}\n  condition: sel\n");
+        assert!(m.matches(&json!({"a": 0})) && !m.matches(&json!({"b": 0})));
+        let m = rule("  sel: {a: 'x?z'}\n  condition: sel\n");
+        assert!(m.matches(&json!({"a": "XYZ"})) && !m.matches(&json!({"a": "xyyz"})));
+    }
+}

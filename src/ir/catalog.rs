@@ -1,0 +1,90 @@
+//! Lowering a whole catalog: filters, variables and the rule index shared by every rule and
+//! correlation, and which base rules a correlation consumes.
+
+use std::collections::BTreeMap;
+
+use super::expr::Expr;
+use super::{apply_filters, lower_detection};
+use crate::backend::codes;
+use crate::catalog::{DocKind, Document};
+use crate::diag::{Code, Diagnostic, Span};
+use crate::model::correlation::Correlation;
+use crate::model::{Body, Parsed};
+
+/// Everything needed to lower any document of a catalog.
+pub struct Lowering<'p, 'a> {
+    pub parsed: &'p [Parsed<'a>],
+    pub filters: Vec<&'p Parsed<'a>>,
+    pub vars: &'p BTreeMap<String, String>,
+    pub index: crate::lint::references::RuleIndex<'p, 'a>,
+}
+
+impl<'p, 'a> Lowering<'p, 'a> {
+    pub fn new(parsed: &'p [Parsed<'a>], vars: &'p BTreeMap<String, String>) -> Self {
+        Lowering {
+            parsed,
+            filters: parsed.iter().filter(|p| p.doc.kind == DocKind::Filter).collect(),
+            vars,
+            index: crate::lint::references::RuleIndex::new(parsed),
+        }
+    }
+
+    /// Rules referenced by a correlation without `generate: true` produce no query of their own.
+    pub fn suppressed_rules(&self) -> std::collections::HashSet<(std::sync::Arc<std::path::Path>, usize)> {
+        let mut out = std::collections::HashSet::new();
+        for p in self.parsed {
+            let Body::Correlation(c) = &p.body else {
+                continue;
+            };
+            let generate = c
+                .node
+                .get("generate")
+                .and_then(|g| g.as_scalar())
+                .is_some_and(|s| s.text == "true");
+            if generate {
+                continue;
+            }
+            for r in &c.rules {
+                if let Some(name) = r.scalar_text()
+                    && let crate::lint::references::Resolution::Found(base) = self.index.resolve(name, p.doc.path())
+                {
+                    out.insert((base.doc.path().clone(), base.doc.index));
+                }
+            }
+        }
+        out
+    }
+
+    /// Lower a rule to its IR expressions (filters applied).
+    pub fn rule_exprs(&self, p: &Parsed<'_>) -> Result<Vec<Expr>, Box<Diagnostic>> {
+        let Body::Rule(det) = &p.body else {
+            return Err(Box::new(error(
+                p.doc,
+                &codes::UNSUPPORTED,
+                None,
+                "not a detection rule",
+            )));
+        };
+        let exprs = lower_detection(det, &p.doc.file, self.vars).map_err(|e| lower_diag(p.doc, e))?;
+        apply_filters(p, exprs, &self.filters, self.vars).map_err(|e| lower_diag(p.doc, e))
+    }
+
+    /// A correlation's referenced rules, groups, window and threshold.
+    pub fn correlation(&self, p: &Parsed<'a>, c: &Correlation<'a>) -> Result<super::Spec<'a>, Box<Diagnostic>> {
+        super::correlation::correlation_spec(self, p, c)
+    }
+}
+
+pub fn error(doc: &Document, code: &'static Code, span: Option<Span>, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(code, doc.path(), span, message)
+}
+
+fn lower_diag(doc: &Document, e: crate::ir::LowerError) -> Box<Diagnostic> {
+    let span = (e.span.start.line > 0).then_some(e.span);
+    Box::new(error(
+        doc,
+        &codes::UNSUPPORTED,
+        span,
+        format!("cannot convert: {}", e.message),
+    ))
+}
