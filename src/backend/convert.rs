@@ -8,7 +8,7 @@ use super::codes;
 use super::render::{Query, Unsupported, render};
 use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, sumo::Sumo};
 use crate::catalog::{Catalog, DocKind, Document};
-use crate::diag::{Code, Diagnostic, Span};
+use crate::diag::Diagnostic;
 use crate::ir::{Expr, Lowering, Value, error};
 use crate::model::{Body, Parsed};
 
