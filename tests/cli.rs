@@ -319,3 +319,103 @@ fn list_and_explain() {
     assert_eq!(detc(&["explain", "Z999"]).status.code(), Some(2));
     assert!(String::from_utf8_lossy(&detc(&["list", "modifiers"]).stdout).contains("windash"));
 }
+
+#[test]
+fn our_catalog_passes_its_detection_tests() {
+    let out = Command::new(env!("CARGO_BIN_EXE_detc"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["test", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}{stderr}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        json_lines(&out).is_empty(),
+        "no findings at all: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let total: usize = stderr
+        .split(" tests:")
+        .next()
+        .unwrap()
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(total >= 30, "{stderr}");
+}
+
+#[test]
+fn failing_tests_show_the_deciding_predicates_and_write_junit() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = detc(&[
+        "test",
+        "--format",
+        "json",
+        "--junit",
+        junit.to_str().unwrap(),
+        &fixtures("tests"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let diags = json_lines(&out);
+    let failed: Vec<&Value> = diags.iter().filter(|d| d["code"] == "T702").collect();
+    assert_eq!(failed.len(), 1, "{diags:#?}");
+    assert_eq!(failed[0]["line"], 15);
+    assert!(failed[0]["help"].as_str().unwrap().contains("✓ data.description"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("6 tests: 5 passed, 1 failed"));
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        xml.contains("tests=\"6\" failures=\"1\"") && xml.contains("<failure message=\"expected no match"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn eval_streams_detections_and_reports_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut text = String::new();
+    for (i, ip) in ["192.0.2.1", "192.0.2.1", "192.0.2.9", "192.0.2.1"].iter().enumerate() {
+        text.push_str(&format!(
+            "{{\"data\": {{\"type\": \"f\", \"ip\": \"{ip}\", \"date\": \"2026-01-01T10:0{i}:00Z\"}}}}\n"
+        ));
+    }
+    text.push_str("{\"truncated\": \n");
+    text.push_str(&format!("{{\"x\": {}{}}}\n", "[".repeat(5000), "]".repeat(5000)));
+    std::fs::write(&events, text).unwrap();
+    let out = detc(&[
+        "eval",
+        "--rules",
+        &fixtures("tests/failing.yml"),
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "bad lines make the exit code 1");
+    let lines = json_lines(&out);
+    let rules = lines.iter().filter(|l| l["kind"] == "rule").count();
+    assert_eq!(rules, 4, "every failed login matches the base rule");
+    let corr: Vec<&Value> = lines.iter().filter(|l| l["kind"] == "correlation").collect();
+    assert_eq!(corr.len(), 1);
+    assert_eq!(corr[0]["events"], serde_json::json!([0, 1, 3]));
+    assert_eq!(corr[0]["group"], serde_json::json!(["192.0.2.1"]));
+    assert_eq!(corr[0]["document"], 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("events.jsonl:5: skipped: invalid JSON") && stderr.contains("events.jsonl:6: skipped"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_config_is_a_usage_error_with_its_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("detc.yaml");
+    std::fs::write(&cfg, "catalog: detections\nrequire_tests: sometimes\n").unwrap();
+    let out = detc(&["--config", cfg.to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("S102") && stderr.contains("detc.yaml:2:16"), "{stderr}");
+}

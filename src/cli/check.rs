@@ -38,13 +38,19 @@ pub struct CheckArgs {
     vars: Vec<String>,
 }
 
-pub fn run(args: CheckArgs) -> ExitCode {
+pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
+    let config = match super::load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let paths = if args.paths.is_empty() {
-        vec![PathBuf::from("detections")]
+        config.catalog.clone()
     } else {
         args.paths.clone()
     };
-    let mut options = lint::Options::default();
+    let mut options = lint::Options {
+        variables: config.variables.clone(),
+    };
     for v in &args.vars {
         let Some((name, value)) = v.split_once('=') else {
             eprintln!("error: --var expects NAME=VALUE, got `{v}`");

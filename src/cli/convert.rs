@@ -43,13 +43,17 @@ fn parse_target(s: &str) -> Result<TargetId, String> {
     TargetId::parse(s).ok_or_else(|| format!("unknown target `{s}`; targets: splunk, lucene, esql, eql, sumo"))
 }
 
-pub fn run(args: ConvertArgs) -> ExitCode {
+pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode {
+    let config = match super::load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let paths = if args.paths.is_empty() {
-        vec![PathBuf::from("detections")]
+        config.catalog.clone()
     } else {
         args.paths.clone()
     };
-    let mut vars = std::collections::BTreeMap::new();
+    let mut vars = config.variables.clone();
     for v in &args.vars {
         let Some((name, value)) = v.split_once('=') else {
             eprintln!("error: --var expects NAME=VALUE, got `{v}`");

@@ -2,8 +2,10 @@
 
 mod check;
 mod convert;
+mod eval;
 mod explain;
 mod list;
+mod test;
 
 use std::process::ExitCode;
 
@@ -16,6 +18,9 @@ use clap::{Parser, Subcommand};
     about = "Detection-as-code compiler and linter for Sigma catalogs"
 )]
 pub struct Cli {
+    /// Project configuration (default: ./detc.yaml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,6 +31,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Compile rules and correlations to a target query language.
     Convert(convert::ConvertArgs),
+    /// Evaluate rules and correlations over a file of JSON events (hunting, backtesting).
+    Eval(eval::EvalArgs),
+    /// Run the detection tests of rules and correlations.
+    Test(test::TestArgs),
     /// List lints, modifiers, targets or formats.
     List(list::ListArgs),
     /// Print the documentation of one lint code.
@@ -44,10 +53,59 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    let config = cli.config.as_deref();
     match cli.command {
-        Command::Check(args) => check::run(args),
-        Command::Convert(args) => convert::run(args),
+        Command::Check(args) => check::run(args, config),
+        Command::Convert(args) => convert::run(args, config),
+        Command::Test(args) => test::run(args, config),
+        Command::Eval(args) => eval::run(args, config),
         Command::List(args) => list::run(args),
         Command::Explain(args) => explain::run(args),
     }
+}
+
+/// Load detc.yaml; on errors print them and return the exit code (2).
+fn load_config(path: Option<&std::path::Path>) -> Result<crate::config::Config, ExitCode> {
+    crate::config::Config::load(path).map_err(|diags| {
+        eprint!(
+            "{}",
+            crate::diag::emit::render_human(&diags, &FileTexts::read(&diags), false)
+        );
+        ExitCode::from(2)
+    })
+}
+
+/// Source texts read from disk, for quoting files that are not part of a catalog (detc.yaml).
+struct FileTexts(std::collections::HashMap<std::path::PathBuf, String>);
+
+impl FileTexts {
+    fn read(diags: &[crate::diag::Diagnostic]) -> Self {
+        FileTexts(
+            diags
+                .iter()
+                .filter_map(|d| Some((d.path.to_path_buf(), std::fs::read_to_string(&d.path).ok()?)))
+                .collect(),
+        )
+    }
+}
+
+impl crate::diag::emit::SourceLookup for FileTexts {
+    fn source(&self, path: &std::path::Path) -> Option<&str> {
+        self.0.get(path).map(String::as_str)
+    }
+}
+
+/// Print diagnostics to stdout in the chosen format.
+fn print_diagnostics(diags: &[crate::diag::Diagnostic], catalog: &crate::catalog::Catalog, format: check::Format) {
+    use crate::diag::emit::{render_github, render_human, render_json, render_sarif};
+    use std::io::Write;
+    let out = match format {
+        check::Format::Human => render_human(diags, catalog, std::io::IsTerminal::is_terminal(&std::io::stdout())),
+        check::Format::Json => render_json(diags),
+        check::Format::Sarif => render_sarif(diags, &crate::lint::registry::all_codes()),
+        check::Format::Github => render_github(diags),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
 }

@@ -77,7 +77,8 @@ mod tests {
 
     #[test]
     fn nested_dotted_and_arrays() {
-        let e = json!({"data": {"type": "s", "details.ip": "1.2.3.4", "roles": ["a", "b"], "list": [{"x": 1}, {"x": 2}]}});
+        let e =
+            json!({"data": {"type": "s", "details.ip": "1.2.3.4", "roles": ["a", "b"], "list": [{"x": 1}, {"x": 2}]}});
         assert_eq!(lookup(&e, "data.type"), [&json!("s")]);
         assert_eq!(lookup(&e, "data.details.ip"), [&json!("1.2.3.4")]);
         assert_eq!(lookup(&e, "data.roles{}"), [&json!("a"), &json!("b")]);

@@ -17,7 +17,10 @@ enum StrTest {
 impl StrTest {
     fn new(s: &SigmaString, cased: bool) -> Result<StrTest, String> {
         if let Some(plain) = s.as_plain() {
-            return Ok(StrTest::Exact { text: if cased { plain } else { plain.to_lowercase() }, cased });
+            return Ok(StrTest::Exact {
+                text: if cased { plain } else { plain.to_lowercase() },
+                cased,
+            });
         }
         let mut re = String::from("^");
         for p in &s.parts {
@@ -39,10 +42,14 @@ impl StrTest {
 
     fn matches(&self, text: &str) -> bool {
         match self {
-            StrTest::Exact { text: want, cased: true } => text == want,
-            StrTest::Exact { text: want, cased: false } => {
-                text.len() == want.len() && text.eq_ignore_ascii_case(want) || text.to_lowercase() == *want
-            }
+            StrTest::Exact {
+                text: want,
+                cased: true,
+            } => text == want,
+            StrTest::Exact {
+                text: want,
+                cased: false,
+            } => text.len() == want.len() && text.eq_ignore_ascii_case(want) || text.to_lowercase() == *want,
             StrTest::Pattern(re) => re.is_match(text),
         }
     }
@@ -149,13 +156,24 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
             let (addr, len) = net.split_once('/').unwrap_or((net, ""));
             let addr: std::net::IpAddr = addr.parse().map_err(|_| format!("bad network `{net}`"))?;
             let max = if addr.is_ipv4() { 32 } else { 128 };
-            Test::Cidr(addr, if len.is_empty() { max } else { len.parse().map_err(|_| format!("bad network `{net}`"))? })
+            Test::Cidr(
+                addr,
+                if len.is_empty() {
+                    max
+                } else {
+                    len.parse().map_err(|_| format!("bad network `{net}`"))?
+                },
+            )
         }
         Value::Compare(op, n) => Test::Compare(*op, n.as_f64()),
         Value::FieldRef(other) => Test::FieldRef(other.clone()),
         Value::Unsupported(m) => return Err(format!("`{m}` cannot be evaluated")),
     };
-    Ok(CompiledLeaf { field: leaf.field.clone(), description: describe(leaf), test })
+    Ok(CompiledLeaf {
+        field: leaf.field.clone(),
+        description: describe(leaf),
+        test,
+    })
 }
 
 fn describe(leaf: &Leaf) -> String {
@@ -175,8 +193,12 @@ fn describe(leaf: &Leaf) -> String {
     format!("{field} {value}")
 }
 
-const DISPLAY: crate::backend::strings::StringStyle<'static> =
-    crate::backend::strings::StringStyle { escaped: &['*', '?'], escape: "\\", any_chars: "*", one_char: "?" };
+const DISPLAY: crate::backend::strings::StringStyle<'static> = crate::backend::strings::StringStyle {
+    escaped: &['*', '?'],
+    escape: "\\",
+    any_chars: "*",
+    one_char: "?",
+};
 
 impl CompiledLeaf {
     pub fn matches(&self, event: &Json) -> bool {
@@ -199,7 +221,9 @@ impl CompiledLeaf {
             }),
             Test::Regex(re) => values.iter().any(|v| as_text(v).is_some_and(|s| re.is_match(&s))),
             Test::Cidr(net, len) => values.iter().any(|v| {
-                as_text(v).and_then(|s| s.parse::<std::net::IpAddr>().ok()).is_some_and(|ip| in_network(ip, *net, *len))
+                as_text(v)
+                    .and_then(|s| s.parse::<std::net::IpAddr>().ok())
+                    .is_some_and(|ip| in_network(ip, *net, *len))
             }),
             Test::Compare(op, n) => values.iter().any(|v| {
                 as_number(v).is_some_and(|x| match op {
@@ -211,7 +235,9 @@ impl CompiledLeaf {
             }),
             Test::FieldRef(other) => {
                 let others = lookup(event, other);
-                values.iter().any(|v| others.iter().any(|o| as_text(v).is_some() && as_text(v) == as_text(o)))
+                values
+                    .iter()
+                    .any(|v| others.iter().any(|o| as_text(v).is_some() && as_text(v) == as_text(o)))
             }
         }
     }

@@ -18,6 +18,8 @@ pub fn all_codes() -> Vec<&'static Code> {
     codes.extend(tags::CODES);
     codes.extend(placeholders::CODES);
     codes.extend(backend::CODES);
+    codes.extend(crate::eval::codes::CODES);
+    codes.push(&crate::config::INVALID_CONFIG);
     codes.sort_by_key(|c| c.code);
     codes
 }
@@ -96,7 +98,7 @@ mod tests {
             without,
             [
                 "B801", "B802", "B803", "B804", "B805", "B806", "E001", "E002", "E003", "E004", "E007", "E008", "E009",
-                "E012", "R402", "R405", "R407"
+                "E012", "R402", "R405", "R407", "S102", "T701", "T702", "T703"
             ]
         );
     }

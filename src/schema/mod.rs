@@ -5,4 +5,9 @@ mod instance;
 mod validate;
 
 pub use instance::to_json;
+
+/// The span to report for a JSON pointer into a YAML tree.
+pub fn locate_span(root: &crate::catalog::yaml::Node, pointer: &str) -> crate::diag::Span {
+    instance::span_of(&instance::locate(root, pointer))
+}
 pub use validate::{SCHEMA_FILES, validate_document};

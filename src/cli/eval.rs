@@ -1,0 +1,98 @@
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::load_config;
+use crate::catalog::Catalog;
+use crate::eval::engine::Engine;
+use crate::eval::stream::{Item, for_each_event};
+use crate::ir::Lowering;
+use crate::model::Parsed;
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Rule files or folders (default: the catalog of detc.yaml, else `detections/`).
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Events: a JSON Lines file or a JSON array; `-` reads standard input.
+    #[arg(long, value_name = "FILE")]
+    events: PathBuf,
+}
+
+pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let paths = if args.rules.is_empty() {
+        config.catalog.clone()
+    } else {
+        args.rules.clone()
+    };
+    let catalog = Catalog::load(&paths);
+    let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
+    let lowering = Lowering::new(&parsed, &config.variables);
+    let (mut engine, diags) = Engine::build(&parsed, &lowering, config.timestamp_fields.clone());
+    if !diags.is_empty() || !catalog.diags.is_empty() {
+        let mut all = catalog.diags.clone();
+        all.extend(diags);
+        eprint!(
+            "{}",
+            crate::diag::emit::render_human(&all, &catalog, std::io::stderr().is_terminal())
+        );
+    }
+    let input: Box<dyn std::io::BufRead> = if args.events.as_os_str() == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        match std::fs::File::open(&args.events) {
+            Ok(f) => Box::new(BufReader::with_capacity(1 << 20, f)),
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", args.events.display());
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("events");
+        bar
+    });
+    let mut stdout = BufWriter::new(std::io::stdout().lock());
+    let (mut events, mut bad, mut detections) = (0usize, 0usize, 0usize);
+    let mut lines = Vec::new();
+    let name = args.events.display().to_string();
+    let result = for_each_event(input, |_, item| match item {
+        Item::Event(event) => {
+            engine.push(events, &event, &mut lines);
+            events += 1;
+            for l in lines.drain(..) {
+                detections += 1;
+                let _ = writeln!(stdout, "{l}");
+            }
+            if let Some(bar) = &progress
+                && events.is_multiple_of(10_000)
+            {
+                bar.set_position(events as u64);
+            }
+        }
+        Item::Bad { line, message } => {
+            bad += 1;
+            eprintln!("{name}:{line}: skipped: {message}");
+        }
+    });
+    let _ = stdout.flush();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if let Err(e) = result {
+        eprintln!("error: reading {name}: {e}");
+        return ExitCode::from(2);
+    }
+    eprintln!(
+        "{events} events, {bad} bad lines skipped, {} detections loaded, {detections} detections",
+        engine.detector_count()
+    );
+    if bad > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}

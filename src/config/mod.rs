@@ -1,0 +1,171 @@
+//! `detc.yaml`: the project configuration (catalog paths, variables, test settings).
+//!
+//! Optional: without a file every setting has a default that suits our own catalog. The file is
+//! validated against `schemas/config.json`; problems are diagnostics with locations (exit code 2).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use jsonschema::Validator;
+
+use crate::catalog::SourceFile;
+use crate::catalog::yaml::{Node, Value, parse_documents};
+use crate::diag::{Code, Diagnostic, Severity, Span};
+use crate::schema::to_json;
+
+pub static INVALID_CONFIG: Code = Code {
+    code: "S102",
+    name: "invalid-config",
+    severity: Severity::Error,
+    summary: "detc.yaml does not match its schema",
+    doc: "The configuration file is read before anything else; a key that is unknown or has the wrong \
+          type is reported at its place and the command stops with exit code 2 (see schemas/config.json).",
+    bad: "",
+    good: "",
+};
+
+pub const FILE_NAME: &str = "detc.yaml";
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file this came from, when there was one.
+    pub path: Option<PathBuf>,
+    pub catalog: Vec<PathBuf>,
+    pub variables: BTreeMap<String, String>,
+    pub timestamp_fields: Vec<String>,
+    pub require_tests: bool,
+}
+
+impl Config {
+    /// `explicit`, else `./detc.yaml` when it exists, else the defaults.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
+            None => {
+                return Ok(Config {
+                    catalog: vec![PathBuf::from("detections")],
+                    ..Config::default()
+                });
+            }
+        };
+        let arc: Arc<Path> = Arc::from(path.as_path());
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            vec![Diagnostic::new(
+                &INVALID_CONFIG,
+                &arc,
+                None,
+                format!("cannot read: {e}"),
+            )]
+        })?;
+        Self::parse(arc, text)
+    }
+
+    pub fn parse(path: Arc<Path>, text: String) -> Result<Config, Vec<Diagnostic>> {
+        let file = SourceFile::new(path.clone(), text);
+        let (docs, diags) = parse_documents(&file);
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let empty = Node {
+            value: Value::Map(Vec::new()),
+            span: Span::default(),
+        };
+        let root = docs.into_iter().find_map(|d| d.root).unwrap_or(empty);
+        let instance = to_json(&root);
+        let errors: Vec<Diagnostic> = validator()
+            .iter_errors(&instance)
+            .map(|e| {
+                let at = crate::schema::locate_span(&root, e.instance_path().as_str());
+                Diagnostic::at(
+                    &INVALID_CONFIG,
+                    &path,
+                    at,
+                    format!("{e} (at {})", e.instance_path().as_str()),
+                )
+                .help("see schemas/config.json for the keys detc.yaml takes")
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let strings = |key: &str| -> Vec<String> {
+            match root.get(key).map(|n| &n.value) {
+                Some(Value::Seq(items)) => items
+                    .iter()
+                    .filter_map(|i| i.scalar_text().map(str::to_string))
+                    .collect(),
+                Some(Value::Scalar(s)) => vec![s.text.clone()],
+                _ => Vec::new(),
+            }
+        };
+        let mut catalog: Vec<PathBuf> = strings("catalog").into_iter().map(|c| base.join(c)).collect();
+        if catalog.is_empty() {
+            catalog.push(base.join("detections"));
+        }
+        let variables = root
+            .get("variables")
+            .and_then(Node::as_map)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|e| Some((e.key.scalar_text()?.to_string(), e.value.scalar_text()?.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            catalog,
+            variables,
+            timestamp_fields: strings("timestamp_field"),
+            require_tests: root.get("require_tests").and_then(Node::scalar_text) == Some("true"),
+        })
+    }
+}
+
+fn validator() -> &'static Validator {
+    static V: OnceLock<Validator> = OnceLock::new();
+    V.get_or_init(|| {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schemas/config.json")).expect("valid JSON (tested)");
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(&schema)
+            .expect("the config schema compiles (tested)")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(Arc::from(Path::new("cfg/detc.yaml")), text.to_string())
+    }
+
+    #[test]
+    fn reads_settings_relative_to_the_file() {
+        let c =
+            parse("catalog: [rules]\nvariables: {tenant: acme, max: 10}\ntimestamp_field: ts\nrequire_tests: true\n")
+                .unwrap();
+        assert_eq!(c.catalog, [PathBuf::from("cfg/rules")]);
+        assert_eq!(c.variables["tenant"], "acme");
+        assert_eq!(c.variables["max"], "10");
+        assert_eq!(c.timestamp_fields, ["ts"]);
+        assert!(c.require_tests);
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_at_their_line() {
+        let errs = parse("catalog: rules\nvariabels: {}\n").unwrap_err();
+        assert_eq!(errs[0].code.code, "S102");
+        assert_eq!(
+            errs[0].span.unwrap().start.line,
+            1,
+            "additionalProperties points at the mapping"
+        );
+        let errs = parse("require_tests: maybe\n").unwrap_err();
+        assert_eq!(errs[0].span.unwrap().start.line, 1);
+    }
+}
