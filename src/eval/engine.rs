@@ -61,7 +61,7 @@ impl Engine {
                     header: header(p, &kind),
                     kind,
                 }),
-                Err(d) => diags.push(d),
+                Err(d) => diags.push(*d),
             }
         }
         (
