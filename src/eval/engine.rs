@@ -40,7 +40,6 @@ impl Engine {
             let kind = match &p.body {
                 Body::Rule(_) => lowering
                     .rule_exprs(p)
-                    .map_err(|d| *d)
                     .and_then(|exprs| {
                         exprs
                             .iter()
@@ -51,7 +50,6 @@ impl Engine {
                     .map(Kind::Rule),
                 Body::Correlation(c) => lowering
                     .correlation(p, c)
-                    .map_err(|d| *d)
                     .and_then(|spec| CompiledCorrelation::compile(&spec).map_err(|m| diag(p, m)))
                     .map(|c| Kind::Correlation(Box::new(c))),
                 Body::Filter { .. } => continue,
@@ -106,13 +104,13 @@ impl Engine {
     }
 }
 
-fn diag(p: &Parsed<'_>, message: String) -> Diagnostic {
-    crate::ir::error(
+fn diag(p: &Parsed<'_>, message: String) -> Box<Diagnostic> {
+    Box::new(crate::ir::error(
         p.doc,
         &crate::eval::codes::INVALID_TEST,
         None,
         format!("cannot evaluate: {message}"),
-    )
+    ))
 }
 
 fn header(p: &Parsed<'_>, kind: &Kind) -> serde_json::Map<String, Json> {
