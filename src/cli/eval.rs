@@ -7,7 +7,9 @@ use clap::Args;
 use super::load_config;
 use crate::catalog::Catalog;
 use crate::eval::engine::Engine;
-use crate::eval::stream::{Item, for_each_event};
+use rayon::prelude::*;
+
+use crate::eval::stream::{Item, Raw, for_each_raw, parse_line};
 use crate::ir::Lowering;
 use crate::model::Parsed;
 
@@ -63,25 +65,45 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let (mut events, mut bad, mut detections) = (0usize, 0usize, 0usize);
     let mut lines = Vec::new();
     let name = args.events.display().to_string();
-    let result = for_each_event(input, |_, item| match item {
-        Item::Event(event) => {
-            engine.push(events, &event, &mut lines);
-            events += 1;
-            for l in lines.drain(..) {
-                detections += 1;
-                let _ = writeln!(stdout, "{l}");
-            }
-            if let Some(bar) = &progress
-                && events.is_multiple_of(10_000)
-            {
-                bar.set_position(events as u64);
+    // Lines are parsed and matched in batches, in parallel; correlations then see the events in
+    // order. Memory stays bounded by one batch.
+    const BATCH: usize = 8192;
+    let mut batch: Vec<Raw> = Vec::with_capacity(BATCH);
+    let mut flush = |batch: &mut Vec<Raw>, events: &mut usize, bad: &mut usize, detections: &mut usize| {
+        let items: Vec<Item> = batch
+            .par_drain(..)
+            .map(|raw| match raw {
+                Raw::Line(n, bytes) => parse_line(n, &bytes),
+                Raw::Item(_, item) => item,
+            })
+            .collect();
+        let mut parsed = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Item::Event(e) => parsed.push(e),
+                Item::Bad { line, message } => {
+                    *bad += 1;
+                    eprintln!("{name}:{line}: skipped: {message}");
+                }
             }
         }
-        Item::Bad { line, message } => {
-            bad += 1;
-            eprintln!("{name}:{line}: skipped: {message}");
+        engine.push_batch(*events, &parsed, &mut lines);
+        *events += parsed.len();
+        for l in lines.drain(..) {
+            *detections += 1;
+            let _ = writeln!(stdout, "{l}");
+        }
+        if let Some(bar) = &progress {
+            bar.set_position(*events as u64);
+        }
+    };
+    let result = for_each_raw(input, |raw| {
+        batch.push(raw);
+        if batch.len() == BATCH {
+            flush(&mut batch, &mut events, &mut bad, &mut detections);
         }
     });
+    flush(&mut batch, &mut events, &mut bad, &mut detections);
     let _ = stdout.flush();
     if let Some(bar) = progress {
         bar.finish_and_clear();

@@ -60,10 +60,20 @@ impl CompiledCorrelation {
 
     /// Feed one event (in time order); returns the alerts it completes.
     pub fn push(&mut self, index: usize, time: f64, event: &Json) -> Vec<Alert> {
+        let matched = self.matching_inputs(event);
+        self.push_matched(index, time, event, &matched)
+    }
+
+    /// Which referenced rules match `event` (read-only, so it can run in parallel).
+    pub fn matching_inputs(&self, event: &Json) -> Vec<bool> {
+        self.inputs.iter().map(|(m, _)| m.matches(event)).collect()
+    }
+
+    /// [`CompiledCorrelation::push`] with the rule matches already known.
+    pub fn push_matched(&mut self, index: usize, time: f64, event: &Json, matched: &[bool]) -> Vec<Alert> {
         let mut alerts = Vec::new();
-        for input in 0..self.inputs.len() {
-            let (matcher, group_fields) = &self.inputs[input];
-            if !matcher.matches(event) {
+        for (input, (_, group_fields)) in self.inputs.iter().enumerate() {
+            if !matched.get(input).copied().unwrap_or(false) {
                 continue;
             }
             // An event without a value for a group field belongs to no group (as `stats … by` drops it).

@@ -1,5 +1,6 @@
 //! The whole catalog compiled for evaluation over an event stream (`detc eval`).
 
+use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use super::correlate::{Alert, CompiledCorrelation};
@@ -9,6 +10,10 @@ use crate::diag::Diagnostic;
 use crate::diag::emit::display_path;
 use crate::ir::Lowering;
 use crate::model::{Body, Parsed};
+
+/// What the parallel phase computes for one event: rule detections, its time, and for each
+/// correlation which of its rules match.
+type Prepared = (Vec<Json>, Option<f64>, Vec<Vec<bool>>);
 
 enum Kind {
     Rule(Vec<Matcher>),
@@ -36,8 +41,12 @@ impl Engine {
     ) -> (Engine, Vec<Diagnostic>) {
         let mut detectors = Vec::new();
         let mut diags = Vec::new();
+        // Base rules of correlations (without `generate: true`) feed their correlation only, as in
+        // `convert`: they are not detections of their own.
+        let suppressed = lowering.suppressed_rules();
         for p in parsed {
             let kind = match &p.body {
+                Body::Rule(_) if suppressed.contains(&(p.doc.path().clone(), p.doc.index)) => continue,
                 Body::Rule(_) => lowering
                     .rule_exprs(p)
                     .and_then(|exprs| {
@@ -71,32 +80,63 @@ impl Engine {
         )
     }
 
-    /// Evaluate one event (in stream order); each detection becomes one JSON line.
-    pub fn push(&mut self, index: usize, event: &Json, out: &mut Vec<Json>) {
-        let time = timestamp(event, &self.timestamp_fields);
-        for d in &mut self.detectors {
-            match &mut d.kind {
-                Kind::Rule(matchers) => {
-                    if let Some(m) = matchers.iter().find(|m| m.matches(event)) {
-                        let mut fields = Vec::new();
-                        m.matched_fields(event, &mut fields);
-                        let mut line = d.header.clone();
-                        line.insert("event".into(), json!(index));
-                        line.insert("matched".into(), json!(fields));
-                        out.push(Json::Object(line));
-                    }
-                }
-                Kind::Correlation(c) => {
-                    let Some(t) = time else { continue };
-                    for Alert { events, group } in c.push(index, t, event) {
-                        let mut line = d.header.clone();
-                        line.insert("events".into(), json!(events));
-                        line.insert("group".into(), json!(group));
-                        out.push(Json::Object(line));
+    /// Evaluate a batch of consecutive events starting at `first`; each detection becomes one JSON
+    /// line, in event order. Everything that needs no state (rules, which rules a correlation's
+    /// event matches, timestamps) runs in parallel; the correlation windows then advance in order.
+    pub fn push_batch(&mut self, first: usize, events: &[Json], out: &mut Vec<Json>) {
+        let this = &*self;
+        let prepared: Vec<Prepared> = events
+            .par_iter()
+            .enumerate()
+            .map(|(i, event)| {
+                let matches = this
+                    .detectors
+                    .iter()
+                    .map(|d| match &d.kind {
+                        Kind::Correlation(c) => c.matching_inputs(event),
+                        Kind::Rule(_) => Vec::new(),
+                    })
+                    .collect();
+                (
+                    this.rule_lines(first + i, event),
+                    timestamp(event, &this.timestamp_fields),
+                    matches,
+                )
+            })
+            .collect();
+        for (i, (event, (lines, time, matches))) in events.iter().zip(prepared).enumerate() {
+            out.extend(lines);
+            let Some(time) = time else { continue };
+            for (d, matched) in self.detectors.iter_mut().zip(&matches) {
+                if let Kind::Correlation(c) = &mut d.kind {
+                    for Alert { events, group } in c.push_matched(first + i, time, event, matched) {
+                        out.push(correlation_line(&d.header, events, group));
                     }
                 }
             }
         }
+    }
+
+    /// Evaluate one event (in stream order).
+    pub fn push(&mut self, index: usize, event: &Json, out: &mut Vec<Json>) {
+        self.push_batch(index, std::slice::from_ref(event), out);
+    }
+
+    fn rule_lines(&self, index: usize, event: &Json) -> Vec<Json> {
+        let mut out = Vec::new();
+        for d in &self.detectors {
+            if let Kind::Rule(matchers) = &d.kind
+                && let Some(m) = matchers.iter().find(|m| m.matches(event))
+            {
+                let mut fields = Vec::new();
+                m.matched_fields(event, &mut fields);
+                let mut line = d.header.clone();
+                line.insert("event".into(), json!(index));
+                line.insert("matched".into(), json!(fields));
+                out.push(Json::Object(line));
+            }
+        }
+        out
     }
 
     pub fn detector_count(&self) -> usize {
@@ -128,4 +168,11 @@ fn header(p: &Parsed<'_>, kind: &Kind) -> serde_json::Map<String, Json> {
     m.insert("path".into(), json!(display_path(p.doc.path())));
     m.insert("document".into(), json!(p.doc.index));
     m
+}
+
+fn correlation_line(header: &serde_json::Map<String, Json>, events: Vec<usize>, group: Vec<String>) -> Json {
+    let mut line = header.clone();
+    line.insert("events".into(), json!(events));
+    line.insert("group".into(), json!(group));
+    Json::Object(line)
 }

@@ -8,37 +8,46 @@ use serde_json::Value;
 /// (`"data": {"details.ip": …}`). Arrays stand for "any element", whether the name says so with
 /// Splunk's `{}` suffix or not (Elastic flattens arrays the same way).
 pub fn lookup<'e>(event: &'e Value, field: &str) -> Vec<&'e Value> {
-    let path = field.replace("{}", "");
-    let segments: Vec<&str> = path.split('.').collect();
     let mut out = Vec::new();
-    walk(event, &segments, &mut out);
+    if field.contains("{}") {
+        walk(event, &field.replace("{}", ""), &mut out);
+    } else {
+        walk(event, field, &mut out);
+    }
     out
 }
 
-fn walk<'e>(value: &'e Value, segments: &[&str], out: &mut Vec<&'e Value>) {
-    if segments.is_empty() {
-        match value {
-            Value::Array(items) => items.iter().for_each(|i| walk(i, segments, out)),
-            v => out.push(v),
-        }
-        return;
-    }
+/// Follow `path` from `value`. At each object, a key that equals the rest of the path, or is
+/// followed in it by a `.`, is taken: no allocation, and dotted keys need no special case.
+fn walk<'e>(value: &'e Value, path: &str, out: &mut Vec<&'e Value>) {
     match value {
         Value::Object(map) => {
-            // Try every split of the remaining path into one (possibly dotted) key and the rest.
-            let mut key = String::new();
-            for (i, seg) in segments.iter().enumerate() {
-                if i > 0 {
-                    key.push('.');
+            let first = path.as_bytes().first();
+            for (key, v) in map {
+                // Most keys differ in their first byte: skip them without comparing the rest.
+                if key.as_bytes().first() != first {
+                    continue;
                 }
-                key.push_str(seg);
-                if let Some(v) = map.get(&key) {
-                    walk(v, &segments[i + 1..], out);
+                let Some(rest) = path.strip_prefix(key.as_str()) else {
+                    continue;
+                };
+                if rest.is_empty() {
+                    push_leaf(v, out);
+                } else if let Some(rest) = rest.strip_prefix('.') {
+                    walk(v, rest, out);
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(|i| walk(i, segments, out)),
+        Value::Array(items) => items.iter().for_each(|i| walk(i, path, out)),
         _ => {}
+    }
+}
+
+/// A found value; an array stands for its elements.
+fn push_leaf<'e>(value: &'e Value, out: &mut Vec<&'e Value>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|i| push_leaf(i, out)),
+        v => out.push(v),
     }
 }
 

@@ -13,8 +13,40 @@ pub enum Item {
     Bad { line: usize, message: String },
 }
 
+/// One raw item of the stream, before JSON parsing (which callers may run in parallel).
+pub enum Raw {
+    /// A JSON Lines line (1-based number, bytes without surrounding blanks).
+    Line(usize, Vec<u8>),
+    /// Already parsed (the input was one JSON array) or already known bad.
+    Item(usize, Item),
+}
+
+/// Parse one JSON Lines line into an event or a bad-line report.
+pub fn parse_line(line: usize, bytes: &[u8]) -> Item {
+    match serde_json::from_slice::<Json>(bytes) {
+        Ok(e) if e.is_object() => Item::Event(e),
+        Ok(_) => Item::Bad {
+            line,
+            message: "not a JSON object".into(),
+        },
+        Err(e) => Item::Bad {
+            line,
+            message: format!("invalid JSON: {e}"),
+        },
+    }
+}
+
 /// Calls `f` for every event or bad line of `input`, in order; the 1-based line number is passed.
-pub fn for_each_event(mut input: impl BufRead, mut f: impl FnMut(usize, Item)) -> std::io::Result<()> {
+pub fn for_each_event(input: impl BufRead, mut f: impl FnMut(usize, Item)) -> std::io::Result<()> {
+    for_each_raw(input, |raw| match raw {
+        Raw::Line(n, bytes) => f(n, parse_line(n, &bytes)),
+        Raw::Item(n, item) => f(n, item),
+    })
+}
+
+/// Calls `f` for every non-blank line of JSON Lines `input` (unparsed), or for every event of a
+/// JSON array input.
+pub fn for_each_raw(mut input: impl BufRead, mut f: impl FnMut(Raw)) -> std::io::Result<()> {
     // A JSON array (first non-blank byte `[`) is read whole; anything else is JSON Lines.
     let first = loop {
         let buf = input.fill_buf()?;
@@ -31,58 +63,38 @@ pub fn for_each_event(mut input: impl BufRead, mut f: impl FnMut(usize, Item)) -
         let mut text = String::new();
         input.read_to_string(&mut text)?;
         match serde_json::from_str::<Vec<Json>>(&text) {
-            Ok(events) => events.into_iter().for_each(|e| f(1, Item::Event(e))),
-            Err(e) => f(
+            Ok(events) => events.into_iter().for_each(|e| f(Raw::Item(1, Item::Event(e)))),
+            Err(e) => f(Raw::Item(
                 e.line(),
                 Item::Bad {
                     line: e.line(),
                     message: format!("invalid JSON array: {e}"),
                 },
-            ),
+            )),
         }
         return Ok(());
     }
     let mut line_no = 0;
-    let mut buf = Vec::new();
     loop {
-        buf.clear();
+        let mut buf = Vec::new();
         line_no += 1;
         let (read, too_long) = read_line_limited(&mut input, &mut buf)?;
         if read == 0 {
             return Ok(());
         }
         if too_long {
-            f(
-                line_no,
-                Item::Bad {
-                    line: line_no,
-                    message: format!("line longer than {} MiB", MAX_LINE_BYTES >> 20),
-                },
-            );
+            let message = format!("line longer than {} MiB", MAX_LINE_BYTES >> 20);
+            f(Raw::Item(line_no, Item::Bad { line: line_no, message }));
             continue;
         }
-        let text = String::from_utf8_lossy(&buf);
-        let text = text.trim();
-        if text.is_empty() {
+        let trimmed = buf.trim_ascii();
+        if trimmed.is_empty() {
             continue;
         }
-        match serde_json::from_str::<Json>(text) {
-            Ok(e) if e.is_object() => f(line_no, Item::Event(e)),
-            Ok(_) => f(
-                line_no,
-                Item::Bad {
-                    line: line_no,
-                    message: "not a JSON object".into(),
-                },
-            ),
-            Err(e) => f(
-                line_no,
-                Item::Bad {
-                    line: line_no,
-                    message: format!("invalid JSON: {e}"),
-                },
-            ),
+        if trimmed.len() != buf.len() {
+            buf = trimmed.to_vec();
         }
+        f(Raw::Line(line_no, buf));
     }
 }
 
