@@ -50,7 +50,11 @@ fi
 "$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --out target/conformance-report-auth0 \
     --parse-check --require-parse lucene,esql,eql "$SHARED/corpus/auth0/detections"
 
-# 5. Golden conversions of the real Auth0 catalog, reviewed and committed under tests/golden/.
+# 5. Elastic's own EQL engine, run with our EQL over every detection test's events of our catalog,
+#    gives the same verdicts as detc's evaluator (constructs the Python engine cannot run are listed).
+"$PVENV/bin/python" scripts/conformance/eql_verdicts.py --detc "$DETC" detections
+
+# 6. Golden conversions of the real Auth0 catalog, reviewed and committed under tests/golden/.
 scripts/golden.sh --check
 
 echo "conformance: all checks passed"

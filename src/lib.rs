@@ -4,6 +4,10 @@
 //! validates them, [`model`] reads the typed Sigma model, [`lint`] reports semantic findings, and
 //! [`diag`] prints them. [`check`] ties the stages together for `detc check`.
 
+// A `Diagnostic` is ~180 bytes and only built on error paths; returning it by value in `Err` is
+// simpler than boxing it everywhere.
+#![allow(clippy::result_large_err)]
+
 pub mod backend;
 pub mod catalog;
 pub mod check;
@@ -14,4 +18,5 @@ pub mod eval;
 pub mod ir;
 pub mod lint;
 pub mod model;
+pub mod render;
 pub mod schema;

@@ -365,10 +365,10 @@ fn failing_tests_show_the_deciding_predicates_and_write_junit() {
     assert_eq!(failed.len(), 1, "{diags:#?}");
     assert_eq!(failed[0]["line"], 15);
     assert!(failed[0]["help"].as_str().unwrap().contains("✓ data.description"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("6 tests: 5 passed, 1 failed"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("7 tests: 6 passed, 1 failed"));
     let xml = std::fs::read_to_string(junit).unwrap();
     assert!(
-        xml.contains("tests=\"6\" failures=\"1\"") && xml.contains("<failure message=\"expected no match"),
+        xml.contains("tests=\"7\" failures=\"1\"") && xml.contains("<failure message=\"expected no match"),
         "{xml}"
     );
 }
@@ -418,4 +418,130 @@ fn a_bad_config_is_a_usage_error_with_its_location() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("S102") && stderr.contains("detc.yaml:2:16"), "{stderr}");
+}
+
+#[test]
+fn our_catalog_artifacts_match_the_committed_golden_files() {
+    // Regenerate after reviewing a change with: detc build --out tests/golden/dist
+    let out = Command::new(env!("CARGO_BIN_EXE_detc"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--check", "--out", "tests/golden/dist"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "artifacts drifted from tests/golden/dist (run `detc build --out tests/golden/dist` and review):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn build_is_byte_stable_and_check_reports_drift_as_a_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_detc"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    assert!(run(&["build", "--out", a.to_str().unwrap()]).status.success());
+    assert!(run(&["build", "--out", b.to_str().unwrap()]).status.success());
+    let conf = "splunk/detc_detections/default/savedsearches.conf";
+    assert_eq!(
+        std::fs::read(a.join(conf)).unwrap(),
+        std::fs::read(b.join(conf)).unwrap()
+    );
+    assert_eq!(
+        std::fs::read(a.join("elastic/rules.ndjson")).unwrap(),
+        std::fs::read(b.join("elastic/rules.ndjson")).unwrap()
+    );
+    // Tamper with one file: --check prints a unified diff naming it and exits 1.
+    std::fs::write(a.join(conf), "[stale]\n").unwrap();
+    let out = run(&["build", "--check", "--out", a.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("savedsearches.conf") && diff.contains("-[stale]"),
+        "{diff}"
+    );
+}
+
+#[test]
+fn correlation_artifacts_have_a_schedule_a_lookback_over_the_timespan_and_inherited_metadata() {
+    let conf = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden/dist/splunk/detc_detections/default/savedsearches.conf"),
+    )
+    .unwrap();
+    let stanza = conf
+        .split("\n[")
+        .find(|s| s.starts_with("Credential Stuffing Burst From One IP]"))
+        .expect("stanza");
+    assert!(stanza.contains("cron_schedule = */10 * * * *"), "{stanza}");
+    assert!(
+        stanza.contains("dispatch.earliest_time = -20m"),
+        "lookback 10m timespan + 10m interval: {stanza}"
+    );
+    assert!(stanza.contains("alert.severity = 4"), "level high: {stanza}");
+    let ndjson =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/dist/elastic/rules.ndjson"))
+            .unwrap();
+    let rule: Value = ndjson
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["name"] == "Credential Stuffing Burst From One IP")
+        .unwrap();
+    assert_eq!(rule["type"], "threshold");
+    assert_eq!(rule["threshold"]["value"], 25);
+    assert_eq!(rule["from"], "now-15m");
+    assert_eq!(rule["threat"][0]["tactic"]["id"], "TA0006");
+}
+
+#[test]
+fn a_custom_query_token_without_a_value_fails_the_build_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(
+        dir.path().join("rules/r.yml"),
+        "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nsplunk: index=auth0 data.tenant_name=\"{tenant}\" data.type=s\n",
+    )
+    .unwrap();
+    let cfg = dir.path().join("detc.yaml");
+    std::fs::write(&cfg, "catalog: rules\ntargets: {splunk: {use_custom_queries: true}}\n").unwrap();
+    let out_dir = dir.path().join("dist");
+    let out = detc(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "build",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("P602") && stderr.contains("{tenant}") && stderr.contains("r.yml:6:"),
+        "{stderr}"
+    );
+    std::fs::write(
+        &cfg,
+        "catalog: rules\nvariables: {tenant: acme}\ntargets: {splunk: {use_custom_queries: true}}\n",
+    )
+    .unwrap();
+    let out = detc(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "build",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let conf = std::fs::read_to_string(out_dir.join("splunk/detc_detections/default/savedsearches.conf")).unwrap();
+    assert!(
+        conf.contains("search = index=auth0 data.tenant_name=\"acme\" data.type=s"),
+        "{conf}"
+    );
 }

@@ -1,7 +1,9 @@
 //! The command line: one file per subcommand. Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 
+mod build;
 mod check;
 mod convert;
+mod diff;
 mod eval;
 mod explain;
 mod list;
@@ -29,8 +31,12 @@ pub struct Cli {
 enum Command {
     /// Load, validate and lint rules, correlations and filters.
     Check(check::CheckArgs),
+    /// Render the deployable artifacts (Splunk app, Kibana rules, Sumo searches, docs, ATT&CK layer).
+    Build(build::BuildArgs),
     /// Compile rules and correlations to a target query language.
     Convert(convert::ConvertArgs),
+    /// Show how the built artifacts change between a git revision and the working tree.
+    Diff(diff::DiffArgs),
     /// Evaluate rules and correlations over a file of JSON events (hunting, backtesting).
     Eval(eval::EvalArgs),
     /// Run the detection tests of rules and correlations.
@@ -55,10 +61,12 @@ pub fn main() -> ExitCode {
     };
     let config = cli.config.as_deref();
     match cli.command {
+        Command::Build(args) => build::run(args, config),
         Command::Check(args) => check::run(args, config),
         Command::Convert(args) => convert::run(args, config),
         Command::Test(args) => test::run(args, config),
         Command::Eval(args) => eval::run(args, config),
+        Command::Diff(args) => diff::run(args),
         Command::List(args) => list::run(args),
         Command::Explain(args) => explain::run(args),
     }

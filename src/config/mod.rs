@@ -35,6 +35,8 @@ pub struct Config {
     pub variables: BTreeMap<String, String>,
     pub timestamp_fields: Vec<String>,
     pub require_tests: bool,
+    /// Options of each artifact target (`splunk`, `elastic`, `sumo`), as written.
+    pub targets: BTreeMap<String, serde_json::Value>,
 }
 
 impl Config {
@@ -120,6 +122,11 @@ impl Config {
             variables,
             timestamp_fields: strings("timestamp_field"),
             require_tests: root.get("require_tests").and_then(Node::scalar_text) == Some("true"),
+            targets: instance
+                .get("targets")
+                .and_then(|t| t.as_object())
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Correlations evaluated over time-ordered events: a sliding window of `timespan` per group.
 //!
 //! For each event that one of the referenced rules matches, the window of its group holds the
-//! matching events of the last `timespan` (strictly newer than `now - timespan`). When the
+//! matching events of the last `timespan` (at most `timespan` older than the current event, the
+//! boundary included as Elastic's `maxspan` includes it). When the
 //! condition holds over the window an alert is raised with those events, and the window restarts,
 //! so one burst gives one alert.
 
@@ -95,7 +96,7 @@ impl CompiledCorrelation {
             });
             let window = self.window;
             let entries = self.groups.entry(group.clone()).or_default();
-            while entries.front().is_some_and(|e| e.time <= time - window) {
+            while entries.front().is_some_and(|e| e.time < time - window) {
                 entries.pop_front();
             }
             entries.push_back(Entry {

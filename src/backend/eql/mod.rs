@@ -82,7 +82,10 @@ impl Target for Eql {
             Value::Regex { pattern, flags } => {
                 // An EQL string escapes `\\` and `"`; pySigma escapes `/` instead, which EQL rejects.
                 let text = format!("{}{}", flags.prefix(), pattern);
-                format!("{f} regex~ \"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+                // Sigma regexes are case-sensitive unless `|i`: `regex` then, `regex~` only with `i`
+                // (pySigma always writes the case-insensitive `regex~`).
+                let op = if flags.ignore_case { "regex~" } else { "regex" };
+                format!("{f} {op} \"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
             }
             Value::FieldRef(_) => {
                 return Err(Unsupported::at(

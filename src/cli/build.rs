@@ -1,0 +1,76 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::load_config;
+use crate::catalog::Catalog;
+use crate::diag::{Severity, emit::render_human, sort_diagnostics};
+use crate::render::{Templates, build, write};
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Output folder.
+    #[arg(long, default_value = "dist")]
+    out: PathBuf,
+    /// Render in memory and compare with the output folder: print unified diffs, exit 1 on any difference.
+    #[arg(long)]
+    check: bool,
+    /// A folder of templates (`<target>/<artifact>.j2`) that override the built-in ones by name.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+}
+
+pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
+    let config = match load_config(config_path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let templates = match Templates::load(args.templates.as_deref()) {
+        Ok(t) => t,
+        Err(d) => {
+            eprint!("{}", render_human(&[d], &Catalog::default(), false));
+            return ExitCode::from(2);
+        }
+    };
+    let catalog = Catalog::load(&config.catalog);
+    let artifacts = build(&catalog, &config, &templates);
+    let mut diags = catalog.diags.clone();
+    diags.extend(artifacts.diagnostics);
+    sort_diagnostics(&mut diags);
+    eprint!(
+        "{}",
+        render_human(&diags, &catalog, std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    );
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        eprintln!(
+            "build failed: {} error(s)",
+            diags.iter().filter(|d| d.severity == Severity::Error).count()
+        );
+        return ExitCode::from(1);
+    }
+    if args.check {
+        let diffs = write::check(&args.out, &artifacts.files);
+        if diffs.is_empty() {
+            eprintln!(
+                "{} artifacts in {} are up to date",
+                artifacts.files.len(),
+                args.out.display()
+            );
+            return ExitCode::SUCCESS;
+        }
+        print!("{diffs}");
+        eprintln!(
+            "artifacts in {} differ from a fresh build (run `detc build --out {}`)",
+            args.out.display(),
+            args.out.display()
+        );
+        return ExitCode::from(1);
+    }
+    if let Err(e) = write::write(&args.out, &artifacts.files) {
+        eprintln!("error: cannot write {}: {e}", args.out.display());
+        return ExitCode::from(2);
+    }
+    eprintln!("wrote {} artifacts to {}", artifacts.files.len(), args.out.display());
+    ExitCode::SUCCESS
+}
