@@ -54,7 +54,19 @@ fi
 #    gives the same verdicts as detc's evaluator (constructs the Python engine cannot run are listed).
 "$PVENV/bin/python" scripts/conformance/eql_verdicts.py --detc "$DETC" detections
 
-# 6. Golden conversions of the real Auth0 catalog, reviewed and committed under tests/golden/.
+# 6. Deployable artifacts, for our catalog and for the real Auth0 one (with variables for its tokens):
+#    Kibana rules validate against Elastic's 9.5 schemas, correlations look back over their timespan,
+#    savedsearches.conf passes ksconf, the Splunk app passes AppInspect (precert), Sumo and Navigator shapes.
+AVENV=${DETC_ARTIFACTS_VENV:-target/artifacts-venv}
+if [[ ! -x "$AVENV/bin/python" ]]; then
+    "$PY312" -m venv "$AVENV"
+    "$AVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-artifacts.txt
+fi
+"$AVENV/bin/python" scripts/conformance/artifacts.py --detc "$DETC" --out target/artifacts-ours --require-appinspect
+"$AVENV/bin/python" scripts/conformance/artifacts.py --detc "$DETC" --out target/artifacts-auth0 \
+    --config scripts/conformance/auth0.detc.yaml --require-appinspect
+
+# 7. Golden conversions of the real Auth0 catalog, reviewed and committed under tests/golden/.
 scripts/golden.sh --check
 
 echo "conformance: all checks passed"

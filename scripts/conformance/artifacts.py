@@ -161,8 +161,10 @@ def catalog_timespans(config: str | None) -> tuple[dict[str, tuple[int, str, str
                     continue
                 where = f"{os.path.relpath(f, REPO)}#{index}"
                 item = (seconds, str(doc["correlation"].get("timespan")), where)
+                # detc derives a missing id from the file name, the document index and the title.
+                title = str(doc.get("title", "")).rstrip()
                 ids = [str(doc["id"])] if doc.get("id") else [
-                    str(uuid.uuid5(DETC_ID_NAMESPACE, f"{s.replace(os.sep, '/')}#{index}")) for s in spelled]
+                    str(uuid.uuid5(DETC_ID_NAMESPACE, f"{f.name}#{index}#{title}"))]
                 for i in ids:
                     by_id[i] = item
                 if doc.get("title"):

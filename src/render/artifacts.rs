@@ -154,7 +154,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates) -> Artif
         &mut files,
     );
     // Sumo Logic.
-    let searches: Vec<Json> = detections.iter().filter_map(|d| d.sumo(&sumo_opts)).collect();
+    let searches: Vec<Json> = unique_sumo_names(detections.iter().filter_map(|d| d.sumo(&sumo_opts)).collect());
     render(
         "sumo/searches.json".into(),
         "sumo/searches.json.j2",
@@ -373,7 +373,7 @@ impl Detection<'_, '_> {
                             .map(|s| s.replace("{}", ""));
                         merge(
                             &mut rule,
-                            json!({"type": "threshold", "language": "lucene", "query": q, "index": index, "threshold": {"field": group, "value": 1, "cardinality": [{"field": field, "value": n}]}}),
+                            json!({"type": "threshold", "language": "lucene", "query": q, "index": index, "threshold": {"field": group, "value": 1, "cardinality": [{"field": field, "value": n.max(1)}]}}),
                         );
                     }
                     (T::TemporalOrdered, _, _) => merge(
@@ -398,7 +398,7 @@ impl Detection<'_, '_> {
             .map(str::to_string)
     }
 
-    fn sumo(&self, opts: &Json) -> Option<Json> {
+    fn sumo(&self, opts: &Json) -> Option<(Json, String)> {
         let mut query = self.first_query("sumo")?;
         if let Some(cat) = opts["source_category"].as_str().filter(|c| !c.is_empty())
             && let Some(rest) = query.strip_prefix('*')
@@ -407,23 +407,27 @@ impl Detection<'_, '_> {
         }
         let sched = schedule(self.interval(opts), self.timespan);
         let range = format!("-{}", sched["lookback"].as_str().unwrap_or("15m"));
-        Some(json!({
-            "type": "SavedSearchWithScheduleSyncDefinition",
-            "name": self.meta["title"],
-            "description": self.meta["description"],
-            "search": {"queryText": query, "defaultTimeRange": range, "byReceiptTime": false, "viewName": "", "viewStartTime": "1970-01-01T00:00:00Z", "queryParameters": [], "parsingMode": "AutoParse"},
-            "searchSchedule": {
-                "cronExpression": sched["quartz"],
-                "displayableTimeRange": range,
-                "parseableTimeRange": {"type": "BeginBoundedTimeRange", "from": {"type": "RelativeTimeRangeBoundary", "relativeTime": range}, "to": null},
-                "timeZone": "Etc/UTC",
-                "threshold": {"operator": "gt", "count": 0},
-                "notification": {"taskType": "EmailSearchNotificationSyncDefinition", "toList": opts["email"], "subjectTemplate": "detc: {{Name}}", "includeQuery": true, "includeResultSet": true, "includeHistogram": false, "includeCsvAttachment": false},
-                "scheduleType": "Custom",
-                "muteErrorEmails": false,
-                "parameters": []
-            }
-        }))
+        let id = self.meta["id"].as_str().unwrap_or("").to_string();
+        Some((
+            json!({
+                "type": "SavedSearchWithScheduleSyncDefinition",
+                "name": self.meta["title"],
+                "description": self.meta["description"],
+                "search": {"queryText": query, "defaultTimeRange": range, "byReceiptTime": false, "viewName": "", "viewStartTime": "1970-01-01T00:00:00Z", "queryParameters": [], "parsingMode": "AutoParse"},
+                "searchSchedule": {
+                    "cronExpression": sched["quartz"],
+                    "displayableTimeRange": range,
+                    "parseableTimeRange": {"type": "BeginBoundedTimeRange", "from": {"type": "RelativeTimeRangeBoundary", "relativeTime": range}, "to": null},
+                    "timeZone": "Etc/UTC",
+                    "threshold": {"operator": "gt", "count": 0},
+                    "notification": {"taskType": "EmailSearchNotificationSyncDefinition", "toList": opts["email"], "subjectTemplate": "detc: {{Name}}", "includeQuery": true, "includeResultSet": true, "includeHistogram": false, "includeCsvAttachment": false},
+                    "scheduleType": "Custom",
+                    "muteErrorEmails": false,
+                    "parameters": []
+                }
+            }),
+            id,
+        ))
     }
 
     fn doc_context(&self, page: &str) -> Json {
@@ -475,6 +479,24 @@ fn dedupe_names(mut items: Vec<Json>) -> Vec<Json> {
         }
     }
     items
+}
+
+/// Sumo Logic folder entries need distinct names: a repeated title gets the rule id appended.
+fn unique_sumo_names(searches: Vec<(Json, String)>) -> Vec<Json> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (s, _) in &searches {
+        *count.entry(s["name"].as_str().unwrap_or("").to_string()).or_default() += 1;
+    }
+    searches
+        .into_iter()
+        .map(|(mut s, id)| {
+            let name = s["name"].as_str().unwrap_or("").to_string();
+            if count[&name] > 1 {
+                s["name"] = json!(format!("{name} ({id})"));
+            }
+            s
+        })
+        .collect()
 }
 
 /// File name for a detection page: the title in lowercase words, then the id's first block.

@@ -60,12 +60,17 @@ pub fn rule_meta(p: &Parsed<'_>, base: Option<&Parsed<'_>>) -> Json {
             own
         }
     };
+    // Derived from the file name, the document's place and its title, not the full path, so a build
+    // run from another folder (or another checkout) gives the same id and re-imports replace rules.
     let id = text(p, "id").unwrap_or_else(|| {
-        uuid::Uuid::new_v5(
-            &ID_NAMESPACE,
-            format!("{}#{}", display_path(p.doc.path()), p.doc.index).as_bytes(),
-        )
-        .to_string()
+        let file = p
+            .doc
+            .path()
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let title = text(p, "title").unwrap_or_default();
+        uuid::Uuid::new_v5(&ID_NAMESPACE, format!("{file}#{}#{title}", p.doc.index).as_bytes()).to_string()
     });
     let tags = pick_list("tags");
     let (tactics, techniques) = attack_of(&tags);
