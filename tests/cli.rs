@@ -545,3 +545,88 @@ fn a_custom_query_token_without_a_value_fails_the_build_naming_it() {
         "{conf}"
     );
 }
+
+#[test]
+fn diff_shows_only_the_artifacts_a_rule_change_touches() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(root)
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::create_dir(root.join("rules")).unwrap();
+    std::fs::write(root.join("detc.yaml"), "catalog: rules\n").unwrap();
+    let rule = |level: &str| {
+        format!(
+            "title: Brute-Force Protection Off\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: {level}\ndescription: Brute-force protection was switched off.\nlogsource: {{product: auth0}}\ndetection: {{sel: {{data.type: sapi}}, condition: sel}}\n"
+        )
+    };
+    std::fs::write(root.join("rules/a.yml"), rule("medium")).unwrap();
+    git(&["init", "-q"]);
+    git(&["-c", "user.email=t@example.com", "-c", "user.name=t", "add", "."]);
+    git(&[
+        "-c",
+        "user.email=t@example.com",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-qm",
+        "one rule",
+    ]);
+    std::fs::write(root.join("rules/a.yml"), rule("high")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_detc"))
+        .current_dir(root)
+        .args(["diff", "HEAD"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        diff.contains("-alert.severity = 3") && diff.contains("+alert.severity = 4"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\"severity\":\"high\"") && diff.contains("| level | high |"),
+        "{diff}"
+    );
+    let files: Vec<&str> = diff.lines().filter_map(|l| l.strip_prefix("+++ b/")).collect();
+    assert_eq!(
+        files.len(),
+        4,
+        "savedsearches.conf, rules.ndjson, the rule's page and the index: {files:?}"
+    );
+    assert!(
+        !diff.contains("app.conf") && !diff.contains("layer.json") && !diff.contains("searches.json"),
+        "{diff}"
+    );
+}
+
+#[test]
+fn a_line_over_the_limit_is_skipped_without_holding_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("big.jsonl");
+    let mut text = format!("{{\"pad\": \"{}\"}}\n", "x".repeat(17 * 1024 * 1024));
+    text.push_str("{\"data\": {\"type\": \"s\"}}\n");
+    std::fs::write(&events, text).unwrap();
+    let out = detc(&[
+        "eval",
+        "--rules",
+        &fixtures("clean"),
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("big.jsonl:1: skipped: line longer than 16 MiB") && stderr.contains("1 events, 1 bad lines"),
+        "{stderr}"
+    );
+}
