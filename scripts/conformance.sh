@@ -66,7 +66,10 @@ fi
 "$AVENV/bin/python" scripts/conformance/artifacts.py --detc "$DETC" --out target/artifacts-auth0 \
     --config scripts/conformance/auth0.detc.yaml --require-appinspect
 
-# 7. Golden conversions of the real Auth0 catalog, reviewed and committed under tests/golden/.
+# 7. The built-in Auth0 pipelines: Elastic queries only over auth0.logs.data.*, Splunk searches scoped.
+python3 scripts/conformance/pipeline_scope.py "$DETC" "$SHARED/corpus/auth0/detections"
+
+# 8. Golden conversions of the real Auth0 catalog, reviewed and committed under tests/golden/.
 scripts/golden.sh --check
 
 echo "conformance: all checks passed"

@@ -18,5 +18,6 @@ pub mod eval;
 pub mod ir;
 pub mod lint;
 pub mod model;
+pub mod pipeline;
 pub mod render;
 pub mod schema;

@@ -450,7 +450,7 @@ fn build_is_byte_stable_and_check_reports_drift_as_a_diff() {
     let b = dir.path().join("b");
     assert!(run(&["build", "--out", a.to_str().unwrap()]).status.success());
     assert!(run(&["build", "--out", b.to_str().unwrap()]).status.success());
-    let conf = "splunk/detc_detections/default/savedsearches.conf";
+    let conf = "splunk/detc_auth0/default/savedsearches.conf";
     assert_eq!(
         std::fs::read(a.join(conf)).unwrap(),
         std::fs::read(b.join(conf)).unwrap()
@@ -473,8 +473,7 @@ fn build_is_byte_stable_and_check_reports_drift_as_a_diff() {
 #[test]
 fn correlation_artifacts_have_a_schedule_a_lookback_over_the_timespan_and_inherited_metadata() {
     let conf = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/golden/dist/splunk/detc_detections/default/savedsearches.conf"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/dist/splunk/detc_auth0/default/savedsearches.conf"),
     )
     .unwrap();
     let stanza = conf

@@ -5,11 +5,11 @@ What it does
 ------------
 For every target (default: splunk, lucene, esql, eql; Sumo has no pySigma log-search backend) it
 
-1. converts every rule file under the given folders with pySigma's library API (no pipelines, the
-   backend's default output format). Each file is loaded on its own, like `SigmaCollection.from_yaml`
+1. converts every rule file under the given folders with pySigma's library API (the backend's
+   default output format; no processing pipeline unless `--pipeline` gives some). Each file is loaded on its own, like `SigmaCollection.from_yaml`
    would (loading a whole folder as one collection breaks on name collisions between files), and
    correlations are resolved against the rules of the same file;
-2. runs `detc convert -t TARGET --format jsonl FOLDER...` and reads one JSON object per document:
+2. runs `detc convert -t TARGET [-p FILE...] --format jsonl FOLDER...` and reads one JSON object per document:
    `{"path", "document", "id", "title", "target", "queries": [...], "diagnostics": [...]}`;
 3. matches the two by (file, 0-based YAML document index) and classifies each document:
 
@@ -68,6 +68,15 @@ A document whose differing pairs are all explained is `divergent` (listed with i
 otherwise `different`. Differing query counts are never explained. A detc failure is `divergent`
 when a category's `detc_error` matches one of detc's error diagnostics.
 
+Processing pipelines (`--pipeline FILE`, repeatable)
+----------------------------------------------------
+pySigma-format pipeline YAML files given to both sides. detc gets `-p FILE` for each, in the given
+order. pySigma gets them the way sigma-cli's `convert -p` combines them:
+`ProcessingPipelineResolver().resolve(files)` loads each file (`ProcessingPipeline.from_yaml`), sorts
+by (`priority`, path as given) and sums them with `+`; the result is passed as
+`processing_pipeline=` to each backend constructor (the backend's own pipelines still wrap it). No
+`--pipeline`: no processing pipeline, as before.
+
 Parse check (`--parse-check`)
 -----------------------------
 Parses every query of the esql, eql and lucene targets with Elastic's / the community's offline
@@ -83,7 +92,7 @@ Usage
     pysigma_compare.py --detc target/release/detc --out /tmp/conf RULE_DIR [RULE_DIR...]
         [--targets splunk,lucene,esql,eql] [--divergences FILE]
         [--require-zero-rest splunk,esql] [--parse-check] [--require-parse esql,eql]
-        [--dump-pysigma DIR] [--max-chars 2000]
+        [--dump-pysigma DIR] [--max-chars 2000] [--pipeline FILE]...
 Without `--detc` only the pySigma half runs (conversion summary, `--dump-pysigma`, parse baseline).
 `--dump-pysigma DIR` writes pySigma's results as `pysigma-<target>.jsonl` in detc's jsonl format.
 Needs the packages pinned in requirements-pysigma.txt (Python >= 3.12).
@@ -319,8 +328,20 @@ def pysigma_file(backend, path: str) -> dict[int | None, Outcome]:
     return results
 
 
-def run_pysigma(target: str, files: list[str]) -> dict[tuple[str, int | None], Outcome]:
-    backend = load_backend(target)()
+def resolve_pipelines(paths: list[str]):
+    """The pipeline files combined as sigma-cli's `convert -p FILE...` does; None without files."""
+    if not paths:
+        return None
+    from sigma.processing.resolver import ProcessingPipelineResolver
+
+    return ProcessingPipelineResolver().resolve(paths)
+
+
+def run_pysigma(target: str, files: list[str],
+                pipelines: list[str] | None = None) -> dict[tuple[str, int | None], Outcome]:
+    pipeline = resolve_pipelines(pipelines or [])
+    backend = load_backend(target)() if pipeline is None else load_backend(target)(
+        processing_pipeline=pipeline)
     out: dict[tuple[str, int | None], Outcome] = {}
     for path in files:
         for idx, oc in pysigma_file(backend, path).items():
@@ -333,8 +354,12 @@ def run_pysigma(target: str, files: list[str]) -> dict[tuple[str, int | None], O
 # detc half
 
 
-def run_detc(detc: str, target: str, roots: list[str]) -> dict[tuple[str, int | None], Outcome]:
-    cmd = [detc, "convert", "-t", target, "--format", "jsonl", *roots]
+def run_detc(detc: str, target: str, roots: list[str],
+             pipelines: list[str] | None = None) -> dict[tuple[str, int | None], Outcome]:
+    cmd = [detc, "convert", "-t", target]
+    for p in pipelines or []:
+        cmd += ["-p", p]
+    cmd += ["--format", "jsonl", *roots]
     run = subprocess.run(cmd, capture_output=True, text=True)
     out: dict[tuple[str, int | None], Outcome] = {}
     bad_lines = []
@@ -722,6 +747,9 @@ def main() -> int:
     ap.add_argument("--dump-pysigma", metavar="DIR",
                     help="write pySigma's results as pysigma-<target>.jsonl (detc's jsonl format)")
     ap.add_argument("--max-chars", type=int, default=2000, help="truncate queries in reports")
+    ap.add_argument("--pipeline", action="append", default=[], metavar="FILE",
+                    help="pySigma processing pipeline YAML for both sides (repeatable; detc gets "
+                         "-p FILE each, pySigma sigma-cli's priority-sorted sum)")
     args = ap.parse_args()
 
     targets = target_list(args.targets)
@@ -732,10 +760,18 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     cats = load_categories(Path(args.divergences))
     files = rule_files(args.rules)
+    for p in args.pipeline:
+        if not os.path.isfile(p):
+            ap.error(f"pipeline file {p!r} not found")
+    try:
+        resolve_pipelines(args.pipeline)  # fail early on a pipeline pySigma rejects
+    except Exception as exc:  # noqa: BLE001
+        sys.exit(f"pySigma cannot load the pipelines: {error_text(exc)}")
     print(f"{len(files)} rule files, targets {', '.join(targets)}, "
-          f"{len(cats)} divergence categories", flush=True)
+          f"{len(cats)} divergence categories"
+          + (f", pipelines {', '.join(args.pipeline)}" if args.pipeline else ""), flush=True)
 
-    summary: dict[str, Any] = {}
+    summary: dict[str, Any] = {"pipelines": list(args.pipeline)} if args.pipeline else {}
     failed: list[str] = []
     require_rest = set(target_list(args.require_zero_rest))
     require_parse = set(target_list(args.require_parse))
@@ -743,7 +779,7 @@ def main() -> int:
     for target in targets:
         timing = {}
         t0 = time.monotonic()
-        pys = run_pysigma(target, files)
+        pys = run_pysigma(target, files, args.pipeline)
         timing["pysigma"] = time.monotonic() - t0
         if args.dump_pysigma:
             Path(args.dump_pysigma).mkdir(parents=True, exist_ok=True)
@@ -751,7 +787,7 @@ def main() -> int:
         entry: dict[str, Any] = {}
         if args.detc:
             t0 = time.monotonic()
-            detc = run_detc(args.detc, target, args.rules)
+            detc = run_detc(args.detc, target, args.rules, args.pipeline)
             timing["detc"] = time.monotonic() - t0
             cases = classify(target, detc, pys, cats)
             entry["counts"] = print_table(target, cases)

@@ -27,8 +27,18 @@ pub fn convert_catalog<'a>(
     target: TargetId,
     vars: &BTreeMap<String, String>,
 ) -> Vec<Conversion<'a>> {
+    convert_catalog_with(catalog, target, vars, None)
+}
+
+/// [`convert_catalog`] with a processing pipeline applied to every rule.
+pub fn convert_catalog_with<'a>(
+    catalog: &'a Catalog,
+    target: TargetId,
+    vars: &BTreeMap<String, String>,
+    pipeline: Option<&crate::pipeline::Pipeline>,
+) -> Vec<Conversion<'a>> {
     let parsed: Vec<Parsed<'a>> = catalog.documents.iter().map(Parsed::parse).collect();
-    let ctx = Lowering::new(&parsed, vars);
+    let ctx = Lowering::new(&parsed, vars).with_pipeline(pipeline);
     let suppressed = ctx.suppressed_rules();
     parsed
         .par_iter()
@@ -70,8 +80,9 @@ fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) ->
             return conv;
         }
     };
+    let state = ctx.rule_state(p);
     for expr in &exprs {
-        match render_query(target, expr) {
+        match render_query_with(target, expr, &state) {
             Ok(q) => conv.queries.push(q),
             Err(u) => {
                 conv.diagnostics.push(unsupported_diag(p.doc, target, u));
@@ -86,18 +97,32 @@ fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) ->
 
 /// The target's full query for one expression.
 pub fn render_query(target: TargetId, expr: &Expr) -> Result<String, Unsupported> {
+    render_query_with(target, expr, &BTreeMap::new())
+}
+
+/// [`render_query`] with pipeline state: `index` for ES|QL's `from`, `source_category` for Sumo.
+pub fn render_query_with(
+    target: TargetId,
+    expr: &Expr,
+    state: &BTreeMap<String, String>,
+) -> Result<String, Unsupported> {
+    let index = state.get("index").map_or("*", String::as_str);
     match target {
         TargetId::Splunk => splunk::query(expr),
         TargetId::Lucene => main_only(render(&Lucene, expr)?),
         TargetId::Esql => Ok(format!(
-            "from * metadata _id, _index, _version | where {}",
+            "from {index} metadata _id, _index, _version | where {}",
             main_only(render(&Esql, expr)?)?
         )),
         TargetId::Eql => Ok(format!("any where {}", main_only(render(&Eql, expr)?)?)),
         TargetId::Sumo => {
             let sumo = Sumo::for_exprs(std::slice::from_ref(expr));
             let q = main_only(render(&sumo, expr)?)?;
-            Ok(sumo_query(&sumo, &q))
+            let mut query = sumo_query(&sumo, &q);
+            if let Some(cat) = state.get("source_category") {
+                query = format!("_sourceCategory={cat}{}", &query[1..]);
+            }
+            Ok(query)
         }
     }
 }

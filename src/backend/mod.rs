@@ -14,7 +14,7 @@ pub mod sumo;
 #[cfg(test)]
 mod tests;
 
-pub use convert::{Conversion, convert_catalog};
+pub use convert::{Conversion, convert_catalog, convert_catalog_with};
 
 /// The query languages detc compiles to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use crate::backend::{TargetId, codes, convert_catalog};
+use crate::backend::{TargetId, codes, convert_catalog_with};
 use crate::catalog::Catalog;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
@@ -34,6 +34,10 @@ pub struct ConvertArgs {
     /// Do not report rules the target cannot express, and do not fail because of them.
     #[arg(long)]
     skip_unsupported: bool,
+    /// A processing pipeline: a built-in name (`detc list pipelines`) or a pySigma pipeline file
+    /// (repeatable; merged by priority).
+    #[arg(short = 'p', long = "pipeline", value_name = "PIPELINE")]
+    pipelines: Vec<String>,
     /// Value of a `%name%` placeholder (with `|expand`), as NAME=VALUE (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
@@ -61,9 +65,13 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         };
         vars.insert(name.to_string(), value.to_string());
     }
+    let pipeline = match super::load_pipelines(&args.pipelines) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let catalog = Catalog::load(&paths);
     let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
-    let mut conversions = convert_catalog(&catalog, args.target, &vars);
+    let mut conversions = convert_catalog_with(&catalog, args.target, &vars, pipeline.as_ref());
     conversions.sort_by(|a, b| (a.doc.path(), a.doc.index).cmp(&(b.doc.path(), b.doc.index)));
     let mut out = String::new();
     for c in &mut conversions {

@@ -10,6 +10,7 @@ enum What {
     Lints,
     Modifiers,
     Targets,
+    Pipelines,
 }
 
 #[derive(Args, Debug)]
@@ -22,6 +23,11 @@ pub fn run(args: ListArgs) -> ExitCode {
         What::Lints => {
             for c in registry::all_codes() {
                 println!("{}  {:<32} {:<8} {}", c.code, c.name, c.severity.as_str(), c.summary);
+            }
+        }
+        What::Pipelines => {
+            for (name, about, _) in crate::pipeline::BUILTIN {
+                println!("{name:<14} {about}");
             }
         }
         What::Targets => {

@@ -117,3 +117,24 @@ fn print_diagnostics(diags: &[crate::diag::Diagnostic], catalog: &crate::catalog
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
 }
+
+/// Load and merge `-p` pipelines; on errors print them (quoting the file) and return exit code 2.
+fn load_pipelines(names: &[String]) -> Result<Option<crate::pipeline::Pipeline>, ExitCode> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut loaded = Vec::new();
+    for n in names {
+        match crate::pipeline::resolve(n) {
+            Ok(p) => loaded.push(p),
+            Err(diags) => {
+                eprint!(
+                    "{}",
+                    crate::diag::emit::render_human(&diags, &FileTexts::read(&diags), false)
+                );
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(Some(crate::pipeline::Pipeline::merge(loaded)))
+}

@@ -168,6 +168,7 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
         Value::Compare(op, n) => Test::Compare(*op, n.as_f64()),
         Value::FieldRef(other) => Test::FieldRef(other.clone()),
         Value::Unsupported(m) => return Err(format!("`{m}` cannot be evaluated")),
+        Value::RawQuery(q) => return Err(format!("a query expression placeholder (`{q}`) cannot be evaluated")),
     };
     Ok(CompiledLeaf {
         field: leaf.field.clone(),
@@ -189,6 +190,7 @@ fn describe(leaf: &Leaf) -> String {
         Value::Compare(op, n) => format!("{} {n}", op.symbol()),
         Value::FieldRef(f) => format!("= field {f}"),
         Value::Unsupported(m) => format!("({m})"),
+        Value::RawQuery(q) => format!("query {q}"),
     };
     format!("{field} {value}")
 }

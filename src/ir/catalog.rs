@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use super::expr::Expr;
-use super::{apply_filters, lower_detection};
+use super::{LowerCtx, apply_filters, lower_detection_with, lower_spec};
 use crate::backend::codes;
 use crate::catalog::{DocKind, Document};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::model::correlation::Correlation;
 use crate::model::{Body, Parsed};
+use crate::pipeline::{Pipeline, RulePlan};
 
 /// Everything needed to lower any document of a catalog.
 pub struct Lowering<'p, 'a> {
@@ -17,6 +18,8 @@ pub struct Lowering<'p, 'a> {
     pub filters: Vec<&'p Parsed<'a>>,
     pub vars: &'p BTreeMap<String, String>,
     pub index: crate::lint::references::RuleIndex<'p, 'a>,
+    /// The processing pipeline applied to every rule, if any.
+    pub pipeline: Option<&'p Pipeline>,
 }
 
 impl<'p, 'a> Lowering<'p, 'a> {
@@ -26,7 +29,18 @@ impl<'p, 'a> Lowering<'p, 'a> {
             filters: parsed.iter().filter(|p| p.doc.kind == DocKind::Filter).collect(),
             vars,
             index: crate::lint::references::RuleIndex::new(parsed),
+            pipeline: None,
         }
+    }
+
+    pub fn with_pipeline(mut self, pipeline: Option<&'p Pipeline>) -> Self {
+        self.pipeline = pipeline;
+        self
+    }
+
+    /// The pipeline state of a rule (`set_state`: an ES|QL index, a Sumo source category).
+    pub fn rule_state(&self, p: &Parsed<'_>) -> BTreeMap<String, String> {
+        self.pipeline.map(|pl| RulePlan::new(pl, p).state).unwrap_or_default()
     }
 
     /// Rules referenced by a correlation without `generate: true` produce no query of their own.
@@ -65,8 +79,45 @@ impl<'p, 'a> Lowering<'p, 'a> {
                 "not a detection rule",
             )));
         };
-        let exprs = lower_detection(det, &p.doc.file, self.vars).map_err(|e| lower_diag(p.doc, e))?;
-        apply_filters(p, exprs, &self.filters, self.vars).map_err(|e| lower_diag(p.doc, e))
+        let plan = self.pipeline.map(|pl| RulePlan::new(pl, p));
+        if let Some(message) = plan.as_ref().and_then(|pl| pl.failure.clone()) {
+            return Err(Box::new(error(
+                p.doc,
+                &codes::UNSUPPORTED,
+                None,
+                format!("pipeline: {message}"),
+            )));
+        }
+        let ctx = LowerCtx {
+            vars: self.vars,
+            plan: plan.as_ref(),
+        };
+        let exprs = lower_detection_with(det, &p.doc.file, ctx).map_err(|e| lower_diag(p.doc, e))?;
+        let exprs = apply_filters(p, exprs, &self.filters, self.vars).map_err(|e| lower_diag(p.doc, e))?;
+        let Some(plan) = &plan else { return Ok(exprs) };
+        // pySigma's add_condition: `_cond and (<condition>)` for every condition.
+        let mut added = Vec::new();
+        for (items, negated) in &plan.added {
+            let parts = items
+                .iter()
+                .map(|i| lower_spec(i, self.vars))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| lower_diag(p.doc, e))?;
+            if let Some(cond) = Expr::and(parts) {
+                added.push(if *negated { Expr::Not(Box::new(cond)) } else { cond });
+            }
+        }
+        if added.is_empty() {
+            return Ok(exprs);
+        }
+        Ok(exprs
+            .into_iter()
+            .map(|e| {
+                let mut parts = added.clone();
+                parts.push(e);
+                Expr::And(parts)
+            })
+            .collect())
     }
 
     /// A correlation's referenced rules, groups, window and threshold.

@@ -101,9 +101,12 @@ pub fn correlation_spec<'a>(
                 exprs.len()
             )));
         }
+        // The base rule's pipeline renames its fields; its group-by fields are renamed the same way.
+        let plan = ctx.pipeline.map(|pl| crate::pipeline::RulePlan::new(pl, base));
         let group_fields = group_by
             .iter()
             .map(|g| alias_field(c, g, name).unwrap_or_else(|| g.clone()))
+            .map(|f| plan.as_ref().map_or(f.clone(), |pl| pl.map_field(&f)))
             .collect();
         inputs.push(Input {
             name: name.to_string(),

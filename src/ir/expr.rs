@@ -104,6 +104,8 @@ pub enum Value {
     FieldRef(String),
     /// A modifier we model but no backend renders (time parts).
     Unsupported(&'static str),
+    /// A query fragment put in place of a placeholder by a pipeline, written as is.
+    RawQuery(String),
 }
 
 /// One test: `field <value>`, or a keyword over the whole event when `field` is `None`.

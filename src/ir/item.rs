@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::encode;
 use super::expr::{CmpOp, Expr, Leaf, Num, ReFlags, Value};
-use crate::catalog::yaml::{Node, Resolved, Value as YamlValue};
+use crate::catalog::yaml::{Node, Resolved, Scalar, Value as YamlValue};
 use crate::diag::Span;
 use crate::model::detection::Item;
 use crate::model::modifier::Modifier;
@@ -24,26 +24,82 @@ fn err<T>(span: Span, message: impl Into<String>) -> Result<T, LowerError> {
     })
 }
 
+/// One detection item as owned data: what lowering reads, and what processing pipelines rewrite
+/// (field names, values, added or dropped items) before lowering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemSpec {
+    /// `None` for keywords.
+    pub field: Option<String>,
+    pub modifiers: Vec<Modifier>,
+    pub unknown_modifiers: Vec<String>,
+    /// The values; empty for `F: []` (which means null, as in pySigma).
+    pub values: Vec<SpecValue>,
+    /// Where the item is written (its key, or the value for keywords).
+    pub span: Span,
+    pub value_span: Span,
+}
+
+/// One value of an item: a YAML scalar, or a non-scalar (reported when lowered).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecValue {
+    pub scalar: Option<Scalar>,
+    pub kind: &'static str,
+    pub span: Span,
+    /// Set by a `query_expression_placeholders` pipeline item: the value is this query text.
+    pub raw_query: Option<String>,
+}
+
+impl SpecValue {
+    pub fn text(&self) -> Option<&str> {
+        self.scalar.as_ref().map(|s| s.text.as_str())
+    }
+}
+
+impl ItemSpec {
+    pub fn from_item(item: &Item<'_>) -> ItemSpec {
+        let nodes: Vec<&Node> = match &item.value.value {
+            YamlValue::Seq(items) if items.is_empty() => vec![],
+            _ => item.values(),
+        };
+        ItemSpec {
+            field: item.field.map(str::to_string),
+            modifiers: item.modifiers.clone(),
+            unknown_modifiers: item.unknown_modifiers.iter().map(|s| s.to_string()).collect(),
+            values: nodes
+                .into_iter()
+                .map(|n| SpecValue {
+                    scalar: n.as_scalar().cloned(),
+                    kind: n.kind_name(),
+                    span: n.span,
+                    raw_query: None,
+                })
+                .collect(),
+            span: item.span(),
+            value_span: item.value.span,
+        }
+    }
+
+    pub fn has(&self, m: Modifier) -> bool {
+        self.modifiers.contains(&m)
+    }
+}
+
 pub fn lower_item(item: &Item<'_>, vars: &BTreeMap<String, String>) -> Result<Expr, LowerError> {
+    lower_spec(&ItemSpec::from_item(item), vars)
+}
+
+pub fn lower_spec(item: &ItemSpec, vars: &BTreeMap<String, String>) -> Result<Expr, LowerError> {
     if let Some(name) = item.unknown_modifiers.first() {
-        return err(item.span(), format!("unknown modifier `{name}`"));
+        return err(item.span, format!("unknown modifier `{name}`"));
     }
-    let nodes: Vec<&Node> = match &item.value.value {
-        YamlValue::Seq(items) if items.is_empty() => vec![],
-        _ => item.values(),
-    };
-    let field = item.field.map(str::to_string);
+    let field = item.field.as_deref();
     let mut alternatives = Vec::new();
-    if nodes.is_empty() {
+    if item.values.is_empty() {
         // `F: []` means the field is null, as `F: null` (pySigma).
-        alternatives.push(Expr::Leaf(Leaf {
-            field: field.clone(),
-            value: Value::Null,
-            span: item.value.span,
-        }));
+        alternatives.push(leaf(field, Value::Null, item.value_span));
     }
-    for node in nodes {
-        alternatives.push(lower_value(item, field.as_deref(), node, vars)?);
+    for v in &item.values {
+        alternatives.push(lower_value(item, field, v, vars)?);
     }
     let linked = if item.has(Modifier::All) {
         Expr::and(alternatives)
@@ -67,15 +123,18 @@ fn leaf(field: Option<&str>, value: Value, span: Span) -> Expr {
 }
 
 fn lower_value(
-    item: &Item<'_>,
+    item: &ItemSpec,
     field: Option<&str>,
-    node: &Node,
+    v: &SpecValue,
     vars: &BTreeMap<String, String>,
 ) -> Result<Expr, LowerError> {
-    let span = node.span;
+    let span = v.span;
+    if let Some(raw) = &v.raw_query {
+        return Ok(leaf(field, Value::RawQuery(raw.clone()), span));
+    }
     let mods = &item.modifiers;
-    let Some(scalar) = node.as_scalar() else {
-        return err(span, format!("a detection value cannot be {}", node.kind_name()));
+    let Some(scalar) = &v.scalar else {
+        return err(span, format!("a detection value cannot be {}", v.kind));
     };
     let time_part = mods.iter().find(|m| m.is_time_part());
     let compare = mods.iter().find(|m| m.is_compare());
@@ -126,7 +185,7 @@ fn cmp_op(m: Modifier) -> CmpOp {
 }
 
 fn lower_string(
-    item: &Item<'_>,
+    item: &ItemSpec,
     field: Option<&str>,
     text: &str,
     span: Span,

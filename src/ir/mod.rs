@@ -14,5 +14,5 @@ pub use catalog::{Lowering, error};
 pub use correlation::{Input, Spec};
 pub use expr::{CmpOp, Expr, Leaf, Num, ReFlags, Value};
 pub use filters::apply_filters;
-pub use item::{LowerError, lower_item};
-pub use lower::{lower_condition, lower_detection};
+pub use item::{ItemSpec, LowerError, SpecValue, lower_item, lower_spec};
+pub use lower::{LowerCtx, lower_condition, lower_detection, lower_detection_with};

@@ -22,6 +22,7 @@ pub fn all_codes() -> Vec<&'static Code> {
     codes.push(&crate::config::INVALID_CONFIG);
     codes.push(&crate::render::TEMPLATE_ERROR);
     codes.push(&crate::render::MISSING_VARIABLE);
+    codes.push(&crate::pipeline::INVALID_PIPELINE);
     codes.sort_by_key(|c| c.code);
     codes
 }
@@ -100,7 +101,7 @@ mod tests {
             without,
             [
                 "B801", "B802", "B803", "B804", "B805", "B806", "B807", "E001", "E002", "E003", "E004", "E007", "E008",
-                "E009", "E012", "P602", "R402", "R405", "R407", "S102", "T701", "T702", "T703"
+                "E009", "E012", "P602", "P603", "R402", "R405", "R407", "S102", "T701", "T702", "T703"
             ]
         );
     }

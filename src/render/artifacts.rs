@@ -11,7 +11,7 @@ use serde_json::{Value as Json, json};
 use super::meta::{elastic_threat, rule_meta};
 use super::schedule::{parse, schedule};
 use super::templates::Templates;
-use crate::backend::{Conversion, TargetId, convert_catalog};
+use crate::backend::{Conversion, TargetId, convert_catalog_with};
 use crate::catalog::{Catalog, DocKind};
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -46,9 +46,25 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates) -> Artif
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let lowering = Lowering::new(&parsed, &config.variables);
     let suppressed = lowering.suppressed_rules();
+    let mut pipelines: BTreeMap<&str, Option<crate::pipeline::Pipeline>> = BTreeMap::new();
+    for kind in ["splunk", "elastic", "sumo"] {
+        match target_pipeline(config, kind) {
+            Ok(p) => {
+                pipelines.insert(kind, p);
+            }
+            Err(mut d) => diagnostics.append(&mut d),
+        }
+    }
+    let pipeline_of = |kind: &str| pipelines.get(kind).and_then(Option::as_ref);
+    let elastic_lowering = Lowering::new(&parsed, &config.variables).with_pipeline(pipeline_of("elastic"));
     let mut queries: HashMap<Key, TargetQueries> = HashMap::new();
     for target in TargetId::ALL {
-        for c in convert_catalog(catalog, target, &config.variables) {
+        let kind = match target {
+            TargetId::Splunk => "splunk",
+            TargetId::Sumo => "sumo",
+            _ => "elastic",
+        };
+        for c in convert_catalog_with(catalog, target, &config.variables, pipeline_of(kind)) {
             let key = (c.doc.path().clone(), c.doc.index);
             queries.entry(key).or_default().push((target, outcome(&c)));
         }
@@ -88,19 +104,44 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates) -> Artif
             );
         }
         // Threshold rules search the base rule's events: its Lucene query, unsuppressed.
-        let base_query = base.and_then(|b| lowering.rule_exprs(b).ok()).and_then(|exprs| {
-            (exprs.len() == 1)
-                .then(|| crate::backend::convert::render_query(TargetId::Lucene, &exprs[0]).ok())
-                .flatten()
-        });
+        let base_query = base
+            .and_then(|b| elastic_lowering.rule_exprs(b).ok())
+            .and_then(|exprs| {
+                (exprs.len() == 1)
+                    .then(|| crate::backend::convert::render_query(TargetId::Lucene, &exprs[0]).ok())
+                    .flatten()
+            });
         if let Some(bq) = base_query {
             q.insert("lucene_base", json!(bq));
         }
         let tests: Vec<Json> = p.doc.root.get("tests").map(parse_tests).unwrap_or_default().into_iter().flatten().map(|t| {
             json!({"name": t.name, "expect": match t.expect { Expect::Match => "match".into(), Expect::NoMatch => "no match".into(), Expect::Alerts(n) => format!("{n} alert(s)") }})
         }).collect();
+        let (elastic_group, elastic_value) = match p.correlation() {
+            Some(c) => match elastic_lowering.correlation(p, c) {
+                Ok(spec) => {
+                    let group = spec
+                        .inputs
+                        .first()
+                        .map(|i| i.group_fields.iter().map(|f| f.replace("{}", "")).collect())
+                        .unwrap_or_default();
+                    let plan = base
+                        .zip(pipeline_of("elastic"))
+                        .map(|(b, pl)| crate::pipeline::RulePlan::new(pl, b));
+                    let value = spec
+                        .field
+                        .as_ref()
+                        .map(|f| plan.as_ref().map_or(f.clone(), |pl| pl.map_field(f)).replace("{}", ""));
+                    (group, value)
+                }
+                Err(_) => (Vec::new(), None),
+            },
+            None => (Vec::new(), None),
+        };
         detections.push(Detection {
             parsed: p,
+            elastic_group,
+            elastic_value,
             meta,
             timespan,
             queries: q,
@@ -191,6 +232,38 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates) -> Artif
     Artifacts { files, diagnostics }
 }
 
+/// The pipelines a target's options name (`targets.<kind>.pipelines`), merged by priority.
+fn target_pipeline(config: &Config, kind: &str) -> Result<Option<crate::pipeline::Pipeline>, Vec<Diagnostic>> {
+    let names: Vec<String> = config
+        .targets
+        .get(kind)
+        .and_then(|t| t.get("pipelines"))
+        .and_then(Json::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let base = config
+        .path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let mut loaded = Vec::new();
+    for n in names {
+        // A file named in detc.yaml is relative to it; built-in names are used as they are.
+        let is_builtin = crate::pipeline::BUILTIN.iter().any(|b| b.0 == n);
+        let spec = if is_builtin {
+            n
+        } else {
+            base.join(n).to_string_lossy().into_owned()
+        };
+        loaded.push(crate::pipeline::resolve(&spec)?);
+    }
+    Ok(Some(crate::pipeline::Pipeline::merge(loaded)))
+}
+
 fn outcome(c: &Conversion<'_>) -> Result<Vec<String>, String> {
     if c.queries.is_empty() {
         Err(c
@@ -215,6 +288,9 @@ fn base_rule<'p, 'a>(lowering: &Lowering<'p, 'a>, p: &Parsed<'a>) -> Option<&'p 
 
 struct Detection<'p, 'a> {
     parsed: &'p Parsed<'a>,
+    /// For correlations: group-by and value fields as the Elastic pipeline names them.
+    elastic_group: Vec<String>,
+    elastic_value: Option<String>,
     meta: Json,
     timespan: Option<u64>,
     queries: BTreeMap<&'static str, Json>,
@@ -354,11 +430,7 @@ impl Detection<'_, '_> {
                     Op::Gt => Some(b.value.floor() as u64 + 1),
                     _ => None,
                 });
-                let group: Vec<String> = c
-                    .group_by
-                    .iter()
-                    .filter_map(|g| g.scalar_text().map(|s| s.replace("{}", "")))
-                    .collect();
+                let group = self.elastic_group.clone();
                 let base_lucene = self.base_lucene();
                 match (kind, threshold, base_lucene) {
                     (T::EventCount, Some(n), Some(q)) if group.len() <= 5 => merge(
@@ -366,11 +438,7 @@ impl Detection<'_, '_> {
                         json!({"type": "threshold", "language": "lucene", "query": q, "index": index, "threshold": {"field": group, "value": n.max(1)}}),
                     ),
                     (T::ValueCount, Some(n), Some(q)) if group.len() <= 5 => {
-                        let field = c
-                            .condition
-                            .and_then(|n| n.get("field"))
-                            .and_then(|f| f.scalar_text())
-                            .map(|s| s.replace("{}", ""));
+                        let field = self.elastic_value.clone();
                         merge(
                             &mut rule,
                             json!({"type": "threshold", "language": "lucene", "query": q, "index": index, "threshold": {"field": group, "value": 1, "cardinality": [{"field": field, "value": n.max(1)}]}}),

@@ -63,6 +63,7 @@ impl Target for Eql {
         let name = leaf.field.as_deref().unwrap_or_default();
         let f = field(name);
         Ok(Rendered::Inline(match &leaf.value {
+            Value::RawQuery(q) => q.clone(),
             Value::Str(s) => match s.as_plain() {
                 // pySigma uses `==` for the empty string and IP addresses.
                 Some(p) if p.is_empty() || p.parse::<std::net::IpAddr>().is_ok() => {

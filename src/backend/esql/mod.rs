@@ -75,6 +75,7 @@ impl Target for Esql {
         };
         let f = field(name);
         Ok(Rendered::Inline(match &leaf.value {
+            Value::RawQuery(q) => q.clone(),
             Value::Str(s) => string_test(&format!("TO_LOWER({f})"), &lowercase(s)),
             Value::CasedStr(s) => string_test(&f, s),
             Value::Num(n) => format!("{f}=={n}"),

@@ -79,6 +79,7 @@ impl Target for Lucene {
         };
         let f = field(name);
         Ok(Rendered::Inline(match &leaf.value {
+            Value::RawQuery(q) => q.clone(),
             Value::Str(s) => format!("{f}:{}", value(s)),
             Value::Num(n) => format!("{f}:{n}"),
             Value::Bool(b) => format!("{f}:{b}"),

@@ -75,6 +75,7 @@ impl Target for Splunk {
         };
         let f = field(name);
         Ok(Rendered::Inline(match &leaf.value {
+            Value::RawQuery(q) => q.clone(),
             Value::Str(s) => format!("{f}={}", quoted(s)),
             Value::Num(n) => format!("{f}={n}"),
             Value::Bool(b) => format!("{f}={b}"),

@@ -219,6 +219,7 @@ impl Target for Sumo {
         };
         let f = self.alias(name);
         Ok(Rendered::Inline(match &leaf.value {
+            Value::RawQuery(q) => q.clone(),
             // An array is read as its JSON text: look for the element as a quoted JSON string.
             Value::Str(s) if name.contains("{}") => {
                 let mut pattern = lowercase(s);

@@ -1,0 +1,178 @@
+//! Conditions of a processing item: on the rule, on a detection item, on a field name. Each set of
+//! conditions combines with `and`/`or` (`*_cond_op`), may be negated (`*_cond_not`), or combines by
+//! an expression over the names of a mapping of conditions (`*_cond_expr`).
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+
+use crate::ir::ItemSpec;
+use crate::model::condition::Expr;
+
+#[derive(Debug, Clone)]
+pub enum RuleCond {
+    Logsource {
+        category: Option<String>,
+        product: Option<String>,
+        service: Option<String>,
+    },
+    ContainsField(String),
+    IsRule,
+    IsCorrelation,
+    Applied(String),
+    Tag(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum ItemCond {
+    /// `match_string`: a regex over string values, any or all, optionally negated.
+    MatchString {
+        pattern: Regex,
+        all: bool,
+        negate: bool,
+    },
+    IsNull {
+        all: bool,
+    },
+    Applied(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum FieldCond {
+    Include(Vec<FieldPattern>),
+    Exclude(Vec<FieldPattern>),
+    Applied(String),
+}
+
+#[derive(Debug, Clone)]
+pub enum FieldPattern {
+    Plain(String),
+    Re(Regex),
+}
+
+impl FieldPattern {
+    fn matches(&self, field: &str) -> bool {
+        match self {
+            FieldPattern::Plain(p) => p == field,
+            FieldPattern::Re(r) => r.is_match(field),
+        }
+    }
+}
+
+/// A set of conditions of one kind and how they combine.
+#[derive(Debug, Clone)]
+pub struct CondSet<C> {
+    pub conds: Vec<(String, C)>,
+    pub or: bool,
+    pub not: bool,
+    pub expr: Option<Expr>,
+}
+
+impl<C> Default for CondSet<C> {
+    fn default() -> Self {
+        CondSet {
+            conds: Vec::new(),
+            or: false,
+            not: false,
+            expr: None,
+        }
+    }
+}
+
+impl<C> CondSet<C> {
+    /// Evaluate with `test` for each condition; an empty set holds.
+    pub fn holds(&self, test: impl Fn(&C) -> bool) -> bool {
+        if self.conds.is_empty() {
+            return true;
+        }
+        let values: BTreeMap<&str, bool> = self.conds.iter().map(|(n, c)| (n.as_str(), test(c))).collect();
+        let result = match &self.expr {
+            Some(e) => eval(e, &values),
+            None if self.or => values.values().any(|v| *v),
+            None => values.values().all(|v| *v),
+        };
+        result != self.not
+    }
+}
+
+fn eval(e: &Expr, values: &BTreeMap<&str, bool>) -> bool {
+    match e {
+        Expr::Ident { name, .. } => values.get(name.as_str()).copied().unwrap_or(false),
+        Expr::Not(x) => !eval(x, values),
+        Expr::And(v) => v.iter().all(|x| eval(x, values)),
+        Expr::Or(v) => v.iter().any(|x| eval(x, values)),
+        Expr::Selector { .. } => false,
+    }
+}
+
+/// The rule as rule conditions see it.
+pub struct RuleView<'r> {
+    pub logsource: &'r BTreeMap<String, String>,
+    pub fields: &'r [String],
+    pub tags: &'r [String],
+    pub correlation: bool,
+    pub applied: &'r [String],
+}
+
+impl RuleCond {
+    pub fn holds(&self, r: &RuleView<'_>) -> bool {
+        match self {
+            // Set attributes must be equal; unset ones match anything.
+            RuleCond::Logsource {
+                category,
+                product,
+                service,
+            } => [("category", category), ("product", product), ("service", service)]
+                .iter()
+                .all(|(k, want)| want.as_ref().is_none_or(|w| r.logsource.get(*k) == Some(w))),
+            RuleCond::ContainsField(f) => r.fields.iter().any(|x| x == f),
+            RuleCond::IsRule => !r.correlation,
+            RuleCond::IsCorrelation => r.correlation,
+            RuleCond::Applied(id) => r.applied.iter().any(|a| a == id),
+            RuleCond::Tag(t) => r.tags.iter().any(|x| x == t),
+        }
+    }
+}
+
+impl ItemCond {
+    pub fn holds(&self, item: &ItemSpec, applied: &[String]) -> bool {
+        match self {
+            ItemCond::MatchString { pattern, all, negate } => {
+                let texts: Vec<&str> = item.values.iter().filter_map(|v| v.text()).collect();
+                let hit = if *all {
+                    !texts.is_empty() && texts.iter().all(|t| pattern.is_match(t))
+                } else {
+                    texts.iter().any(|t| pattern.is_match(t))
+                };
+                hit != *negate
+            }
+            ItemCond::IsNull { all } => {
+                let nulls = item.values.iter().map(|v| {
+                    v.scalar
+                        .as_ref()
+                        .is_some_and(|s| s.resolved == crate::catalog::yaml::Resolved::Null)
+                });
+                if *all {
+                    item.values.iter().all(|v| {
+                        v.scalar
+                            .as_ref()
+                            .is_some_and(|s| s.resolved == crate::catalog::yaml::Resolved::Null)
+                    })
+                } else {
+                    nulls.clone().any(|n| n)
+                }
+            }
+            ItemCond::Applied(id) => applied.iter().any(|a| a == id),
+        }
+    }
+}
+
+impl FieldCond {
+    pub fn holds(&self, field: &str, applied: &[String]) -> bool {
+        match self {
+            FieldCond::Include(p) => p.iter().any(|p| p.matches(field)),
+            FieldCond::Exclude(p) => !p.iter().any(|p| p.matches(field)),
+            FieldCond::Applied(id) => applied.iter().any(|a| a == id),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Processing pipelines in pySigma's YAML format: field-name mappings, value rewrites, added
+//! conditions, placeholders, log source changes and state, each under rule, detection-item and
+//! field-name conditions. A rule's pipeline is planned once ([`plan::RulePlan`]) and applied to
+//! each detection item while it is lowered.
+
+mod condition;
+mod load;
+pub mod plan;
+mod transform;
+
+pub use load::{BUILTIN, INVALID_PIPELINE, Pipeline, load_pipeline, resolve};
+pub use plan::RulePlan;
+#[cfg(test)]
+mod tests;

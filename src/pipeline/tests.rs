@@ -1,0 +1,78 @@
+//! Pipelines applied to rules, end to end through lowering and rendering.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::load_pipeline;
+use crate::backend::{TargetId, convert_catalog_with};
+use crate::catalog::Catalog;
+
+fn convert(pipeline: &str, rule: &str, target: TargetId) -> Vec<String> {
+    let p = load_pipeline(Arc::from(Path::new("p.yml")), pipeline.to_string()).expect("valid pipeline");
+    let catalog = Catalog::from_sources(&[("r.yml", rule)]);
+    let out = convert_catalog_with(&catalog, target, &Default::default(), Some(&p));
+    assert!(
+        out[0]
+            .diagnostics
+            .iter()
+            .all(|d| d.severity != crate::diag::Severity::Error),
+        "{:?}",
+        out[0].diagnostics
+    );
+    out[0].queries.clone()
+}
+
+const RULE: &str = "title: T\nlogsource: {category: process_creation, product: windows}\ndetection:\n  sel:\n    Image|endswith: '\\cmd.exe'\n    CommandLine|contains: whoami\n    Provider_Name: X\n  condition: sel\n";
+
+#[test]
+fn field_mapping_one_to_many_prefix_and_conditions() {
+    let p = "transformations:\n  - id: m\n    type: field_name_mapping\n    mapping: {Image: process.executable, CommandLine: [process.command_line, process.args]}\n    rule_conditions: [{type: logsource, product: windows}]\n  - type: drop_detection_item\n    field_name_conditions: [{type: include_fields, fields: [Provider_Name]}]\n";
+    assert_eq!(
+        convert(p, RULE, TargetId::Splunk),
+        [r#"process.executable="*\\cmd.exe" process.command_line="*whoami*" OR process.args="*whoami*""#]
+    );
+    let other = "transformations:\n  - type: field_name_prefix\n    prefix: x.\n    rule_conditions: [{type: logsource, product: linux}]\n";
+    assert_eq!(
+        convert(other, RULE, TargetId::Lucene),
+        [r"Image:*\\cmd.exe AND CommandLine:*whoami* AND Provider_Name:X"]
+    );
+}
+
+#[test]
+fn add_condition_state_and_placeholders() {
+    let p = "vars: {admins: [root, 'adm_*']}\ntransformations:\n  - type: add_condition\n    conditions: {index: win}\n  - type: set_state\n    key: index\n    val: logs-win-*\n  - type: value_placeholders\n";
+    let rule =
+        "title: T\nlogsource: {product: windows}\ndetection:\n  sel:\n    User|expand: '%admins%'\n  condition: sel\n";
+    assert_eq!(
+        convert(p, rule, TargetId::Splunk),
+        [r#"index="win" User IN ("root", "adm_*")"#]
+    );
+    assert_eq!(
+        convert(p, rule, TargetId::Esql),
+        [
+            r#"from logs-win-* metadata _id, _index, _version | where TO_LOWER(index)=="win" and (TO_LOWER(User)=="root" or starts_with(TO_LOWER(User), "adm_"))"#
+        ]
+    );
+}
+
+#[test]
+fn failures_and_bad_files_are_errors() {
+    let p = load_pipeline(Arc::from(Path::new("p.yml")), "transformations:\n  - type: rule_failure\n    message: no windows here\n    rule_conditions: [{type: logsource, product: windows}]\n".into()).unwrap();
+    let catalog = Catalog::from_sources(&[("r.yml", RULE)]);
+    let out = convert_catalog_with(&catalog, TargetId::Splunk, &Default::default(), Some(&p));
+    assert!(out[0].queries.is_empty() && out[0].diagnostics[0].message.contains("no windows here"));
+    let errs = load_pipeline(
+        Arc::from(Path::new("p.yml")),
+        "transformations:\n  - type: field_name_mapping\n  - type: nope\n".into(),
+    )
+    .unwrap_err();
+    let lines: Vec<usize> = errs.iter().map(|d| d.span.unwrap().start.line).collect();
+    assert_eq!(lines, [2, 3], "{errs:?}");
+    assert!(
+        load_pipeline(
+            Arc::from(Path::new("p.yml")),
+            "transformations: []\npostprocessing: []\n".into()
+        )
+        .is_err()
+    );
+}
