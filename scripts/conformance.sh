@@ -45,7 +45,7 @@ if [[ ! -x "$PVENV/bin/python" ]]; then
     "$PVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-pysigma.txt
 fi
 "$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --out target/conformance-report \
-    --require-zero-rest splunk,lucene,eql --parse-check --require-parse lucene,esql \
+    --require-zero-rest splunk,lucene,eql --parse-check --require-parse lucene,esql,eql \
     "$SHARED/corpus/sigmahq-sample"
 "$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --out target/conformance-report-auth0 \
     --parse-check --require-parse lucene,esql,eql "$SHARED/corpus/auth0/detections"

@@ -5,7 +5,7 @@ pub mod correlation;
 use super::render::{Dialect, Op, Rendered, Target, Unsupported};
 use super::strings::{StringStyle, flatten_field, render_string};
 use crate::ir::{Leaf, Value};
-use crate::model::sigma_string::SigmaString;
+use crate::model::sigma_string::{Part, SigmaString};
 
 pub struct Eql;
 
@@ -64,6 +64,9 @@ impl Target for Eql {
         let f = field(name);
         Ok(Rendered::Inline(match &leaf.value {
             Value::RawQuery(q) => q.clone(),
+            // EQL strings cannot escape a wildcard: a literal `*` or `?` is matched by an
+            // equivalent case-insensitive regex instead (pySigma writes `\*`, which EQL rejects).
+            Value::Str(s) if has_literal_wildcard(s) => format!("{f} regex~ {}", eql_string(&as_regex(s))),
             Value::Str(s) => match s.as_plain() {
                 // pySigma uses `==` for the empty string and IP addresses.
                 Some(p) if p.is_empty() || p.parse::<std::net::IpAddr>().is_ok() => {
@@ -130,4 +133,28 @@ impl Target for Eql {
             .collect::<Option<_>>()?;
         Some(format!("{f} like~ ({})", strings.join(", ")))
     }
+}
+
+fn has_literal_wildcard(s: &SigmaString) -> bool {
+    s.parts
+        .iter()
+        .any(|p| matches!(p, Part::Text(t) if t.contains(['*', '?'])))
+}
+
+/// A Sigma string as a whole-value regex (EQL's `regex` matches the entire value).
+fn as_regex(s: &SigmaString) -> String {
+    s.parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) => regex::escape(t),
+            Part::AnyChars => ".*".into(),
+            Part::OneChar => ".".into(),
+            Part::Placeholder(n) => regex::escape(&format!("%{n}%")),
+        })
+        .collect()
+}
+
+/// An EQL string literal: backslashes and quotes escaped.
+fn eql_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
