@@ -50,6 +50,14 @@ fi
 "$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --out target/conformance-report-auth0 \
     --parse-check --require-parse lucene,esql,eql "$SHARED/corpus/auth0/detections"
 
+# 4b. The same with processing pipelines exercising every supported transformation and condition:
+#     identical to pySigma with the same pipeline file (or a documented divergence).
+for pipeline in tests/pipelines/fields.yml tests/pipelines/conditions.yml tests/pipelines/placeholders.yml; do
+    "$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --pipeline "$pipeline" \
+        --out "target/conformance-report-$(basename "$pipeline" .yml)" --targets splunk,lucene,eql \
+        --require-zero-rest splunk,lucene,eql "$SHARED/corpus/sigmahq-sample"
+done
+
 # 5. Elastic's own EQL engine, run with our EQL over every detection test's events of our catalog,
 #    gives the same verdicts as detc's evaluator (constructs the Python engine cannot run are listed).
 "$PVENV/bin/python" scripts/conformance/eql_verdicts.py --detc "$DETC" detections

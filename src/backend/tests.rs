@@ -63,7 +63,7 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         r"F: 'ab\*c'",
         r#"F="ab\*c""#,
         r"F:ab\*c",
-        r#"F:"ab\*c""#,
+        r#"F regex~ "ab\\*c""#, // EQL has no wildcard escape: an equivalent regex
         r#"TO_LOWER(F)=="ab*c""#,
     ),
     (

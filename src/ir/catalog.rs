@@ -95,7 +95,8 @@ impl<'p, 'a> Lowering<'p, 'a> {
         let exprs = lower_detection_with(det, &p.doc.file, ctx).map_err(|e| lower_diag(p.doc, e))?;
         let exprs = apply_filters(p, exprs, &self.filters, self.vars).map_err(|e| lower_diag(p.doc, e))?;
         let Some(plan) = &plan else { return Ok(exprs) };
-        // pySigma's add_condition: `_cond and (<condition>)` for every condition.
+        // pySigma's add_condition rewrites each condition as `[not ]_cond and (<condition>)`, item
+        // after item, so a later item wraps the earlier ones.
         let mut added = Vec::new();
         for (items, negated) in &plan.added {
             let parts = items
@@ -107,16 +108,9 @@ impl<'p, 'a> Lowering<'p, 'a> {
                 added.push(if *negated { Expr::Not(Box::new(cond)) } else { cond });
             }
         }
-        if added.is_empty() {
-            return Ok(exprs);
-        }
         Ok(exprs
             .into_iter()
-            .map(|e| {
-                let mut parts = added.clone();
-                parts.push(e);
-                Expr::And(parts)
-            })
+            .map(|e| added.iter().fold(e, |inner, cond| Expr::And(vec![cond.clone(), inner])))
             .collect())
     }
 

@@ -422,11 +422,16 @@ fn item_cond(r: &mut Reader, node: &Node) -> Option<ItemCond> {
     let kind = r.required(node, "type")?;
     let all = node.get("cond").and_then(Node::scalar_text) == Some("all");
     Some(match kind.as_str() {
-        "match_string" => ItemCond::MatchString {
-            pattern: r.regex(node, "pattern")?,
-            all,
-            negate: r.flag(node, "negate"),
-        },
+        // pySigma tests with Python's `re.match`: anchored at the start of the value.
+        "match_string" => {
+            let pattern = r.regex(node, "pattern")?;
+            let anchored = Regex::new(&format!("^(?:{})", pattern.as_str())).unwrap_or(pattern);
+            ItemCond::MatchString {
+                pattern: anchored,
+                all,
+                negate: r.flag(node, "negate"),
+            }
+        }
         "is_null" => ItemCond::IsNull { all },
         "processing_item_applied" => ItemCond::Applied(r.required(node, "processing_item_id")?),
         other => {

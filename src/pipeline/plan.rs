@@ -75,10 +75,12 @@ impl<'p> RulePlan<'p> {
                     product,
                     service,
                 } => {
+                    // All three are replaced; one not given becomes unset (as pySigma does).
                     for (k, v) in [("category", category), ("product", product), ("service", service)] {
-                        if let Some(v) = v {
-                            logsource.insert(k.to_string(), v.clone());
-                        }
+                        match v {
+                            Some(v) => logsource.insert(k.to_string(), v.clone()),
+                            None => logsource.remove(k),
+                        };
                     }
                 }
                 Transformation::SetState { key, value } => {
@@ -151,6 +153,17 @@ impl<'p> RulePlan<'p> {
                     }
                     Transformation::DetectionItemFailure(m) => return Err(m.clone()),
                     t if t.maps_fields() => {
+                        // A field reference's value names a field: pySigma renames it too.
+                        if item.has(crate::model::modifier::Modifier::FieldRef) {
+                            for v in &mut item.values {
+                                let Some(s) = v.scalar.as_mut() else { continue };
+                                if step.field.holds(|c| c.holds(&s.text, &applied))
+                                    && let Some(first) = t.map_field(&s.text).and_then(|n| n.into_iter().next())
+                                {
+                                    s.text = first;
+                                }
+                            }
+                        }
                         let mapped = item
                             .field
                             .as_deref()

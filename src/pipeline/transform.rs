@@ -95,7 +95,7 @@ impl Transformation {
     /// Rewrite the values of an item (replace_string, placeholders); `vars` are the pipeline's.
     pub fn rewrite_values(&self, item: &mut ItemSpec, vars: &BTreeMap<String, Vec<String>>) {
         match self {
-            Transformation::ReplaceString { regex, replacement } => {
+            Transformation::ReplaceString { regex, replacement } if !item.has(crate::model::modifier::Modifier::Re) => {
                 for v in &mut item.values {
                     if let Some(s) = v.scalar.as_mut().filter(|s| s.resolved == Resolved::Str) {
                         s.text = regex.replace_all(&s.text, replacement.as_str()).into_owned();

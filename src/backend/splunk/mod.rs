@@ -155,14 +155,15 @@ pub fn query(expr: &Expr) -> Result<String, Unsupported> {
         .iter()
         .map(|e| render(&Splunk, e).map(|q| q.main.unwrap_or_default()))
         .collect::<Result<_, _>>()?;
-    let rex = RexSplunk::default();
     let rest_expr = Expr::and(rest.iter().map(|e| (*e).clone()).collect()).expect("a regex is in the rest");
+    // Only regexes below an OR become `| rex` captures; the others stay trailing `| regex` filters.
+    let mut under_or = Vec::new();
+    regexes_under_or(&rest_expr, false, &mut under_or);
+    let rex = RexSplunk {
+        under_or: under_or.into_iter().map(|l| l as *const Leaf).collect(),
+        ..RexSplunk::default()
+    };
     let body = render(&rex, &rest_expr)?;
-    if !body.deferred.is_empty() {
-        return Err(Unsupported::new(
-            "comparing two fields (`fieldref`) under OR is not supported by Splunk",
-        ));
-    }
     let mut out = head.join(" ");
     for line in rex.lines.borrow().iter() {
         out.push('\n');
@@ -170,6 +171,10 @@ pub fn query(expr: &Expr) -> Result<String, Unsupported> {
     }
     out.push_str("\n| search ");
     out.push_str(&body.main.unwrap_or_default());
+    for d in body.deferred {
+        out.push('\n');
+        out.push_str(&d);
+    }
     Ok(out)
 }
 
@@ -195,6 +200,19 @@ fn regex_under_or(e: &Expr, under_or: bool) -> bool {
 struct RexSplunk {
     lines: RefCell<Vec<String>>,
     counts: RefCell<HashMap<String, usize>>,
+    /// The regex leaves (by address in the rendered expression) that sit below an OR.
+    under_or: std::collections::HashSet<*const Leaf>,
+}
+
+/// The regex leaves of `e` that have an OR above them.
+fn regexes_under_or<'e>(e: &'e Expr, under_or: bool, out: &mut Vec<&'e Leaf>) {
+    match e {
+        Expr::Leaf(l) if under_or && matches!(l.value, Value::Regex { .. }) => out.push(l),
+        Expr::Leaf(_) => {}
+        Expr::Not(x) => regexes_under_or(x, under_or, out),
+        Expr::And(v) => v.iter().for_each(|x| regexes_under_or(x, under_or, out)),
+        Expr::Or(v) | Expr::Expansion(v) => v.iter().for_each(|x| regexes_under_or(x, true, out)),
+    }
 }
 
 impl Target for RexSplunk {
@@ -206,6 +224,9 @@ impl Target for RexSplunk {
         let (Some(name), Value::Regex { pattern, flags }) = (leaf.field.as_deref(), &leaf.value) else {
             return Splunk.leaf(leaf);
         };
+        if !self.under_or.contains(&(leaf as *const Leaf)) {
+            return Splunk.leaf(leaf);
+        }
         let base = name.rsplit('.').next().unwrap_or(name).to_string();
         let n = {
             let mut counts = self.counts.borrow_mut();
@@ -223,6 +244,14 @@ impl Target for RexSplunk {
             "| eval {base}Condition{suffix}=if(isnotnull({base}Match{suffix}), \"true\", \"false\")"
         ));
         Ok(Rendered::Inline(format!("{base}Condition{suffix}=\"true\"")))
+    }
+
+    fn not_leaf(&self, leaf: &Leaf) -> Option<Result<Rendered, Unsupported>> {
+        if self.under_or.contains(&(leaf as *const Leaf)) {
+            None
+        } else {
+            Splunk.not_leaf(leaf)
+        }
     }
 
     fn in_list(&self, leaves: &[&Leaf], expansion: bool) -> Option<String> {
