@@ -51,12 +51,8 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let mut options = lint::Options {
         variables: config.variables.clone(),
     };
-    for v in &args.vars {
-        let Some((name, value)) = v.split_once('=') else {
-            eprintln!("error: --var expects NAME=VALUE, got `{v}`");
-            return ExitCode::from(2);
-        };
-        options.variables.insert(name.to_string(), value.to_string());
+    if let Err(code) = super::add_vars(&args.vars, &mut options.variables) {
+        return code;
     }
     for token in args.select.iter().chain(&args.ignore) {
         if !registry::all_codes().iter().any(|c| {

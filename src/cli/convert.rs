@@ -58,12 +58,8 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         args.paths.clone()
     };
     let mut vars = config.variables.clone();
-    for v in &args.vars {
-        let Some((name, value)) = v.split_once('=') else {
-            eprintln!("error: --var expects NAME=VALUE, got `{v}`");
-            return ExitCode::from(2);
-        };
-        vars.insert(name.to_string(), value.to_string());
+    if let Err(code) = super::add_vars(&args.vars, &mut vars) {
+        return code;
     }
     let pipeline = match super::load_pipelines(&args.pipelines) {
         Ok(p) => p,

@@ -138,3 +138,15 @@ fn load_pipelines(names: &[String]) -> Result<Option<crate::pipeline::Pipeline>,
     }
     Ok(Some(crate::pipeline::Pipeline::merge(loaded)))
 }
+
+/// Add `--var NAME=VALUE` arguments to `vars` (they override detc.yaml); a malformed one is exit code 2.
+fn add_vars(args: &[String], vars: &mut std::collections::BTreeMap<String, String>) -> Result<(), ExitCode> {
+    for v in args {
+        let Some((name, value)) = v.split_once('=') else {
+            eprintln!("error: --var expects NAME=VALUE, got `{v}`");
+            return Err(ExitCode::from(2));
+        };
+        vars.insert(name.to_string(), value.to_string());
+    }
+    Ok(())
+}

@@ -107,6 +107,15 @@ impl Reader {
             .push(Diagnostic::at(&INVALID_PIPELINE, &self.path, span, message));
     }
 
+    /// Report an unknown condition type at its `type` value.
+    fn unknown_condition<T>(&mut self, node: &Node, kind: &str, name: &str) -> Option<T> {
+        self.error(
+            node.get("type").map_or(node.span, |n| n.span),
+            format!("unknown or unsupported {kind} condition `{name}`"),
+        );
+        None
+    }
+
     fn string(&mut self, node: &Node, key: &str) -> Option<String> {
         match node.get(key) {
             Some(v) if v.as_scalar().is_some() => v.scalar_text().map(str::to_string),
@@ -408,13 +417,7 @@ fn rule_cond(r: &mut Reader, node: &Node) -> Option<RuleCond> {
         "is_sigma_correlation_rule" => RuleCond::IsCorrelation,
         "processing_item_applied" => RuleCond::Applied(r.required(node, "processing_item_id")?),
         "tag" => RuleCond::Tag(r.required(node, "tag")?),
-        other => {
-            r.error(
-                node.get("type").map_or(node.span, |n| n.span),
-                format!("unknown or unsupported rule condition `{other}`"),
-            );
-            return None;
-        }
+        other => return r.unknown_condition(node, "rule", other),
     })
 }
 
@@ -434,13 +437,7 @@ fn item_cond(r: &mut Reader, node: &Node) -> Option<ItemCond> {
         }
         "is_null" => ItemCond::IsNull { all },
         "processing_item_applied" => ItemCond::Applied(r.required(node, "processing_item_id")?),
-        other => {
-            r.error(
-                node.get("type").map_or(node.span, |n| n.span),
-                format!("unknown or unsupported detection item condition `{other}`"),
-            );
-            return None;
-        }
+        other => return r.unknown_condition(node, "detection item", other),
     })
 }
 
@@ -463,12 +460,6 @@ fn field_cond(r: &mut Reader, node: &Node) -> Option<FieldCond> {
         "include_fields" => FieldCond::Include(patterns(r)),
         "exclude_fields" => FieldCond::Exclude(patterns(r)),
         "processing_item_applied" => FieldCond::Applied(r.required(node, "processing_item_id")?),
-        other => {
-            r.error(
-                node.get("type").map_or(node.span, |n| n.span),
-                format!("unknown or unsupported field name condition `{other}`"),
-            );
-            return None;
-        }
+        other => return r.unknown_condition(node, "field name", other),
     })
 }
