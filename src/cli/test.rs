@@ -1,4 +1,3 @@
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,7 +50,6 @@ pub fn run(args: TestArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let failed = run.results.iter().filter(|r| r.failure.is_some()).count();
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     let warnings = diags.iter().filter(|d| d.severity == Severity::Warning).count();
-    let _ = std::io::stderr().is_terminal();
     eprintln!(
         "{} tests: {} passed, {failed} failed; {errors} errors, {warnings} warnings",
         run.results.len(),

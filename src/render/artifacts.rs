@@ -161,7 +161,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates) -> Artif
     let app = splunk_opts["app"].as_str().unwrap_or("detc_detections").to_string();
     let splunk_items: Vec<Json> = detections
         .iter()
-        .filter_map(|d| d.splunk(&splunk_opts, config, &mut Vec::new()))
+        .filter_map(|d| d.splunk(&splunk_opts, config))
         .collect();
     let splunk_ctx = json!({"detections": dedupe_names(splunk_items), "target": {"name": "splunk", "options": splunk_opts}, "vars": config.variables});
     render(
@@ -356,7 +356,7 @@ impl Detection<'_, '_> {
         }
     }
 
-    fn splunk(&self, opts: &Json, config: &Config, _: &mut Vec<Diagnostic>) -> Option<Json> {
+    fn splunk(&self, opts: &Json, config: &Config) -> Option<Json> {
         let query = match self.custom_splunk(opts, config) {
             Some(Ok(q)) => q,
             Some(Err(_)) => return None,
