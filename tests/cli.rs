@@ -365,10 +365,10 @@ fn failing_tests_show_the_deciding_predicates_and_write_junit() {
     assert_eq!(failed.len(), 1, "{diags:#?}");
     assert_eq!(failed[0]["line"], 15);
     assert!(failed[0]["help"].as_str().unwrap().contains("✓ data.description"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("7 tests: 6 passed, 1 failed"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("9 tests: 8 passed, 1 failed"));
     let xml = std::fs::read_to_string(junit).unwrap();
     assert!(
-        xml.contains("tests=\"7\" failures=\"1\"") && xml.contains("<failure message=\"expected no match"),
+        xml.contains("tests=\"9\" failures=\"1\"") && xml.contains("<failure message=\"expected no match"),
         "{xml}"
     );
 }
@@ -397,7 +397,10 @@ fn eval_streams_detections_and_reports_bad_lines() {
     let lines = json_lines(&out);
     let rules = lines.iter().filter(|l| l["kind"] == "rule").count();
     assert_eq!(rules, 0, "the base rule feeds its correlation only, as in `convert`");
-    let corr: Vec<&Value> = lines.iter().filter(|l| l["kind"] == "correlation").collect();
+    let corr: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["kind"] == "correlation" && l["document"] == 2)
+        .collect();
     assert_eq!(corr.len(), 1);
     assert_eq!(corr[0]["events"], serde_json::json!([0, 1, 3]));
     assert_eq!(corr[0]["group"], serde_json::json!(["192.0.2.1"]));

@@ -304,3 +304,15 @@ fn esql_like_escapes_at_pattern_and_string_level() {
         r#"from * metadata _id, _index, _version | where TO_LOWER(F) like "*c:\\\\win\\**""#
     );
 }
+
+#[test]
+fn range_conditions_convert_where_the_target_can_filter_an_aggregate() {
+    let text = "title: Base\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: Some\ncorrelation:\n  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gt: 10, lte: 100}\n";
+    let catalog = Catalog::from_sources(&[("t.yml", text)]);
+    let get = |t| convert_catalog(&catalog, t, &Default::default());
+    assert!(get(TargetId::Splunk)[1].queries[0].ends_with("| where event_count > 10 AND event_count <= 100"));
+    assert!(get(TargetId::Esql)[1].queries[0].ends_with("| where event_count > 10 and event_count <= 100"));
+    assert!(get(TargetId::Sumo)[1].queries[0].ends_with("| where event_count > 10 and event_count <= 100"));
+    let eql = get(TargetId::Eql);
+    assert!(eql[1].queries.is_empty() && eql[1].diagnostics[0].message.contains("one gt/gte bound"));
+}

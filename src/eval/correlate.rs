@@ -19,8 +19,8 @@ pub struct CompiledCorrelation {
     kind: CorrelationType,
     inputs: Vec<(Matcher, Vec<String>)>,
     window: f64,
-    op: Op,
-    threshold: f64,
+    /// Every (operator, value) of the condition must hold.
+    bounds: Vec<(Op, f64)>,
     field: Option<String>,
     percentile: Option<f64>,
     groups: HashMap<Vec<String>, VecDeque<Entry>>,
@@ -51,8 +51,7 @@ impl CompiledCorrelation {
             kind: spec.kind,
             inputs,
             window: spec.timespan_secs as f64,
-            op: spec.bound.op,
-            threshold: spec.bound.value,
+            bounds: spec.bounds.iter().map(|b| (b.op, b.value)).collect(),
             field: spec.field.clone(),
             percentile: spec.percentile,
             groups: HashMap::new(),
@@ -106,7 +105,7 @@ impl CompiledCorrelation {
                 value,
             });
             let metric = metric(self.kind, entries, self.inputs.len(), self.percentile);
-            if Self::holds(self.kind, self.op, self.threshold, self.inputs.len(), metric, entries) {
+            if Self::holds(self.kind, &self.bounds, self.inputs.len(), metric, entries) {
                 let mut events: Vec<usize> = entries.iter().map(|e| e.index).collect();
                 events.dedup();
                 alerts.push(Alert { events, group });
@@ -118,8 +117,7 @@ impl CompiledCorrelation {
 
     fn holds(
         kind: CorrelationType,
-        op: Op,
-        t: f64,
+        bounds: &[(Op, f64)],
         inputs: usize,
         metric: Option<f64>,
         entries: &VecDeque<Entry>,
@@ -128,14 +126,14 @@ impl CompiledCorrelation {
             return in_order(entries, inputs);
         }
         let Some(m) = metric else { return false };
-        match op {
+        bounds.iter().all(|&(op, t)| match op {
             Op::Gt => m > t,
             Op::Gte => m >= t,
             Op::Lt => m < t,
             Op::Lte => m <= t,
             Op::Eq => m == t,
             Op::Neq => m != t,
-        }
+        })
     }
 }
 

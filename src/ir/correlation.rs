@@ -25,27 +25,32 @@ pub struct Spec<'a> {
     pub group_by: Vec<String>,
     pub timespan: String,
     pub timespan_secs: u64,
-    pub bound: Bound<'a>,
+    /// The condition's bounds, all of which must hold (one, or two for a range).
+    pub bounds: Vec<Bound<'a>>,
     /// `condition.field` for value_* types.
     pub field: Option<String>,
     pub percentile: Option<f64>,
 }
 
 impl Spec<'_> {
-    /// `>= 10`-style operator text.
-    pub fn op_symbol(&self) -> &'static str {
-        match self.bound.op {
-            Op::Gt => ">",
-            Op::Gte => ">=",
-            Op::Lt => "<",
-            Op::Lte => "<=",
-            Op::Eq => "==",
-            Op::Neq => "!=",
-        }
-    }
-
-    pub fn threshold(&self) -> String {
-        crate::ir::Num::from_f64(self.bound.value).to_string()
+    /// The condition over an aggregate named `result`: `result >= 10`, or a range joined by `and`
+    /// (`result > 10 AND result <= 100`); `eq` is written `eq`.
+    pub fn condition(&self, result: &str, and: &str, eq: &str) -> String {
+        self.bounds
+            .iter()
+            .map(|b| {
+                let op = match b.op {
+                    Op::Gt => ">",
+                    Op::Gte => ">=",
+                    Op::Lt => "<",
+                    Op::Lte => "<=",
+                    Op::Eq => eq,
+                    Op::Neq => "!=",
+                };
+                format!("{result} {op} {}", crate::ir::Num::from_f64(b.value))
+            })
+            .collect::<Vec<_>>()
+            .join(and)
     }
 }
 
@@ -114,23 +119,16 @@ pub fn correlation_spec<'a>(
             group_fields,
         });
     }
-    let default_bound;
-    let bound = match c.bounds.as_slice() {
-        [one] => one.clone(),
-        [] if kind.is_temporal() => {
-            // The spec's default for temporal types: all referenced rules seen.
-            default_bound = Bound {
-                op: Op::Gte,
-                value: inputs.len() as f64,
-                node: c.node,
-                key: c.node,
-            };
-            default_bound
-        }
+    let bounds = match c.bounds.as_slice() {
+        // The spec's default for temporal types: all referenced rules seen.
+        [] if kind.is_temporal() => vec![Bound {
+            op: Op::Gte,
+            value: inputs.len() as f64,
+            node: c.node,
+            key: c.node,
+        }],
         [] => return Err(fail("missing `condition`".into())),
-        _ => {
-            return Err(fail("a range condition (two operators) is not supported yet".into()));
-        }
+        some => some.to_vec(),
     };
     let cond = c.condition;
     let field = cond
@@ -157,7 +155,7 @@ pub fn correlation_spec<'a>(
         group_by,
         timespan: timespan.to_string(),
         timespan_secs,
-        bound,
+        bounds,
         field,
         percentile,
     })

@@ -425,11 +425,15 @@ impl Detection<'_, '_> {
             Some(kind) => {
                 use crate::model::correlation::{CorrelationType as T, Op};
                 let c = c.expect("kind implies a correlation");
-                let threshold = c.bounds.first().and_then(|b| match b.op {
-                    Op::Gte => Some(b.value.ceil() as u64),
-                    Op::Gt => Some(b.value.floor() as u64 + 1),
-                    _ => None,
-                });
+                let threshold = c
+                    .bounds
+                    .first()
+                    .filter(|_| c.bounds.len() == 1)
+                    .and_then(|b| match b.op {
+                        Op::Gte => Some(b.value.ceil() as u64),
+                        Op::Gt => Some(b.value.floor() as u64 + 1),
+                        _ => None,
+                    });
                 let group = self.elastic_group.clone();
                 let base_lucene = self.base_lucene();
                 match (kind, threshold, base_lucene) {

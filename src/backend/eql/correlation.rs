@@ -28,9 +28,14 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
             let [input] = spec.inputs.as_slice() else {
                 return Err(Unsupported::new("EQL counts events of one rule only"));
             };
-            let runs = match spec.bound.op {
-                Op::Gte => spec.bound.value.ceil() as u64,
-                Op::Gt => spec.bound.value.floor() as u64 + 1,
+            let [bound] = spec.bounds.as_slice() else {
+                return Err(Unsupported::new(
+                    "EQL can only require at least N events (one gt/gte bound)",
+                ));
+            };
+            let runs = match bound.op {
+                Op::Gte => bound.value.ceil() as u64,
+                Op::Gt => bound.value.floor() as u64 + 1,
                 _ => {
                     return Err(Unsupported::new("EQL can only require at least N events (gt/gte)"));
                 }

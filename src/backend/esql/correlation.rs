@@ -77,7 +77,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
         esql_span(&spec.timespan),
         by.join(", ")
     ));
-    lines.push(format!("| where {result} {} {}", spec.op_symbol(), spec.threshold()));
+    lines.push(format!("| where {}", spec.condition(&result, " and ", "==")));
     let note = (
         &codes::FIXED_WINDOW,
         format!("ES|QL counts in fixed {} buckets, not a sliding window", spec.timespan),

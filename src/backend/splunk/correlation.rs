@@ -45,7 +45,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
             names.join("( .*)? ")
         ));
     } else {
-        lines.push(format!("| where {result} {} {}", spec.op_symbol(), spec.threshold()));
+        lines.push(format!("| where {}", spec.condition(result, " AND ", "==")));
     }
     Ok((lines.join("\n"), Vec::new()))
 }

@@ -100,11 +100,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     let mut by = vec!["_timeslice".to_string()];
     by.extend(group_names);
     lines.push(format!("| {agg} by {}", by.join(", ")));
-    let op = match spec.op_symbol() {
-        "==" => "=",
-        other => other,
-    };
-    lines.push(format!("| where {result} {op} {}", spec.threshold()));
+    lines.push(format!("| where {}", spec.condition(result, " and ", "=")));
     let note = (
         &codes::FIXED_WINDOW,
         format!(
