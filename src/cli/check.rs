@@ -43,11 +43,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let paths = if args.paths.is_empty() {
-        config.catalog.clone()
-    } else {
-        args.paths.clone()
-    };
+    let paths = config.paths_or(&args.paths);
     let mut options = lint::Options {
         variables: config.variables.clone(),
     };

@@ -52,11 +52,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         Ok(c) => c,
         Err(code) => return code,
     };
-    let paths = if args.paths.is_empty() {
-        config.catalog.clone()
-    } else {
-        args.paths.clone()
-    };
+    let paths = config.paths_or(&args.paths);
     let mut vars = config.variables.clone();
     if let Err(code) = super::add_vars(&args.vars, &mut vars) {
         return code;

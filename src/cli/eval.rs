@@ -28,11 +28,7 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let paths = if args.rules.is_empty() {
-        config.catalog.clone()
-    } else {
-        args.rules.clone()
-    };
+    let paths = config.paths_or(&args.rules);
     let catalog = Catalog::load(&paths);
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let lowering = Lowering::new(&parsed, &config.variables);

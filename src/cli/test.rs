@@ -25,11 +25,7 @@ pub fn run(args: TestArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let paths = if args.paths.is_empty() {
-        config.catalog.clone()
-    } else {
-        args.paths.clone()
-    };
+    let paths = config.paths_or(&args.paths);
     let catalog = Catalog::load(&paths);
     let options = TestOptions {
         variables: config.variables.clone(),

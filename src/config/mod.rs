@@ -40,6 +40,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// The paths given on the command line, or else the configured catalog.
+    pub fn paths_or(&self, given: &[PathBuf]) -> Vec<PathBuf> {
+        if given.is_empty() {
+            self.catalog.clone()
+        } else {
+            given.to_vec()
+        }
+    }
+
     /// `explicit`, else `./detc.yaml` when it exists, else the defaults.
     pub fn load(explicit: Option<&Path>) -> Result<Config, Vec<Diagnostic>> {
         let path = match explicit {

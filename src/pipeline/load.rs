@@ -207,16 +207,9 @@ pub fn load_pipeline(path: Arc<Path>, text: String) -> Result<Pipeline, Vec<Diag
     if let Some(vars) = root.get("vars").and_then(Node::as_map) {
         for e in vars {
             let Some(name) = e.key.scalar_text() else { continue };
-            let values = match &e.value.value {
-                Value::Seq(items) => items
-                    .iter()
-                    .filter_map(|i| i.scalar_text().map(str::to_string))
-                    .collect(),
-                Value::Scalar(s) => vec![s.text.clone()],
-                Value::Map(_) => {
-                    r.error(e.value.span, "a variable is a value or a list of values");
-                    continue;
-                }
+            let Some(values) = value_list(&e.value) else {
+                r.error(e.value.span, "a variable is a value or a list of values");
+                continue;
             };
             p.vars.insert(name.to_string(), values);
         }
@@ -261,16 +254,9 @@ fn mapping_of_lists(r: &mut Reader, node: &Node, key: &str) -> BTreeMap<String, 
         Some(m) if m.as_map().is_some() => {
             for e in m.as_map().unwrap() {
                 let Some(k) = e.key.scalar_text() else { continue };
-                let v: Vec<String> = match &e.value.value {
-                    Value::Seq(items) => items
-                        .iter()
-                        .filter_map(|i| i.scalar_text().map(str::to_string))
-                        .collect(),
-                    Value::Scalar(s) => vec![s.text.clone()],
-                    Value::Map(_) => {
-                        r.error(e.value.span, "a mapping target is a name or a list of names");
-                        continue;
-                    }
+                let Some(v) = value_list(&e.value) else {
+                    r.error(e.value.span, "a mapping target is a name or a list of names");
+                    continue;
                 };
                 out.insert(k.to_string(), v);
             }
@@ -462,4 +448,18 @@ fn field_cond(r: &mut Reader, node: &Node) -> Option<FieldCond> {
         "processing_item_applied" => FieldCond::Applied(r.required(node, "processing_item_id")?),
         other => return r.unknown_condition(node, "field name", other),
     })
+}
+
+/// A scalar or a list of scalars as strings; `None` for a mapping.
+fn value_list(node: &Node) -> Option<Vec<String>> {
+    match &node.value {
+        Value::Seq(items) => Some(
+            items
+                .iter()
+                .filter_map(|i| i.scalar_text().map(str::to_string))
+                .collect(),
+        ),
+        Value::Scalar(s) => Some(vec![s.text.clone()]),
+        Value::Map(_) => None,
+    }
 }

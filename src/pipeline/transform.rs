@@ -53,18 +53,15 @@ pub enum Transformation {
 impl Transformation {
     /// Whether it acts on detection items (else on the rule as a whole).
     pub fn on_items(&self) -> bool {
-        matches!(
-            self,
-            Transformation::FieldNameMapping(_)
-                | Transformation::FieldNamePrefixMapping(_)
-                | Transformation::FieldNamePrefix(_)
-                | Transformation::FieldNameSuffix(_)
-                | Transformation::ReplaceString { .. }
-                | Transformation::ValuePlaceholders { .. }
-                | Transformation::QueryExpressionPlaceholders { .. }
-                | Transformation::DropDetectionItem
-                | Transformation::DetectionItemFailure(_)
-        )
+        self.maps_fields()
+            || matches!(
+                self,
+                Transformation::ReplaceString { .. }
+                    | Transformation::ValuePlaceholders { .. }
+                    | Transformation::QueryExpressionPlaceholders { .. }
+                    | Transformation::DropDetectionItem
+                    | Transformation::DetectionItemFailure(_)
+            )
     }
 
     /// Whether it renames fields (field-name conditions then pick which fields).
