@@ -49,8 +49,24 @@ pub fn check_catalog(catalog: &Catalog, options: &lint::Options) -> Vec<Diagnost
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     diags.par_extend(catalog.documents.par_iter().flat_map_iter(validate_document));
     diags.extend(lint::run(&parsed, options));
+    let tests = crate::eval::check_tests(catalog, &parsed, options.require_tests);
+    diags.extend(not_reported_by_schema(tests, &diags));
     sort_diagnostics(&mut diags);
     diags
+}
+
+/// Inline tests are also checked by the schema; keep a test finding only where the schema said nothing,
+/// so one malformed test gives one finding.
+fn not_reported_by_schema(tests: Vec<Diagnostic>, reported: &[Diagnostic]) -> Vec<Diagnostic> {
+    let schema_lines: std::collections::HashSet<(&std::path::Path, usize)> = reported
+        .iter()
+        .filter(|d| d.code.code == crate::lint::schema::SCHEMA_VIOLATION.code)
+        .filter_map(|d| Some((&*d.path, d.span?.start.line)))
+        .collect();
+    tests
+        .into_iter()
+        .filter(|d| d.span.is_none_or(|s| !schema_lines.contains(&(&*d.path, s.start.line))))
+        .collect()
 }
 
 /// Load `paths` and check them.

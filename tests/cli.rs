@@ -5,8 +5,10 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// Run detc from `tests/fixtures`, which has no `detc.yaml`, so the repository's own config does not apply.
 fn detc(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_detc"))
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"))
         .args(args)
         .output()
         .expect("detc runs")
@@ -631,4 +633,57 @@ fn a_line_over_the_limit_is_skipped_without_holding_it() {
         stderr.contains("big.jsonl:1: skipped: line longer than 16 MiB") && stderr.contains("1 events, 1 bad lines"),
         "{stderr}"
     );
+}
+
+#[test]
+fn check_reports_missing_and_malformed_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    let rule = "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\n\
+                detection: {sel: {data.type: s}, condition: sel}\n";
+    std::fs::write(dir.path().join("rules/untested.yml"), rule).unwrap();
+    let half = rule.replace("5d2c7e1a", "6e3d8f2b").replace("title: T", "title: Half")
+        + "tests:\n  - name: fires\n    event: {data: {type: s}}\n    expect: match\n";
+    std::fs::write(dir.path().join("rules/half.yml"), half).unwrap();
+    let sidecar =
+        "tests:\n  - name: aimed at nothing\n    rule: no-such-rule\n    event: {data: {type: s}}\n    expect: match\n";
+    std::fs::write(dir.path().join("rules/untested.tests.yml"), sidecar).unwrap();
+    let cfg = dir.path().join("detc.yaml");
+
+    std::fs::write(&cfg, "catalog: rules\n").unwrap();
+    let lenient = detc(&["--config", cfg.to_str().unwrap(), "check", "--format", "json"]);
+    assert_eq!(
+        codes(&lenient),
+        ["T703"],
+        "malformed tests are reported even without require_tests"
+    );
+
+    std::fs::write(&cfg, "catalog: rules\nrequire_tests: true\n").unwrap();
+    let strict = detc(&["--config", cfg.to_str().unwrap(), "check", "--format", "json"]);
+    let got: Vec<(String, String, String)> = json_lines(&strict)
+        .iter()
+        .map(|d| {
+            let file = d["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            (
+                d["code"].as_str().unwrap().to_string(),
+                file,
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        got.iter()
+            .any(|(c, f, m)| c == "T701" && f == "untested.yml" && m.contains("no detection tests")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|(c, f, m)| c == "T701" && f == "half.yml" && m.contains("must stay quiet")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().any(|(c, f, _)| c == "T703" && f == "untested.tests.yml"),
+        "{got:?}"
+    );
+    assert_eq!(strict.status.code(), Some(1), "T703 is an error");
 }

@@ -46,6 +46,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let paths = config.paths_or(&args.paths);
     let mut options = lint::Options {
         variables: config.variables.clone(),
+        require_tests: config.require_tests,
     };
     if let Err(code) = super::add_vars(&args.vars, &mut options.variables) {
         return code;

@@ -52,23 +52,9 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let lowering = Lowering::new(&parsed, &options.variables);
     let mut run = TestRun::default();
-    let mut tests: Vec<Vec<Located>> = parsed.iter().map(|_| Vec::new()).collect();
-    for (i, p) in parsed.iter().enumerate() {
-        if let Some(node) = p.doc.root.get("tests") {
-            collect(&mut run, &mut tests[i], parse_tests(node), p.doc.path());
-        }
-    }
-    for file in &catalog.files {
-        load_sidecar(&mut run, &mut tests, &parsed, file);
-    }
+    let tests = collect_tests(&mut run, catalog, &parsed, options.require_tests);
     for (p, cases) in parsed.iter().zip(tests) {
-        if p.doc.kind == DocKind::Filter {
-            continue;
-        }
-        if options.require_tests {
-            require(&mut run, p, &cases);
-        }
-        if cases.is_empty() {
+        if p.doc.kind == DocKind::Filter || cases.is_empty() {
             continue;
         }
         match &p.body {
@@ -77,6 +63,41 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
         }
     }
     run
+}
+
+/// Findings about the tests themselves, without running them: malformed tests and sidecars (T703)
+/// and, with `require_tests`, documents lacking tests (T701). `detc check` reports these so a pull
+/// request learns about a missing test without a separate `detc test` run.
+pub fn check_tests(catalog: &Catalog, parsed: &[Parsed<'_>], require_tests: bool) -> Vec<Diagnostic> {
+    let mut run = TestRun::default();
+    collect_tests(&mut run, catalog, parsed, require_tests);
+    run.diagnostics
+}
+
+/// Each document's tests, inline and from its file's sidecar, indexed like `parsed`.
+fn collect_tests(
+    run: &mut TestRun,
+    catalog: &Catalog,
+    parsed: &[Parsed<'_>],
+    require_tests: bool,
+) -> Vec<Vec<Located>> {
+    let mut tests: Vec<Vec<Located>> = parsed.iter().map(|_| Vec::new()).collect();
+    for (i, p) in parsed.iter().enumerate() {
+        if let Some(node) = p.doc.root.get("tests") {
+            collect(run, &mut tests[i], parse_tests(node), p.doc.path());
+        }
+    }
+    for file in &catalog.files {
+        load_sidecar(run, &mut tests, parsed, file);
+    }
+    if require_tests {
+        for (p, cases) in parsed.iter().zip(&tests) {
+            if p.doc.kind != DocKind::Filter {
+                require(run, p, cases);
+            }
+        }
+    }
+    tests
 }
 
 fn collect(

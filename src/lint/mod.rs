@@ -34,6 +34,8 @@ pub struct Sink<'p, 'a> {
 pub struct Options {
     /// Values for `{name}` tokens (from `detc.yaml` `variables`).
     pub variables: std::collections::BTreeMap<String, String>,
+    /// Report rules and correlations without tests (T701; from `detc.yaml` `require_tests`).
+    pub require_tests: bool,
 }
 
 impl<'p, 'a> Sink<'p, 'a> {

@@ -85,7 +85,7 @@ fn to_diagnostic(doc: &Document, err: &ValidationError<'_>) -> Diagnostic {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or("?");
             message = format!("missing required field `{name}`");
-            label = format!("`{name}` is required in this {}", where_name(pointer, doc));
+            label = format!("`{name}` is required in {}", where_name(pointer, doc));
             span = head_span(located.key, located.node);
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -123,9 +123,13 @@ fn head_span(key: Option<&Node>, node: &Node) -> Span {
 }
 
 fn where_name(pointer: &str, doc: &Document) -> String {
-    match pointer.rsplit('/').next() {
-        Some(last) if !pointer.is_empty() => format!("`{last}` mapping"),
-        _ => doc.kind.as_str().to_string(),
+    let mut segments = pointer.rsplit('/');
+    match (segments.next(), segments.next()) {
+        (Some(index), Some(list)) if !list.is_empty() && index.parse::<usize>().is_ok() => {
+            format!("item {index} of `{list}`")
+        }
+        (Some(last), _) if !pointer.is_empty() => format!("this `{last}` mapping"),
+        _ => format!("this {}", doc.kind.as_str()),
     }
 }
 
