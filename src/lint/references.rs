@@ -300,19 +300,14 @@ fn duplicates(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
     let mut names: HashMap<&str, Vec<Place>> = HashMap::new();
     for p in parsed {
         let path = p.doc.path().clone();
-        if let Some(n) = p.meta.id.filter(|n| n.scalar_text().is_some()) {
-            ids.entry(n.scalar_text().unwrap())
-                .or_default()
-                .push((path.clone(), n.span));
-        }
-        if let Some(n) = p.meta.title.filter(|n| n.scalar_text().is_some()) {
-            titles
-                .entry(n.scalar_text().unwrap())
-                .or_default()
-                .push((path.clone(), n.span));
-        }
-        if let Some(n) = p.meta.name.filter(|n| n.scalar_text().is_some()) {
-            names.entry(n.scalar_text().unwrap()).or_default().push((path, n.span));
+        for (node, seen) in [
+            (p.meta.id, &mut ids),
+            (p.meta.title, &mut titles),
+            (p.meta.name, &mut names),
+        ] {
+            if let Some((text, span)) = node.and_then(|n| Some((n.scalar_text()?, n.span))) {
+                seen.entry(text).or_default().push((path.clone(), span));
+            }
         }
     }
     for (id, places) in &ids {

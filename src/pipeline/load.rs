@@ -250,9 +250,9 @@ fn processing_item(r: &mut Reader, node: &Node, index: usize) -> Option<Processi
 
 fn mapping_of_lists(r: &mut Reader, node: &Node, key: &str) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
-    match node.get(key) {
-        Some(m) if m.as_map().is_some() => {
-            for e in m.as_map().unwrap() {
+    match node.get(key).map(|m| (m, m.as_map())) {
+        Some((_, Some(entries))) => {
+            for e in entries {
                 let Some(k) = e.key.scalar_text() else { continue };
                 let Some(v) = value_list(&e.value) else {
                     r.error(e.value.span, "a mapping target is a name or a list of names");
@@ -261,7 +261,7 @@ fn mapping_of_lists(r: &mut Reader, node: &Node, key: &str) -> BTreeMap<String, 
                 out.insert(k.to_string(), v);
             }
         }
-        Some(other) => r.error(other.span, format!("`{key}` must be a mapping")),
+        Some((other, None)) => r.error(other.span, format!("`{key}` must be a mapping")),
         None => r.error(node.span, format!("missing `{key}`")),
     }
     out

@@ -150,7 +150,8 @@ fn expand_value(v: &SpecValue, vars: &BTreeMap<String, Vec<String>>, wanted: &dy
     else {
         return vec![v.clone()];
     };
-    let re = Regex::new(r"%([^%]+)%").expect("valid regex");
+    static PLACEHOLDER: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = PLACEHOLDER.get_or_init(|| Regex::new(r"%([^%]+)%").expect("valid regex"));
     let Some(cap) = re.captures_iter(text).find(|c| wanted(&c[1])) else {
         return vec![v.clone()];
     };
