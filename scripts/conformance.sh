@@ -52,7 +52,8 @@ fi
 
 # 4b. The same with processing pipelines exercising every supported transformation and condition:
 #     identical to pySigma with the same pipeline file (or a documented divergence).
-for pipeline in tests/pipelines/fields.yml tests/pipelines/conditions.yml tests/pipelines/placeholders.yml; do
+for pipeline in tests/pipelines/fields.yml tests/pipelines/conditions.yml tests/pipelines/placeholders.yml \
+    tests/pipelines/values.yml; do
     "$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --pipeline "$pipeline" \
         --out "target/conformance-report-$(basename "$pipeline" .yml)" --targets splunk,lucene,eql \
         --require-zero-rest splunk,lucene,eql "$SHARED/corpus/sigmahq-sample"

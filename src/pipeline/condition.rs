@@ -169,9 +169,16 @@ impl ItemCond {
 
 impl FieldCond {
     pub fn holds(&self, field: &str, applied: &[String]) -> bool {
+        self.holds_on(Some(field), applied)
+    }
+
+    /// As [`FieldCond::holds`], for an item that may be a keyword (no field): like pySigma, no
+    /// field is never included and so always excluded.
+    pub fn holds_on(&self, field: Option<&str>, applied: &[String]) -> bool {
+        let included = |p: &[FieldPattern]| field.is_some_and(|f| p.iter().any(|p| p.matches(f)));
         match self {
-            FieldCond::Include(p) => p.iter().any(|p| p.matches(field)),
-            FieldCond::Exclude(p) => !p.iter().any(|p| p.matches(field)),
+            FieldCond::Include(p) => included(p),
+            FieldCond::Exclude(p) => !included(p),
             FieldCond::Applied(id) => applied.iter().any(|a| a == id),
         }
     }

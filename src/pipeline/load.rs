@@ -7,7 +7,7 @@ use std::sync::Arc;
 use regex::Regex;
 
 use super::condition::{CondSet, FieldCond, FieldPattern, ItemCond, RuleCond};
-use super::transform::Transformation;
+use super::transform::{CaseMethod, Transformation};
 use crate::catalog::SourceFile;
 use crate::catalog::yaml::{Node, Scalar, Value, parse_documents};
 use crate::diag::{Code, Diagnostic, Severity, Span};
@@ -312,6 +312,20 @@ fn transformation(r: &mut Reader, node: &Node, kind: &str, span: Span) -> Option
                 .replace_all(&r.required(node, "replacement")?, "$${$1}")
                 .into_owned(),
         },
+        "case" => {
+            let method = r.string(node, "method").unwrap_or_else(|| "lower".to_string());
+            match CaseMethod::parse(&method) {
+                Some(m) => Transformation::Case(m),
+                None => {
+                    let at = node.get("method").map_or(span, |n| n.span);
+                    r.error(
+                        at,
+                        format!("unknown case method `{method}`; expected lower, upper or snake_case"),
+                    );
+                    return None;
+                }
+            }
+        }
         "value_placeholders" => Transformation::ValuePlaceholders {
             include: r.strings(node, "include"),
             exclude: r.strings(node, "exclude"),
@@ -346,7 +360,7 @@ fn transformation(r: &mut Reader, node: &Node, kind: &str, span: Span) -> Option
             r.error(
                 span,
                 format!(
-                    "unknown or unsupported transformation `{other}`; detc supports field_name_mapping, field_name_prefix_mapping, field_name_prefix, field_name_suffix, add_condition, replace_string, value_placeholders, query_expression_placeholders, drop_detection_item, change_logsource, set_state, rule_failure, detection_item_failure"
+                    "unknown or unsupported transformation `{other}`; detc supports field_name_mapping, field_name_prefix_mapping, field_name_prefix, field_name_suffix, add_condition, replace_string, case, value_placeholders, query_expression_placeholders, drop_detection_item, change_logsource, set_state, rule_failure, detection_item_failure"
                 ),
             );
             return None;
@@ -435,7 +449,15 @@ fn field_cond(r: &mut Reader, node: &Node) -> Option<FieldCond> {
             .into_iter()
             .filter_map(|f| {
                 if re {
-                    Regex::new(&format!("^(?:{f})$")).ok().map(FieldPattern::Re)
+                    // Python's `re.match`: anchored at the start only, so `.*Image` takes `ImageLoaded` too.
+                    match Regex::new(&format!("^(?:{f})")) {
+                        Ok(pattern) => Some(FieldPattern::Re(pattern)),
+                        Err(e) => {
+                            let at = node.get("fields").map_or(node.span, |n| n.span);
+                            r.error(at, format!("invalid field-name regex `{f}`: {e}"));
+                            None
+                        }
+                    }
                 } else {
                     Some(FieldPattern::Plain(f))
                 }

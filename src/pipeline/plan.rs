@@ -181,6 +181,10 @@ impl<'p> RulePlan<'p> {
                             None => next.push((item, applied)),
                         }
                     }
+                    // Value transformations honour field-name conditions too.
+                    _ if !step.field.holds(|c| c.holds_on(item.field.as_deref(), &applied)) => {
+                        next.push((item, applied));
+                    }
                     t => {
                         let before = item.clone();
                         t.rewrite_values(&mut item, &self.vars);

@@ -76,3 +76,35 @@ fn failures_and_bad_files_are_errors() {
         .is_err()
     );
 }
+
+#[test]
+fn case_rewrites_plain_strings_of_the_selected_fields_only() {
+    let p = "transformations:\n  - type: case\n    method: upper\n    field_name_conditions: [{type: include_fields, mode: re, fields: ['.*Image']}]\n  - type: case\n    method: snake_case\n    field_name_conditions: [{type: include_fields, fields: [EventType]}]\n";
+    let rule = "title: T\nlogsource: {product: windows}\ndetection:\n  sel:\n    ParentImage|endswith: '\\cmd.exe'\n    ImageLoaded: 'c:\\x.dll'\n    ImageArgs|windash: ' -enc'\n    OriginalFileName: cmd.exe\n    EventType: SetValue\n    ImageData|base64: abc\n  condition: sel\n";
+    // `.*Image` is matched like Python's `re.match`: from the start, so `ImageLoaded` counts too.
+    // Windash and base64 values are left alone (`abc`, not `ABC`), as are fields outside the conditions.
+    assert_eq!(
+        convert(p, rule, TargetId::Splunk),
+        [
+            r#"ParentImage="*\\CMD.EXE" ImageLoaded="C:\\X.DLL" ImageArgs=" -enc" OR ImageArgs=" /enc" OR ImageArgs=" –enc" OR ImageArgs=" —enc" OR ImageArgs=" ―enc" OriginalFileName="cmd.exe" EventType="set_value" ImageData="YWJj""#
+        ]
+    );
+}
+
+#[test]
+fn unknown_case_method_and_bad_field_regex_are_reported() {
+    let err = load_pipeline(
+        Arc::from(Path::new("p.yml")),
+        "transformations:\n  - type: case\n    method: title\n  - type: case\n    field_name_conditions: [{type: include_fields, mode: re, fields: ['(']}]\n".into(),
+    )
+    .unwrap_err();
+    let messages: Vec<&str> = err.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("unknown case method `title`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("invalid field-name regex `(`")),
+        "{messages:?}"
+    );
+}

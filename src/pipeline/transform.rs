@@ -6,6 +6,7 @@ use regex::Regex;
 
 use crate::catalog::yaml::{Resolved, Scalar, Style};
 use crate::ir::{ItemSpec, SpecValue};
+use crate::model::modifier::Modifier;
 
 #[derive(Debug, Clone)]
 pub enum Transformation {
@@ -24,6 +25,8 @@ pub enum Transformation {
         regex: Regex,
         replacement: String,
     },
+    /// pySigma's `case`: string values to lower case, upper case or snake_case.
+    Case(CaseMethod),
     /// `%name%` placeholders replaced by the pipeline's `vars` (include/exclude name lists).
     ValuePlaceholders {
         include: Vec<String>,
@@ -57,6 +60,7 @@ impl Transformation {
             || matches!(
                 self,
                 Transformation::ReplaceString { .. }
+                    | Transformation::Case(_)
                     | Transformation::ValuePlaceholders { .. }
                     | Transformation::QueryExpressionPlaceholders { .. }
                     | Transformation::DropDetectionItem
@@ -92,16 +96,17 @@ impl Transformation {
     /// Rewrite the values of an item (replace_string, placeholders); `vars` are the pipeline's.
     pub fn rewrite_values(&self, item: &mut ItemSpec, vars: &BTreeMap<String, Vec<String>>) {
         match self {
-            Transformation::ReplaceString { regex, replacement } if !item.has(crate::model::modifier::Modifier::Re) => {
-                for v in &mut item.values {
-                    if let Some(s) = v.scalar.as_mut().filter(|s| s.resolved == Resolved::Str) {
-                        s.text = regex.replace_all(&s.text, replacement.as_str()).into_owned();
-                    }
+            Transformation::ReplaceString { regex, replacement } => {
+                for text in string_values(item) {
+                    *text = regex.replace_all(text, replacement.as_str()).into_owned();
                 }
             }
-            Transformation::ValuePlaceholders { include, exclude }
-                if item.has(crate::model::modifier::Modifier::Expand) =>
-            {
+            Transformation::Case(method) => {
+                for text in string_values(item) {
+                    *text = method.apply(text);
+                }
+            }
+            Transformation::ValuePlaceholders { include, exclude } if item.has(Modifier::Expand) => {
                 let wanted = |name: &str| {
                     (include.is_empty() || include.iter().any(|i| i == name))
                         && !exclude.iter().any(|e| e == name)
@@ -118,7 +123,7 @@ impl Transformation {
                 include,
                 exclude,
                 mapping,
-            } if item.has(crate::model::modifier::Modifier::Expand) => {
+            } if item.has(Modifier::Expand) => {
                 let field = item.field.clone().unwrap_or_default();
                 for v in &mut item.values {
                     let Some(name) = v
@@ -140,6 +145,81 @@ impl Transformation {
             _ => {}
         }
     }
+}
+
+/// Modifiers whose values pySigma's string-value transformations leave alone: they are not plain
+/// strings there (regexes, CIDR ranges, field references, existence) or expand into several values
+/// (`windash`, `base64offset`). Plain `base64` and the `wide`/`utf16` encodings are left alone too,
+/// where pySigma rewrites the encoded text: lower-casing base64 text changes the bytes it stands for.
+const NOT_PLAIN_STRINGS: [Modifier; 11] = [
+    Modifier::Re,
+    Modifier::Cidr,
+    Modifier::FieldRef,
+    Modifier::Exists,
+    Modifier::Windash,
+    Modifier::Base64,
+    Modifier::Base64Offset,
+    Modifier::Wide,
+    Modifier::Utf16,
+    Modifier::Utf16Le,
+    Modifier::Utf16Be,
+];
+
+/// The texts of an item's string values, the ones string-value transformations (`replace_string`,
+/// `case`) rewrite: not numbers, booleans or null, and not under [`NOT_PLAIN_STRINGS`].
+fn string_values(item: &mut ItemSpec) -> impl Iterator<Item = &mut String> {
+    let strings = !NOT_PLAIN_STRINGS.into_iter().any(|m| item.has(m));
+    item.values
+        .iter_mut()
+        .filter_map(|v| v.scalar.as_mut())
+        .filter(move |s| strings && s.resolved == Resolved::Str)
+        .map(|s| &mut s.text)
+}
+
+/// How the `case` transformation rewrites a string value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseMethod {
+    Lower,
+    Upper,
+    /// `processName` becomes `process_name`: `_` before each capital that does not start a
+    /// literal part (parts are split by the `*` and `?` wildcards), then lower case.
+    SnakeCase,
+}
+
+impl CaseMethod {
+    pub fn parse(name: &str) -> Option<CaseMethod> {
+        match name {
+            "lower" => Some(CaseMethod::Lower),
+            "upper" => Some(CaseMethod::Upper),
+            "snake_case" => Some(CaseMethod::SnakeCase),
+            _ => None,
+        }
+    }
+
+    /// Rewrite `text`, a value in Sigma's escaped form (`\*` is a literal star, not a wildcard).
+    fn apply(self, text: &str) -> String {
+        match self {
+            CaseMethod::Lower => text.to_lowercase(),
+            CaseMethod::Upper => text.to_uppercase(),
+            CaseMethod::SnakeCase => snake_case(text),
+        }
+    }
+}
+
+fn snake_case(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut part_start = true;
+    let mut escaped = false;
+    for c in text.chars() {
+        if c.is_ascii_uppercase() && !part_start {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+        let wildcard = !escaped && (c == '*' || c == '?');
+        escaped = !escaped && c == '\\';
+        part_start = wildcard;
+    }
+    out
 }
 
 /// Every value `v` stands for once its `%name%` placeholders take each of their values.
@@ -172,4 +252,28 @@ fn expand_value(v: &SpecValue, vars: &BTreeMap<String, Vec<String>>, wanted: &dy
         out.extend(expand_value(&next, vars, wanted));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_splits_at_capitals_within_each_literal_part() {
+        assert_eq!(snake_case("processName"), "process_name");
+        assert_eq!(snake_case("ProcessName"), "process_name");
+        // A wildcard starts a new part: no `_` before the capital right after it.
+        assert_eq!(snake_case("Foo*Bar?Baz"), "foo*bar?baz");
+        // An escaped star is literal text, so the capital after it is inside the part.
+        assert_eq!(snake_case("Foo\\*Bar"), "foo\\*_bar");
+        // A backslash before a letter is a literal backslash.
+        assert_eq!(snake_case("C:\\Windows"), "c:\\_windows");
+    }
+
+    #[test]
+    fn case_methods() {
+        assert_eq!(CaseMethod::parse("upper").unwrap().apply("cmd.exe"), "CMD.EXE");
+        assert_eq!(CaseMethod::parse("lower").unwrap().apply("CMD.EXE"), "cmd.exe");
+        assert_eq!(CaseMethod::parse("title"), None);
+    }
 }
