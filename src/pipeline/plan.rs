@@ -140,17 +140,15 @@ impl<'p> RulePlan<'p> {
                     continue;
                 }
                 let t = &step.transformation;
+                // Field-name conditions gate every item transformation on the item's field, as pySigma's
+                // detection-item match does (a keyword has no field: never included). Field mappings
+                // check them per name instead, since they also rename field references in values.
+                if !t.maps_fields() && !step.field.holds(|c| c.holds_on(item.field.as_deref(), &applied)) {
+                    next.push((item, applied));
+                    continue;
+                }
                 match t {
-                    Transformation::DropDetectionItem => {
-                        let field_ok = item
-                            .field
-                            .as_deref()
-                            .is_some_and(|f| step.field.holds(|c| c.holds(f, &applied)));
-                        if !field_ok {
-                            next.push((item, applied));
-                        }
-                        continue;
-                    }
+                    Transformation::DropDetectionItem => continue,
                     Transformation::DetectionItemFailure(m) => return Err(m.clone()),
                     t if t.maps_fields() => {
                         // A field reference's value names a field: pySigma renames it too.
@@ -180,10 +178,6 @@ impl<'p> RulePlan<'p> {
                             }
                             None => next.push((item, applied)),
                         }
-                    }
-                    // Value transformations honour field-name conditions too.
-                    _ if !step.field.holds(|c| c.holds_on(item.field.as_deref(), &applied)) => {
-                        next.push((item, applied));
                     }
                     t => {
                         let before = item.clone();

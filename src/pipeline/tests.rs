@@ -108,3 +108,18 @@ fn unknown_case_method_and_bad_field_regex_are_reported() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn detection_item_failure_fires_only_on_the_fields_it_names() {
+    let failure = |field: &str| {
+        let text = format!(
+            "transformations:\n  - type: detection_item_failure\n    message: no {field} here\n    field_name_conditions: [{{type: include_fields, fields: [{field}]}}]\n"
+        );
+        let p = load_pipeline(Arc::from(Path::new("p.yml")), text).unwrap();
+        let catalog = Catalog::from_sources(&[("r.yml", RULE)]);
+        let out = convert_catalog_with(&catalog, TargetId::Splunk, &Default::default(), Some(&p));
+        out[0].diagnostics.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+    };
+    assert!(failure("CommandLine").iter().any(|m| m.contains("no CommandLine here")));
+    assert!(failure("ParentImage").is_empty(), "RULE has no ParentImage item");
+}
