@@ -36,6 +36,16 @@ fn codes(out: &Output) -> Vec<String> {
         .collect()
 }
 
+/// A minimal valid rule over Auth0 logs; tests append keys or swap its id and title.
+const RULE: &str = "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n";
+
+/// Run detc with `--config CONFIG` before `args`.
+fn detc_with_config(config: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--config", config.to_str().unwrap()];
+    all.extend_from_slice(args);
+    detc(&all)
+}
+
 /// Check one file holding `bytes` and return its JSON diagnostics.
 fn check_bytes(name: &str, bytes: &[u8]) -> (Output, Vec<Value>) {
     let dir = tempfile::tempdir().unwrap();
@@ -130,7 +140,11 @@ fn select_ignore_and_deny_warnings() {
 fn variables_resolve_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.yml");
-    std::fs::write(&path, "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nsplunk: index=auth0 data.tenant_name=\"{tenant}\"\n").unwrap();
+    std::fs::write(
+        &path,
+        format!("{RULE}splunk: index=auth0 data.tenant_name=\"{{tenant}}\"\n"),
+    )
+    .unwrap();
     let p = path.to_str().unwrap();
     let unresolved = detc(&["check", "--format", "json", p]);
     let d = &json_lines(&unresolved)[0];
@@ -419,7 +433,7 @@ fn a_bad_config_is_a_usage_error_with_its_location() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("detc.yaml");
     std::fs::write(&cfg, "catalog: detections\nrequire_tests: sometimes\n").unwrap();
-    let out = detc(&["--config", cfg.to_str().unwrap(), "check"]);
+    let out = detc_with_config(&cfg, &["check"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("S102") && stderr.contains("detc.yaml:2:16"), "{stderr}");
@@ -511,19 +525,13 @@ fn a_custom_query_token_without_a_value_fails_the_build_naming_it() {
     std::fs::create_dir(dir.path().join("rules")).unwrap();
     std::fs::write(
         dir.path().join("rules/r.yml"),
-        "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nsplunk: index=auth0 data.tenant_name=\"{tenant}\" data.type=s\n",
+        format!("{RULE}splunk: index=auth0 data.tenant_name=\"{{tenant}}\" data.type=s\n"),
     )
     .unwrap();
     let cfg = dir.path().join("detc.yaml");
     std::fs::write(&cfg, "catalog: rules\ntargets: {splunk: {use_custom_queries: true}}\n").unwrap();
     let out_dir = dir.path().join("dist");
-    let out = detc(&[
-        "--config",
-        cfg.to_str().unwrap(),
-        "build",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = detc_with_config(&cfg, &["build", "--out", out_dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -535,13 +543,7 @@ fn a_custom_query_token_without_a_value_fails_the_build_naming_it() {
         "catalog: rules\nvariables: {tenant: acme}\ntargets: {splunk: {use_custom_queries: true}}\n",
     )
     .unwrap();
-    let out = detc(&[
-        "--config",
-        cfg.to_str().unwrap(),
-        "build",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
+    let out = detc_with_config(&cfg, &["build", "--out", out_dir.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let conf = std::fs::read_to_string(out_dir.join("splunk/detc_detections/default/savedsearches.conf")).unwrap();
     assert!(
@@ -639,10 +641,8 @@ fn a_line_over_the_limit_is_skipped_without_holding_it() {
 fn check_reports_missing_and_malformed_tests() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("rules")).unwrap();
-    let rule = "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\n\
-                detection: {sel: {data.type: s}, condition: sel}\n";
-    std::fs::write(dir.path().join("rules/untested.yml"), rule).unwrap();
-    let half = rule.replace("5d2c7e1a", "6e3d8f2b").replace("title: T", "title: Half")
+    std::fs::write(dir.path().join("rules/untested.yml"), RULE).unwrap();
+    let half = RULE.replace("5d2c7e1a", "6e3d8f2b").replace("title: T", "title: Half")
         + "tests:\n  - name: fires\n    event: {data: {type: s}}\n    expect: match\n";
     std::fs::write(dir.path().join("rules/half.yml"), half).unwrap();
     let sidecar =
@@ -651,7 +651,7 @@ fn check_reports_missing_and_malformed_tests() {
     let cfg = dir.path().join("detc.yaml");
 
     std::fs::write(&cfg, "catalog: rules\n").unwrap();
-    let lenient = detc(&["--config", cfg.to_str().unwrap(), "check", "--format", "json"]);
+    let lenient = detc_with_config(&cfg, &["check", "--format", "json"]);
     assert_eq!(
         codes(&lenient),
         ["T703"],
@@ -659,7 +659,7 @@ fn check_reports_missing_and_malformed_tests() {
     );
 
     std::fs::write(&cfg, "catalog: rules\nrequire_tests: true\n").unwrap();
-    let strict = detc(&["--config", cfg.to_str().unwrap(), "check", "--format", "json"]);
+    let strict = detc_with_config(&cfg, &["check", "--format", "json"]);
     let got: Vec<(String, String, String)> = json_lines(&strict)
         .iter()
         .map(|d| {

@@ -79,6 +79,17 @@ class Check:
     def note(self, msg: str) -> None:
         self.notes.append(msg)
 
+    def load_json(self, path: Path):
+        """The JSON document at `path`, or None with a failure recorded when it cannot be read."""
+        try:
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            self.fail(f"{path}: {e}")
+            return None
+        if value is None:
+            self.fail(f"{path}: the document is JSON null")
+        return value
+
     @property
     def status(self) -> str:
         if self.failures:
@@ -383,10 +394,8 @@ def check_appinspect(app: Path, require: bool, c4: Check) -> None:
 
 def check_sumo(out: Path, c5: Check) -> None:
     path = out / "sumo" / "searches.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        c5.fail(f"{path}: {e}")
+    data = c5.load_json(path)
+    if data is None:
         return
     if not isinstance(data, dict) or data.get("type") != "FolderSyncDefinition":
         c5.fail(f"{path}: top level is not a FolderSyncDefinition (type {data.get('type') if isinstance(data, dict) else data!r})")
@@ -435,10 +444,8 @@ def check_sumo(out: Path, c5: Check) -> None:
 
 def check_navigator(out: Path, c6: Check) -> None:
     path = out / "navigator" / "layer.json"
-    try:
-        layer = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        c6.fail(f"{path}: {e}")
+    layer = c6.load_json(path)
+    if layer is None:
         return
     versions = layer.get("versions") if isinstance(layer.get("versions"), dict) else {}
     if versions.get("layer") != "4.5":

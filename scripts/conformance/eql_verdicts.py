@@ -499,22 +499,16 @@ def main():
     print(f"  agree (stock engine):               {counts['agree']}")
     print(f"  engine-limited (agree under the query-DSL model only): {counts['limited']}")
     print(f"  disagree:                           {counts['disagree']}")
-    if load_errors:
-        print("files not loaded:")
-        for path, why in load_errors:
-            print(f"  {path}: {why}")
-    if not_runnable:
-        print("not runnable:")
-        for where, why in not_runnable:
-            print(f"  {where}: {why}")
-    if limited:
-        print("engine-limited (Python-engine semantics; Elasticsearch's, as modelled, agree with detc):")
-        for where, detail in limited:
-            print(f"  {where}: {detail}")
-    if disagreements:
-        print("DISAGREEMENTS:")
-        for where, detail in disagreements:
-            print(f"  {where}: {detail}")
+    for heading, rows in [
+        ("files not loaded:", load_errors),
+        ("not runnable:", not_runnable),
+        ("engine-limited (Python-engine semantics; Elasticsearch's, as modelled, agree with detc):", limited),
+        ("DISAGREEMENTS:", disagreements),
+    ]:
+        if rows:
+            print(heading)
+            for where, why in rows:
+                print(f"  {where}: {why}")
     for line in info:
         print(f"note: {line}")
     failed = counts["disagree"] or (args.strict and counts["limited"])
