@@ -114,13 +114,14 @@ fn lower_all(det: &Detection<'_>, items: &[Cond], ctx: LowerCtx<'_>) -> Result<V
 
 /// A search identifier's expression; `None` when a pipeline dropped all its items.
 fn lower_body(body: &SearchBody<'_>, span: crate::diag::Span, ctx: LowerCtx<'_>) -> Result<Option<Expr>, LowerError> {
+    let empty = || LowerError {
+        span,
+        message: "search identifier is empty".into(),
+    };
     match body {
         SearchBody::Map(items) => {
             if items.is_empty() {
-                return Err(LowerError {
-                    span,
-                    message: "search identifier is empty".into(),
-                });
+                return Err(empty());
             }
             let mut parts = Vec::new();
             for i in items {
@@ -130,10 +131,7 @@ fn lower_body(body: &SearchBody<'_>, span: crate::diag::Span, ctx: LowerCtx<'_>)
         }
         SearchBody::List(bodies) => {
             if bodies.is_empty() {
-                return Err(LowerError {
-                    span,
-                    message: "search identifier is empty".into(),
-                });
+                return Err(empty());
             }
             let mut parts = Vec::new();
             for b in bodies {
