@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Run detc from `tests/fixtures`, which has no `detc.yaml`, so the repository's own config does not apply.
 fn detc(args: &[&str]) -> Output {
@@ -515,7 +515,15 @@ fn correlation_artifacts_have_a_schedule_a_lookback_over_the_timespan_and_inheri
         .unwrap();
     assert_eq!(rule["type"], "threshold");
     assert_eq!(rule["threshold"]["value"], 25);
-    assert_eq!(rule["from"], "now-15m");
+    // A threshold rule counts over its whole `from` window: exactly the 10m timespan, with one alert
+    // per group for the rest of the window.
+    assert_eq!(rule["from"], "now-10m");
+    assert_eq!(rule["interval"], "5m");
+    assert_eq!(rule["alert_suppression"]["duration"], json!({"value": 10, "unit": "m"}));
+    assert!(
+        stanza.contains("alert.suppress = 1\nalert.suppress.period = 10m\nalert.suppress.fields = data.ip"),
+        "{stanza}"
+    );
     assert_eq!(rule["threat"][0]["tactic"]["id"], "TA0006");
 }
 

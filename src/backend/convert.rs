@@ -44,10 +44,7 @@ pub fn convert_catalog_with<'a>(
         .par_iter()
         .filter(|p| p.doc.kind != DocKind::Filter)
         .map(|p| {
-            let mut c = match &p.body {
-                Body::Correlation(_) => super::correlation::convert(&ctx, p, target),
-                _ => convert_rule(&ctx, p, target),
-            };
+            let mut c = convert_document(&ctx, p, target);
             c.suppressed = suppressed.contains(&(p.doc.path().clone(), p.doc.index));
             if c.suppressed {
                 c.queries.clear();
@@ -55,6 +52,14 @@ pub fn convert_catalog_with<'a>(
             c
         })
         .collect()
+}
+
+/// Convert one rule or correlation of a lowered catalog to `target`.
+pub fn convert_document<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+    match &p.body {
+        Body::Correlation(_) => super::correlation::convert(ctx, p, target),
+        _ => convert_rule(ctx, p, target),
+    }
 }
 
 pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Diagnostic {

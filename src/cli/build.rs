@@ -6,7 +6,7 @@ use clap::Args;
 use super::load_config;
 use crate::catalog::Catalog;
 use crate::diag::{Severity, emit::render_human, sort_diagnostics};
-use crate::render::{Templates, build, write};
+use crate::render::{BuildPolicy, Templates, build, write};
 
 #[derive(Args, Debug)]
 pub struct BuildArgs {
@@ -16,6 +16,10 @@ pub struct BuildArgs {
     /// Render in memory and compare with the output folder: print unified diffs, exit 1 on any difference.
     #[arg(long)]
     check: bool,
+    /// Leave documents with errors out of every artifact (each listed, and recorded in report.json)
+    /// instead of failing; also `exclude_broken: true` in detc.yaml.
+    #[arg(long)]
+    exclude_broken: bool,
     /// A folder of templates (`<target>/<artifact>.j2`) that override the built-in ones by name.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -34,9 +38,12 @@ pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         }
     };
     let catalog = Catalog::load(&config.catalog);
-    let artifacts = build(&catalog, &config, &templates);
-    let mut diags = catalog.diags.clone();
-    diags.extend(artifacts.diagnostics);
+    let policy = BuildPolicy {
+        exclude_broken: args.exclude_broken || config.exclude_broken,
+    };
+    let artifacts = build(&catalog, &config, &templates, policy);
+    // The build's check already holds the catalog's load errors.
+    let mut diags = artifacts.diagnostics.clone();
     sort_diagnostics(&mut diags);
     eprint!(
         "{}",

@@ -5,7 +5,7 @@ use clap::Args;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::render::{Templates, build, write::unified};
+use crate::render::{BuildPolicy, Templates, build, write::unified};
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -23,7 +23,12 @@ fn artifacts_in(dir: &Path, templates: &Templates) -> Result<std::collections::B
     std::env::set_current_dir(dir).map_err(|e| e.to_string())?;
     let result = Config::load(None)
         .map_err(|d| d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))
-        .map(|config| build(&Catalog::load(&config.catalog), &config, templates).files);
+        .map(|config| {
+            let policy = BuildPolicy {
+                exclude_broken: config.exclude_broken,
+            };
+            build(&Catalog::load(&config.catalog), &config, templates, policy).files
+        });
     std::env::set_current_dir(here).map_err(|e| e.to_string())?;
     result
 }

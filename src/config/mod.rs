@@ -35,6 +35,8 @@ pub struct Config {
     pub variables: BTreeMap<String, String>,
     pub timestamp_fields: Vec<String>,
     pub require_tests: bool,
+    /// `detc build` leaves broken documents out (listed, recorded) instead of failing.
+    pub exclude_broken: bool,
     /// Options of each artifact target (`splunk`, `elastic`, `sumo`), as written.
     pub targets: BTreeMap<String, serde_json::Value>,
 }
@@ -131,6 +133,7 @@ impl Config {
             variables,
             timestamp_fields: strings("timestamp_field"),
             require_tests: root.get("require_tests").and_then(Node::scalar_text) == Some("true"),
+            exclude_broken: root.get("exclude_broken").and_then(Node::scalar_text) == Some("true"),
             targets: instance
                 .get("targets")
                 .and_then(|t| t.as_object())

@@ -35,6 +35,11 @@ fn targets(rules: Option<&Node>, rule: &Parsed<'_>) -> bool {
         .any(|w| Some(*w) == rule.meta.id_str() || Some(*w) == rule.meta.name_str())
 }
 
+/// Whether a filter document (with its `rules:` node) applies to `rule`.
+pub fn filter_applies(filter: &Parsed<'_>, rules: Option<&Node>, rule: &Parsed<'_>) -> bool {
+    logsource_contains(filter, rule) && targets(rules, rule)
+}
+
 /// AND each applicable filter's condition onto each of the rule's condition expressions.
 pub fn apply_filters(
     rule: &Parsed<'_>,
@@ -47,7 +52,7 @@ pub fn apply_filters(
         let Body::Filter { detection, rules } = &f.body else {
             continue;
         };
-        if !logsource_contains(f, rule) || !targets(*rules, rule) {
+        if !filter_applies(f, *rules, rule) {
             continue;
         }
         extra.extend(lower_detection(detection, &f.doc.file, vars)?);

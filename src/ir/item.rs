@@ -9,6 +9,7 @@ use crate::diag::Span;
 use crate::model::detection::Item;
 use crate::model::modifier::Modifier;
 use crate::model::sigma_string::{Part, SigmaString};
+use crate::model::tokens;
 
 /// Why an item cannot be lowered; reported as a conversion error at `span`.
 #[derive(Debug, Clone)]
@@ -192,9 +193,14 @@ fn lower_string(
     vars: &BTreeMap<String, String>,
 ) -> Result<Expr, LowerError> {
     let mods = &item.modifiers;
+    // `{name}` tokens with a value are filled first, as literal text of the value's kind.
     if item.has(Modifier::Re) {
-        return Ok(leaf(field, regex_value(text, mods), span));
+        let text = tokens::fill_known(text, vars, regex::escape);
+        return Ok(leaf(field, regex_value(&text, mods), span));
     }
+    let expand = item.has(Modifier::Expand);
+    let filled = tokens::fill_known(text, vars, |v| sigma_literal(v, expand));
+    let text = filled.as_str();
     if item.has(Modifier::Cidr) {
         crate::lint::modifiers::check_cidr(text).map_err(|m| LowerError { span, message: m })?;
         return Ok(leaf(field, Value::Cidr(text.to_string()), span));
@@ -210,7 +216,7 @@ fn lower_string(
         return Ok(leaf(field, Value::FieldRef(text.to_string()), span));
     }
     // Run the chain left to right over a list of alternatives (expansions add alternatives).
-    let mut alts = vec![SigmaString::parse(text, item.has(Modifier::Expand))];
+    let mut alts = vec![SigmaString::parse(text, expand)];
     for m in mods {
         alts = apply(*m, alts, vars).map_err(|message| LowerError { span, message })?;
     }
@@ -229,6 +235,18 @@ fn lower_string(
     } else {
         Expr::Expansion(exprs)
     })
+}
+
+/// `value` written as a Sigma string that matches it literally (no wildcards, no placeholders).
+fn sigma_literal(value: &str, expand: bool) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '\\' | '*' | '?') || (expand && c == '%') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn regex_value(text: &str, mods: &[Modifier]) -> Value {

@@ -13,6 +13,6 @@ mod lower;
 pub use catalog::{Lowering, error};
 pub use correlation::{Input, Spec};
 pub use expr::{CmpOp, Expr, Leaf, Num, ReFlags, Value};
-pub use filters::apply_filters;
+pub use filters::{apply_filters, filter_applies};
 pub use item::{ItemSpec, LowerError, SpecValue, lower_item, lower_spec};
 pub use lower::{LowerCtx, lower_condition, lower_detection, lower_detection_with};

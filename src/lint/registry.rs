@@ -22,6 +22,8 @@ pub fn all_codes() -> Vec<&'static Code> {
     codes.push(&crate::config::INVALID_CONFIG);
     codes.push(&crate::render::TEMPLATE_ERROR);
     codes.push(&crate::render::MISSING_VARIABLE);
+    codes.push(&crate::render::NOT_DEPLOYABLE);
+    codes.push(&crate::render::EXCLUDED_DOCUMENT);
     codes.push(&crate::pipeline::INVALID_PIPELINE);
     codes.sort_by_key(|c| c.code);
     codes
@@ -100,8 +102,8 @@ mod tests {
         assert_eq!(
             without,
             [
-                "B801", "B802", "B803", "B804", "B805", "B806", "B807", "E001", "E002", "E003", "E004", "E007", "E008",
-                "E009", "E012", "P602", "P603", "R402", "R405", "R407", "S102", "T701", "T702", "T703"
+                "B801", "B802", "B803", "B804", "B805", "B806", "B807", "B808", "B809", "E001", "E002", "E003", "E004",
+                "E007", "E008", "E009", "E012", "P602", "P603", "R402", "R405", "R407", "S102", "T701", "T702", "T703"
             ]
         );
     }

@@ -10,6 +10,7 @@ pub mod detection;
 pub mod meta;
 pub mod modifier;
 pub mod sigma_string;
+pub mod tokens;
 
 use crate::catalog::{DocKind, Document};
 use correlation::Correlation;

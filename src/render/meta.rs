@@ -8,7 +8,7 @@ use crate::lint::data::attack::attack;
 use crate::model::Parsed;
 
 /// The namespace for ids derived from a document's place (UUID v5), for documents without `id`.
-const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6d1a_8f3e_1c2b_4d5a_9e8f_7a6b_5c4d_3e2f);
+pub const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6d1a_8f3e_1c2b_4d5a_9e8f_7a6b_5c4d_3e2f);
 
 /// ATT&CK Enterprise tactic ids and display names, by short name.
 pub const TACTICS: [(&str, &str, &str); 14] = [

@@ -1,10 +1,24 @@
-//! Stage 7, rendering: artifacts people deploy, from templates over the converted catalog.
+//! Stage 7, artifacts: the compiled catalog rendered through templates into what people deploy, one
+//! family per file behind [`family::Family`], with the build's integrity rules in [`integrity`] and
+//! its account of every document in [`report`].
 
-pub mod artifacts;
+pub mod build;
+pub mod compiled;
+pub mod docs;
+pub mod elastic;
+pub mod escape;
+pub mod family;
+pub mod integrity;
 pub mod meta;
+pub mod navigator;
+pub mod options;
+pub mod report;
 pub mod schedule;
+pub mod splunk;
+pub mod sumo;
 pub mod templates;
 pub mod write;
 
-pub use artifacts::{Artifacts, MISSING_VARIABLE, build};
+pub use build::{Artifacts, BuildPolicy, MISSING_VARIABLE, build};
+pub use family::{EXCLUDED_DOCUMENT, NOT_DEPLOYABLE};
 pub use templates::{TEMPLATE_ERROR, Templates};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde_json::Value as Json;
 
+use super::escape;
 use crate::diag::{Code, Diagnostic, Severity};
 
 /// The default templates, by name (`<target>/<artifact>.j2`).
@@ -56,7 +57,12 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
-        env.add_filter("conf_value", conf_value);
+        // Every filter that puts rule text into a file format escapes it for that format.
+        env.add_filter("conf_value", |v: String| escape::conf_value(&v));
+        env.add_filter("md", |v: String| escape::markdown(&v, false));
+        env.add_filter("md_inline", |v: String| escape::markdown(&v, true));
+        env.add_filter("fence", |v: String| escape::fence(&v));
+        env.add_filter("code_block", |v: String| escape::code_block(&v));
         let mut origin = std::collections::HashMap::new();
         for (name, text) in DEFAULTS {
             let (text, from) = match overrides.map(|d| d.join(name)).filter(|p| p.is_file()) {
@@ -95,11 +101,6 @@ fn error(path: &Path, message: String) -> Diagnostic {
     Diagnostic::new(&TEMPLATE_ERROR, &p, None, message)
 }
 
-/// A `.conf` value: each line break continued with ` \` (Splunk's continuation), blanks trimmed.
-fn conf_value(value: String) -> String {
-    value.trim_end().lines().collect::<Vec<_>>().join(" \\\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,7 +115,6 @@ mod tests {
             "{}",
             err.message
         );
-        assert_eq!(conf_value("a\nb\n".into()), "a \\\nb");
     }
 
     #[test]

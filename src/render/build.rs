@@ -1,0 +1,256 @@
+//! `detc build` as a library call: check the catalog, decide what may be deployed, compile it once,
+//! render every artifact family and account for every document in `report.json`.
+//!
+//! Integrity rules (docs/build.md): a catalog with error diagnostics is not built unless broken
+//! documents are explicitly excluded; a document a target cannot express fails the build unless that
+//! target opts out (`skip_unsupported`); a `{token}` without a value fails the build; whatever is left
+//! out is listed on stderr and recorded in the report.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::compiled::{Pipelines, compile, consumed_rules};
+use super::family::{BuildContext, EXCLUDED_DOCUMENT, Family, Output};
+use super::integrity::{Broken, DocKey, find_broken};
+use super::options::TargetOptions;
+use super::report::report;
+use super::templates::Templates;
+use super::{
+    docs::MarkdownDocs, elastic::KibanaRules, navigator::NavigatorLayer, splunk::SplunkApp, sumo::SumoSearches,
+};
+use crate::catalog::{Catalog, DocKind};
+use crate::check::check_catalog;
+use crate::config::{Config, INVALID_CONFIG};
+use crate::diag::{Code, Diagnostic, Severity, Span};
+use crate::model::Parsed;
+use crate::model::tokens::node_tokens;
+use crate::pipeline::Pipeline;
+
+/// How strict a build is about broken documents.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildPolicy {
+    /// Leave documents with errors out (listed, recorded) instead of failing.
+    pub exclude_broken: bool,
+}
+
+pub struct Artifacts {
+    /// File contents by path relative to the output folder (the report included).
+    pub files: BTreeMap<PathBuf, String>,
+    /// Everything to show the user; any error means the build failed and nothing may be written.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Artifacts {
+    pub fn failed(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// The families every build renders, in report order.
+const FAMILIES: [&dyn Family; 5] = [&SplunkApp, &KibanaRules, &SumoSearches, &MarkdownDocs, &NavigatorLayer];
+
+pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: BuildPolicy) -> Artifacts {
+    let mut diagnostics = Vec::new();
+    let config_path: Arc<std::path::Path> = Arc::from(config.path.clone().unwrap_or_else(|| "detc.yaml".into()));
+    let options = match TargetOptions::from_config(config) {
+        Ok(o) => o,
+        Err(message) => {
+            diagnostics.push(Diagnostic::new(&INVALID_CONFIG, &config_path, None, message));
+            return Artifacts {
+                files: BTreeMap::new(),
+                diagnostics,
+            };
+        }
+    };
+    let mut loaded: BTreeMap<&str, Option<Pipeline>> = BTreeMap::new();
+    for kind in ["splunk", "elastic", "sumo"] {
+        match target_pipeline(config, &options.common(kind).pipelines) {
+            Ok(p) => {
+                loaded.insert(kind, p);
+            }
+            Err(mut d) => diagnostics.append(&mut d),
+        }
+    }
+    let pipeline = |kind: &str| loaded.get(kind).and_then(Option::as_ref);
+    let pipelines = Pipelines {
+        splunk: pipeline("splunk"),
+        elastic: pipeline("elastic"),
+        sumo: pipeline("sumo"),
+    };
+
+    // 1. Check: which documents are broken.
+    let lint_options = crate::lint::Options {
+        variables: config.variables.clone(),
+        require_tests: config.require_tests,
+    };
+    let errors: Vec<Diagnostic> = check_catalog(catalog, &lint_options)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    let everything: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
+    let broken = find_broken(&everything, &errors);
+    diagnostics.extend(broken_diagnostics(errors, &broken, &everything, policy));
+
+    // 2. Compile what may be deployed, once per target pipeline.
+    let parsed: Vec<Parsed<'_>> = catalog
+        .documents
+        .iter()
+        .filter(|d| !broken.contains(&(d.path().clone(), d.index)))
+        .map(Parsed::parse)
+        .collect();
+    let consumed = consumed_rules(&parsed, &config.variables);
+    let detections = compile(&parsed, &config.variables, &pipelines, &consumed);
+    diagnostics.extend(missing_tokens(&parsed, config, options.splunk.use_custom_queries));
+
+    // 3. Render every family.
+    let ctx = BuildContext {
+        detections: &detections,
+        config,
+        options: &options,
+        templates,
+    };
+    let outputs: Vec<Output> = FAMILIES.par_iter().map(|f| f.render(&ctx)).collect();
+    let mut out = Output::default();
+    for o in outputs {
+        out.extend(o);
+    }
+    diagnostics.append(&mut out.diagnostics);
+    let report = report(&everything, &broken, &consumed, &out.placements, &detections);
+    out.files.insert(PathBuf::from("report.json"), report);
+    Artifacts {
+        files: out.files,
+        diagnostics,
+    }
+}
+
+/// The check's errors; with `exclude_broken`, those of excluded documents become warnings and each
+/// excluded document or file gets a B809 warning with its reasons.
+fn broken_diagnostics(
+    errors: Vec<Diagnostic>,
+    broken: &Broken,
+    parsed: &[Parsed<'_>],
+    policy: BuildPolicy,
+) -> Vec<Diagnostic> {
+    if !policy.exclude_broken {
+        return errors;
+    }
+    let mut out: Vec<Diagnostic> = errors.into_iter().map(|d| d.severity(Severity::Warning)).collect();
+    for p in parsed {
+        let key: DocKey = (p.doc.path().clone(), p.doc.index);
+        if let Some(reasons) = broken.documents.get(&key) {
+            out.push(
+                Diagnostic::new(
+                    &EXCLUDED_DOCUMENT,
+                    p.doc.path(),
+                    p.doc.root.get("title").map(|n| n.span).or(Some(p.doc.span)),
+                    format!(
+                        "{} `{}` is excluded from the build: {}",
+                        p.doc.kind.as_str(),
+                        p.doc.title().unwrap_or("untitled"),
+                        reasons.join("; ")
+                    ),
+                )
+                .help("fix it, or it stays out of every artifact (recorded in report.json)"),
+            );
+        }
+    }
+    for (path, reasons) in &broken.files {
+        out.push(Diagnostic::new(
+            &EXCLUDED_DOCUMENT,
+            path,
+            None,
+            format!("file is excluded from the build: {}", reasons.join("; ")),
+        ));
+    }
+    out
+}
+
+/// One P602 error per `{token}` without a value that a deployed query would carry, with every use.
+fn missing_tokens(parsed: &[Parsed<'_>], config: &Config, custom_queries: bool) -> Vec<Diagnostic> {
+    let mut uses: BTreeMap<String, Vec<(Arc<std::path::Path>, Span)>> = BTreeMap::new();
+    for p in parsed {
+        // Every document left in the build reaches a deployed query: rules directly, filters through
+        // the rules they apply to, consumed base rules through their correlation.
+        let mut nodes = Vec::new();
+        if let Some(det) = p.detection() {
+            for s in &det.searches {
+                nodes.extend(s.body.items().into_iter().flat_map(|i| i.values()));
+            }
+        }
+        if custom_queries && p.doc.kind != DocKind::Filter {
+            nodes.extend(p.doc.root.get("splunk"));
+        }
+        for node in nodes {
+            for (name, span) in node_tokens(&p.doc.file, node) {
+                if !config.variables.contains_key(name) {
+                    uses.entry(name.to_string())
+                        .or_default()
+                        .push((p.doc.path().clone(), span));
+                }
+            }
+        }
+    }
+    uses.into_iter()
+        .map(|(name, places)| {
+            let (path, span) = &places[0];
+            let mut d = Diagnostic::new(
+                &MISSING_VARIABLE,
+                path,
+                Some(*span),
+                format!(
+                    "token `{{{name}}}` has no value; it is used {} time{} in deployed queries",
+                    places.len(),
+                    if places.len() == 1 { "" } else { "s" }
+                ),
+            )
+            .help(format!(
+                "set `variables: {{{name}: …}}` in detc.yaml (or pass --var {name}=…)"
+            ));
+            for (p, s) in &places[1..] {
+                d = d.related(p, Some(*s), "also used here");
+            }
+            d
+        })
+        .collect()
+}
+
+/// The pipelines a target's options name, merged by priority. A file is relative to detc.yaml.
+fn target_pipeline(config: &Config, names: &[String]) -> Result<Option<Pipeline>, Vec<Diagnostic>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let base = config
+        .path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let mut loaded = Vec::new();
+    for n in names {
+        let is_builtin = crate::pipeline::BUILTIN.iter().any(|b| b.0 == n);
+        let spec = if is_builtin {
+            n.clone()
+        } else {
+            base.join(n).to_string_lossy().into_owned()
+        };
+        loaded.push(crate::pipeline::resolve(&spec)?);
+    }
+    Ok(Some(Pipeline::merge(loaded)))
+}
+
+pub static MISSING_VARIABLE: Code = Code {
+    code: "P602",
+    name: "missing-variable",
+    severity: Severity::Error,
+    summary: "a deployed query needs a `{name}` token that has no value",
+    doc: "`{name}` tokens in detection values (and in the hand-written `splunk` query when a target deploys \
+          custom queries) are filled from detc.yaml `variables` or `--var`. A token without a value would \
+          ship literally and the search could never match, so the build fails, naming each token once with \
+          every place it is used. `detc check` reports the same tokens as P601 warnings. Reported at build \
+          time only, so it has no check example.",
+    bad: "",
+    good: "",
+};

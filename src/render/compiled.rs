@@ -1,0 +1,233 @@
+//! The catalog compiled for a build: every deployable document with its metadata and its queries
+//! for each query language, lowered once per target pipeline and converted in parallel.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+
+use super::integrity::{DocKey, key_of};
+use super::meta::rule_meta;
+use crate::backend::convert::{convert_document, render_query};
+use crate::backend::{Conversion, TargetId};
+use crate::catalog::DocKind;
+use crate::diag::Severity;
+use crate::eval::spec::{Expect, parse_tests};
+use crate::ir::Lowering;
+use crate::lint::references::Resolution;
+use crate::model::{Body, Parsed};
+use crate::pipeline::{Pipeline, RulePlan};
+
+/// What one query language made of a document: its queries, or why it has none; and the warnings
+/// about what the target changes (fidelity notes), which the report records.
+#[derive(Debug, Clone)]
+pub struct TargetQueries {
+    pub queries: Result<Vec<String>, String>,
+    pub notes: Vec<String>,
+}
+
+impl TargetQueries {
+    fn of(c: &Conversion<'_>) -> TargetQueries {
+        let notes = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Error)
+            .map(|d| format!("{} {}", d.code.code, d.message))
+            .collect();
+        let queries = if c.queries.is_empty() {
+            Err(c
+                .diagnostics
+                .iter()
+                .find(|d| d.severity == Severity::Error)
+                .map_or("the target produced no query".into(), |d| d.message.clone()))
+        } else {
+            Ok(c.queries.clone())
+        };
+        TargetQueries { queries, notes }
+    }
+}
+
+/// One document the build deploys.
+pub struct Detection<'p, 'a> {
+    pub parsed: &'p Parsed<'a>,
+    pub key: DocKey,
+    /// Metadata for templates (correlations inherit from their base rule).
+    pub meta: Json,
+    /// A correlation's window in seconds.
+    pub timespan: Option<u64>,
+    pub queries: BTreeMap<&'static str, TargetQueries>,
+    /// For Elastic threshold rules: the base rule's Lucene query (the events to count).
+    pub base_lucene: Option<String>,
+    /// For correlations: group-by and value fields as the Elastic pipeline names them.
+    pub elastic_group: Vec<String>,
+    pub elastic_value: Option<String>,
+    /// For correlations: group-by fields as the Splunk query's `by` clause names them.
+    pub splunk_group: Vec<String>,
+    pub tests: Vec<Json>,
+}
+
+impl Detection<'_, '_> {
+    pub fn is_correlation(&self) -> bool {
+        self.parsed.doc.kind == DocKind::Correlation
+    }
+
+    pub fn kind(&self) -> &'static str {
+        if self.is_correlation() { "correlation" } else { "rule" }
+    }
+
+    pub fn title(&self) -> &str {
+        self.meta["title"].as_str().unwrap_or("")
+    }
+
+    pub fn id(&self) -> &str {
+        self.meta["id"].as_str().unwrap_or("")
+    }
+
+    pub fn level(&self) -> &str {
+        self.meta["level"].as_str().unwrap_or("medium")
+    }
+
+    /// The queries of one query language, or why there are none.
+    pub fn queries(&self, target: TargetId) -> Result<&[String], &str> {
+        match self.queries.get(target.name()).map(|q| &q.queries) {
+            Some(Ok(q)) => Ok(q),
+            Some(Err(why)) => Err(why),
+            None => Err("not converted"),
+        }
+    }
+}
+
+/// The lowering of the catalog under each target's pipeline.
+pub struct Pipelines<'x> {
+    pub splunk: Option<&'x Pipeline>,
+    pub elastic: Option<&'x Pipeline>,
+    pub sumo: Option<&'x Pipeline>,
+}
+
+impl<'x> Pipelines<'x> {
+    fn of(&self, target: TargetId) -> Option<&'x Pipeline> {
+        match target {
+            TargetId::Splunk => self.splunk,
+            TargetId::Sumo => self.sumo,
+            _ => self.elastic,
+        }
+    }
+}
+
+/// Base rules of correlations (without `generate: true`): deployed only through their correlation.
+pub fn consumed_rules(parsed: &[Parsed<'_>], vars: &BTreeMap<String, String>) -> HashSet<DocKey> {
+    Lowering::new(parsed, vars).suppressed_rules().into_iter().collect()
+}
+
+/// Compile every deployable document (not a filter, not consumed by a correlation) of `parsed`.
+pub fn compile<'p, 'a>(
+    parsed: &'p [Parsed<'a>],
+    vars: &'p BTreeMap<String, String>,
+    pipelines: &Pipelines<'p>,
+    consumed: &HashSet<DocKey>,
+) -> Vec<Detection<'p, 'a>> {
+    let lowerings: Vec<(TargetId, Lowering<'p, 'a>)> = TargetId::ALL
+        .into_iter()
+        .map(|t| (t, Lowering::new(parsed, vars).with_pipeline(pipelines.of(t))))
+        .collect();
+    let plain = Lowering::new(parsed, vars);
+    let elastic = &lowerings
+        .iter()
+        .find(|(t, _)| *t == TargetId::Lucene)
+        .expect("every target is lowered")
+        .1;
+    let splunk = &lowerings
+        .iter()
+        .find(|(t, _)| *t == TargetId::Splunk)
+        .expect("every target is lowered")
+        .1;
+    parsed
+        .par_iter()
+        .filter(|p| p.doc.kind != DocKind::Filter && !consumed.contains(&key_of(p)))
+        .map(|p| {
+            let queries = lowerings
+                .iter()
+                .map(|(t, ctx)| (t.name(), TargetQueries::of(&convert_document(ctx, p, *t))))
+                .collect();
+            let base = base_rule(&plain, p);
+            let (elastic_group, elastic_value) = correlation_fields(elastic, p, base, pipelines.elastic);
+            let splunk_group = p
+                .correlation()
+                .and_then(|c| splunk.correlation(p, c).ok())
+                .map(|spec| spec.group_by)
+                .unwrap_or_default();
+            // Threshold rules search the base rule's events: its Lucene query, as a rule of its own.
+            let base_lucene = base
+                .and_then(|b| elastic.rule_exprs(b).ok())
+                .filter(|exprs| exprs.len() == 1)
+                .and_then(|exprs| render_query(TargetId::Lucene, &exprs[0]).ok());
+            Detection {
+                parsed: p,
+                key: key_of(p),
+                meta: rule_meta(p, base),
+                timespan: p.correlation().and_then(|c| c.timespan_secs),
+                queries,
+                base_lucene,
+                elastic_group,
+                elastic_value,
+                splunk_group,
+                tests: tests_of(p),
+            }
+        })
+        .collect()
+}
+
+/// A correlation's first referenced rule, which lends it missing metadata.
+fn base_rule<'p, 'a>(lowering: &Lowering<'p, 'a>, p: &Parsed<'a>) -> Option<&'p Parsed<'a>> {
+    let Body::Correlation(c) = &p.body else { return None };
+    let first = c.rules.first()?.scalar_text()?;
+    match lowering.index.resolve(first, p.doc.path()) {
+        Resolution::Found(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// Group-by fields and the value field of a correlation, named as a target's pipeline names them,
+/// with Splunk's multivalue suffix removed.
+fn correlation_fields(
+    lowering: &Lowering<'_, '_>,
+    p: &Parsed<'_>,
+    base: Option<&Parsed<'_>>,
+    pipeline: Option<&Pipeline>,
+) -> (Vec<String>, Option<String>) {
+    let Some(c) = p.correlation() else {
+        return (Vec::new(), None);
+    };
+    let Ok(spec) = lowering.correlation(p, c) else {
+        return (Vec::new(), None);
+    };
+    let group = spec
+        .inputs
+        .first()
+        .map(|i| i.group_fields.iter().map(|f| f.replace("{}", "")).collect())
+        .unwrap_or_default();
+    let plan = base.zip(pipeline).map(|(b, pl)| RulePlan::new(pl, b));
+    let value = spec
+        .field
+        .as_ref()
+        .map(|f| plan.as_ref().map_or(f.clone(), |pl| pl.map_field(f)).replace("{}", ""));
+    (group, value)
+}
+
+fn tests_of(p: &Parsed<'_>) -> Vec<Json> {
+    let Some(node) = p.doc.root.get("tests") else {
+        return Vec::new();
+    };
+    parse_tests(node)
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let expect = match t.expect {
+                Expect::Match => "match".to_string(),
+                Expect::NoMatch => "no match".to_string(),
+                Expect::Alerts(n) => format!("{n} alert(s)"),
+            };
+            json!({"name": t.name, "expect": expect})
+        })
+        .collect()
+}

@@ -1,0 +1,76 @@
+//! Markdown pages: one per detection (`docs/rules/<stem>.md`) and an index. Rule text reaches them
+//! only through the `md`, `md_inline`, `fence` and `code_block` template filters (render/escape.rs).
+
+use std::collections::HashSet;
+
+use serde_json::{Value as Json, json};
+
+use super::compiled::Detection;
+use super::escape::file_stem;
+use super::family::{BuildContext, Family, Output};
+
+pub struct MarkdownDocs;
+
+/// The queries of each target for the page: all of a multi-query rule, or why there are none.
+fn queries(d: &Detection<'_, '_>) -> Vec<Json> {
+    d.queries
+        .iter()
+        .map(|(target, q)| {
+            let text = match &q.queries {
+                Ok(list) => list.join("\n\n"),
+                Err(why) => format!("not available: {why}"),
+            };
+            json!({"target": target, "query": text})
+        })
+        .collect()
+}
+
+fn page_context(d: &Detection<'_, '_>, page: &str) -> Json {
+    let correlation = d.parsed.correlation().map(|c| {
+        json!({
+            "type": c.type_node.and_then(|n| n.scalar_text()),
+            "group_by": c.group_by.iter().filter_map(|g| g.scalar_text()).collect::<Vec<_>>(),
+            "timespan": c.timespan.and_then(|t| t.scalar_text()),
+            "condition": c.bounds.iter().map(|b| format!("{} {}", b.key.scalar_text().unwrap_or(""), b.node.scalar_text().unwrap_or(""))).collect::<Vec<_>>().join(", "),
+        })
+    });
+    json!({"rule": d.meta, "kind": d.kind(), "queries": queries(d), "tests": d.tests, "correlation": correlation, "page": page})
+}
+
+impl Family for MarkdownDocs {
+    fn name(&self) -> &'static str {
+        "docs"
+    }
+
+    fn render(&self, ctx: &BuildContext<'_, '_, '_>) -> Output {
+        let mut out = Output::default();
+        let mut index = Vec::new();
+        let mut used: HashSet<String> = HashSet::new();
+        for d in ctx.detections {
+            // Two titles can give one stem: number the later ones so no page overwrites another.
+            let stem = file_stem(d.title(), d.id());
+            let mut page = format!("rules/{stem}.md");
+            let mut n = 1;
+            while !used.insert(page.clone()) {
+                n += 1;
+                page = format!("rules/{stem}-{n}.md");
+            }
+            let context = page_context(d, &page);
+            out.render(
+                ctx.templates,
+                format!("docs/{page}"),
+                "docs/rule.md.j2",
+                &json!({"d": context, "vars": ctx.config.variables}),
+            );
+            out.deployed(d, "docs", &format!("docs/{page}"), vec![d.title().to_string()]);
+            index.push(context);
+        }
+        out.render(
+            ctx.templates,
+            "docs/index.md",
+            "docs/index.md.j2",
+            &json!({"detections": index, "vars": ctx.config.variables}),
+        );
+        out
+    }
+}

@@ -1,0 +1,200 @@
+//! Rule text as it reaches artifact files: Splunk `.conf` values and stanza names, Markdown, file
+//! names. Each function makes any input safe for its one context; the property tests in
+//! `tests/artifact_injection.rs` read the results back with real readers.
+
+/// C0 controls (except tab and line feed), DEL and C1 controls.
+fn is_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || c == '\u{2028}' || c == '\u{2029}'
+}
+
+/// A `.conf` value. Each line break becomes Splunk's continuation (` \` at the end of the line);
+/// carriage returns become line breaks; other control characters become spaces; and the last line
+/// never ends in a backslash (it would continue the value onto the next key), so trailing
+/// backslashes there are dropped.
+pub fn conf_value(value: &str) -> String {
+    let normalised = value.replace("\r\n", "\n").replace('\r', "\n");
+    let cleaned: String = normalised
+        .chars()
+        .map(|c| if is_control(c) { ' ' } else { c })
+        .collect();
+    let mut lines: Vec<&str> = cleaned.trim_end().split('\n').collect();
+    if let Some(last) = lines.last_mut() {
+        *last = last.trim_end_matches(['\\', ' ', '\t']);
+    }
+    lines.join(" \\\n")
+}
+
+/// A savedsearches.conf stanza name from a title: on one line, without the brackets that would end
+/// the header, and never `default` (which would configure every search of the app).
+pub fn stanza_name(title: &str) -> String {
+    let cleaned: String = title
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' || c == '[' || c == ']' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let name = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
+        "untitled detection".into()
+    } else if name.eq_ignore_ascii_case("default") {
+        format!("{name} (detection)")
+    } else {
+        name
+    }
+}
+
+/// Markdown text that renders as exactly the characters given. Characters CommonMark reads as
+/// inline syntax anywhere (HTML, links, emphasis, code spans, tables, entities, headings' `#`) are
+/// backslash-escaped everywhere; punctuation that only means something at the start of a line (lists,
+/// quotes, setext underlines, ordered-list numbers) is escaped there. Control characters become
+/// spaces. With `inline`, line breaks become spaces too (table cells, headings, list items).
+pub fn markdown(text: &str, inline: bool) -> String {
+    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    let normalised = normalised.trim_end();
+    let lines: Vec<&str> = if inline {
+        vec![normalised]
+    } else {
+        normalised.split('\n').collect()
+    };
+    let escaped: Vec<String> = lines.iter().map(|l| markdown_line(l)).collect();
+    if inline { escaped.join("") } else { escaped.join("\n") }
+}
+
+fn markdown_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut at_start = true;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        let c = match c {
+            '\n' => ' ',
+            c if is_control(c) => ' ',
+            c => c,
+        };
+        let always = matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#'
+        );
+        if always || (at_start && c.is_ascii_punctuation()) {
+            out.push('\\');
+        }
+        out.push(c);
+        if at_start && c.is_ascii_digit() {
+            // `12.` or `12)` at the start of a line would begin an ordered list.
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                out.push(d);
+            }
+            if let Some(p) = chars.next_if(|p| *p == '.' || *p == ')') {
+                out.push('\\');
+                out.push(p);
+            }
+        }
+        if !c.is_whitespace() {
+            at_start = false;
+        }
+    }
+    out
+}
+
+/// The backtick fence for a code block holding `text`: longer than any backtick run inside it, so
+/// the content cannot close the block early.
+pub fn fence(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+/// Text for inside a fenced code block: line breaks normalised, other control characters shown as
+/// spaces (a NUL or escape sequence in a page helps nobody).
+pub fn code_block(text: &str) -> String {
+    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    normalised
+        .chars()
+        .map(|c| if is_control(c) { ' ' } else { c })
+        .collect()
+}
+
+/// A file name stem from a title and an id: lowercase ASCII words joined by `-`, then the first
+/// block of the id; only `[a-z0-9-]`, so it never holds a path separator, `..` or a control.
+pub fn file_stem(title: &str, id: &str) -> String {
+    let words: Vec<String> = title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let id_part: String = id
+        .split('-')
+        .find(|b| b.chars().any(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or("")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(36)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let mut stem = words.join("-");
+    stem.truncate(100);
+    let stem = stem.trim_end_matches('-');
+    match (stem.is_empty(), id_part.is_empty()) {
+        (true, true) => "rule".into(),
+        (true, false) => id_part,
+        (false, true) => stem.to_string(),
+        (false, false) => format!("{stem}-{id_part}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conf_values_stay_one_value() {
+        assert_eq!(conf_value("a\nb\n"), "a \\\nb");
+        assert_eq!(conf_value("a\r\n[x]\rdisabled = 0"), "a \\\n[x] \\\ndisabled = 0");
+        assert_eq!(conf_value("C:\\Windows\\"), "C:\\Windows");
+        assert_eq!(conf_value("nul\0here"), "nul here");
+    }
+
+    #[test]
+    fn stanza_names_are_one_safe_line() {
+        assert_eq!(stanza_name("a]\n[b\r\naction.script = x"), "a b action.script = x");
+        assert_eq!(stanza_name("Default"), "Default (detection)");
+        assert_eq!(stanza_name(" \n "), "untitled detection");
+    }
+
+    #[test]
+    fn markdown_cannot_carry_html_or_links() {
+        assert_eq!(markdown("<script>", true), "\\<script\\>");
+        assert_eq!(
+            markdown("[x](javascript:alert(1))", true),
+            "\\[x\\](javascript:alert(1))"
+        );
+        assert_eq!(markdown("a\n# b", true), "a \\# b");
+        assert_eq!(
+            markdown("- item\n1. one\nplain - text.", false),
+            "\\- item\n1\\. one\nplain - text."
+        );
+        assert_eq!(fence("a ``` b ```` c"), "`````");
+        assert_eq!(fence("plain"), "```");
+    }
+
+    #[test]
+    fn file_stems_never_leave_their_folder() {
+        assert_eq!(file_stem("Brute force!", "/../../x"), "brute-force-x");
+        assert_eq!(file_stem("", "../.."), "rule");
+        assert_eq!(
+            file_stem("MFA off", "0b1c2d3e-aaaa-4bbb-8ccc-123456789abc"),
+            "mfa-off-0b1c2d3e"
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! `report.json`: what the build did with every document of the catalog, so a pipeline can assert
+//! coverage. Format (version 1) in docs/build.md.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::{Value as Json, json};
+
+use super::compiled::Detection;
+use super::family::Placement;
+use super::integrity::{Broken, DocKey, key_of};
+use crate::catalog::DocKind;
+use crate::diag::emit::display_path;
+use crate::model::Parsed;
+
+fn placement_json(p: &Placement) -> Json {
+    match p {
+        Placement::Deployed { artifact, names } => json!({"status": "deployed", "artifact": artifact, "names": names}),
+        Placement::Skipped { reason } => json!({"status": "skipped", "reason": reason}),
+        Placement::Failed { reason } => json!({"status": "failed", "reason": reason}),
+    }
+}
+
+pub fn report(
+    everything: &[Parsed<'_>],
+    broken: &Broken,
+    consumed: &HashSet<DocKey>,
+    placements: &BTreeMap<DocKey, BTreeMap<&'static str, Placement>>,
+    detections: &[Detection<'_, '_>],
+) -> String {
+    let compiled: BTreeMap<&DocKey, &Detection<'_, '_>> = detections.iter().map(|d| (&d.key, d)).collect();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut documents = Vec::new();
+    for p in everything {
+        let key = key_of(p);
+        let mut entry = json!({
+            "path": display_path(p.doc.path()),
+            "document": p.doc.index,
+            "kind": p.doc.kind.as_str(),
+            "id": p.doc.root.get("id").and_then(|n| n.scalar_text()),
+            "title": p.doc.title(),
+        });
+        let status = if let Some(reasons) = broken.documents.get(&key) {
+            entry["reasons"] = json!(reasons);
+            "excluded"
+        } else if p.doc.kind == DocKind::Filter {
+            "filter"
+        } else if consumed.contains(&key) {
+            entry["reasons"] = json!(["a base rule of a correlation (without `generate: true`): deployed through it"]);
+            "consumed"
+        } else {
+            let targets: BTreeMap<&str, Json> = placements
+                .get(&key)
+                .map(|m| m.iter().map(|(t, p)| (*t, placement_json(p))).collect())
+                .unwrap_or_default();
+            let all = !targets.is_empty() && targets.values().all(|t| t["status"] == "deployed");
+            entry["targets"] = json!(targets);
+            if let Some(d) = compiled.get(&key) {
+                let notes: BTreeMap<&str, &Vec<String>> = d
+                    .queries
+                    .iter()
+                    .filter(|(_, q)| !q.notes.is_empty())
+                    .map(|(t, q)| (*t, &q.notes))
+                    .collect();
+                if !notes.is_empty() {
+                    entry["notes"] = json!(notes);
+                }
+            }
+            if all { "deployed" } else { "partial" }
+        };
+        *counts.entry(status).or_default() += 1;
+        entry["status"] = json!(status);
+        documents.push(entry);
+    }
+    let files: Vec<Json> = broken
+        .files
+        .iter()
+        .map(|(path, reasons)| json!({"path": display_path(path), "status": "excluded", "reasons": reasons}))
+        .collect();
+    let text = serde_json::to_string_pretty(&json!({
+        "detc_report": 1,
+        "summary": {"documents": everything.len(), "by_status": counts, "files_excluded": files.len()},
+        "documents": documents,
+        "files": files,
+    }))
+    .expect("serialises");
+    text + "\n"
+}

@@ -1,0 +1,186 @@
+//! The Splunk app: `app.conf`, `savedsearches.conf` (one stanza per query), `metadata/default.meta`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value as Json, json};
+
+use super::compiled::Detection;
+use super::escape::stanza_name;
+use super::family::{BuildContext, Family, Output};
+use super::schedule::Schedule;
+use crate::backend::TargetId;
+
+pub struct SplunkApp;
+
+/// Splunk `alert.severity` (1–5) of a Sigma level.
+fn severity(level: &str) -> u8 {
+    match level {
+        "critical" => 5,
+        "high" => 4,
+        "medium" => 3,
+        "low" => 2,
+        _ => 1,
+    }
+}
+
+/// A group-by field Splunk's `alert.suppress.fields` (a comma-separated list) can name as it is.
+fn plain_field(f: &str) -> bool {
+    !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || "_.{}-".contains(c))
+}
+
+/// The search prefix (`index=… sourcetype=…`) in front of a search, and in front of each
+/// `[ search …` of a multisearch correlation; other searches that start with a command keep their
+/// own scope.
+fn with_prefix(prefix: &str, query: &str) -> String {
+    if prefix.is_empty() {
+        return query.to_string();
+    }
+    if query.starts_with("| multisearch") {
+        return query
+            .lines()
+            .map(|l| match l.strip_prefix("[ search ") {
+                Some(rest) => format!("[ search {prefix} {rest}"),
+                None => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    if query.starts_with('|') {
+        query.to_string()
+    } else {
+        format!("{prefix} {query}")
+    }
+}
+
+impl Family for SplunkApp {
+    fn name(&self) -> &'static str {
+        "splunk"
+    }
+
+    fn render(&self, ctx: &BuildContext<'_, '_, '_>) -> Output {
+        let opts = &ctx.options.splunk;
+        let app = opts.app.clone();
+        let conf = format!("splunk/{app}/default/savedsearches.conf");
+        let interval = opts.common.interval_secs(900);
+        let mut out = Output::default();
+        let mut stanzas: Vec<(usize, Json)> = Vec::new();
+        for (i, d) in ctx.detections.iter().enumerate() {
+            let queries: Vec<String> = match d.meta["custom"]["splunk"].as_str().filter(|_| opts.use_custom_queries) {
+                // Tokens were checked by the build (P602); fill what has a value.
+                Some(custom) => vec![crate::model::tokens::fill_known(
+                    custom,
+                    &ctx.config.variables,
+                    str::to_string,
+                )],
+                None => match d.queries(TargetId::Splunk) {
+                    Ok(q) => q.iter().map(|q| with_prefix(&opts.search_prefix, q)).collect(),
+                    Err(why) => {
+                        out.not_deployable(d, "splunk", why, opts.common.skip_unsupported);
+                        continue;
+                    }
+                },
+            };
+            let schedule = Schedule::new(interval, d.timespan, opts.common.max_runs_per_window);
+            let suppress_fields: Vec<&str> = d.splunk_group.iter().map(String::as_str).collect();
+            let suppress = d.timespan.map(|t| {
+                json!({
+                    "period": super::schedule::span(t),
+                    "fields": suppress_fields.iter().all(|f| plain_field(f)).then(|| suppress_fields.join(",")).filter(|f| !f.is_empty()),
+                })
+            });
+            let n = queries.len();
+            for (q_index, query) in queries.into_iter().enumerate() {
+                let base = stanza_name(d.title());
+                let name = if n > 1 {
+                    format!("{base} ({}/{n})", q_index + 1)
+                } else {
+                    base
+                };
+                stanzas.push((
+                    i,
+                    json!({
+                        "name": name,
+                        "query": query,
+                        "rule": d.meta,
+                        "schedule": schedule.context(),
+                        "splunk_severity": severity(d.level()),
+                        "suppress": suppress,
+                    }),
+                ));
+            }
+        }
+        let stanzas = unique_names(stanzas, ctx.detections);
+        let mut names_of: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        for (i, s) in &stanzas {
+            names_of
+                .entry(*i)
+                .or_default()
+                .push(s["name"].as_str().unwrap_or("").to_string());
+        }
+        for (i, names) in names_of {
+            out.deployed(&ctx.detections[i], "splunk", &conf, names);
+        }
+        let detections: Vec<Json> = stanzas.into_iter().map(|(_, s)| s).collect();
+        let context = json!({
+            "detections": detections,
+            "target": {"name": "splunk", "options": opts},
+            "vars": ctx.config.variables,
+        });
+        out.render(
+            ctx.templates,
+            format!("splunk/{app}/default/app.conf"),
+            "splunk/app.conf.j2",
+            &context,
+        );
+        out.render(ctx.templates, conf, "splunk/savedsearches.conf.j2", &context);
+        out.render(
+            ctx.templates,
+            format!("splunk/{app}/metadata/default.meta"),
+            "splunk/default.meta.j2",
+            &context,
+        );
+        out
+    }
+}
+
+/// Stanza names must be unique (Splunk merges stanzas of one name): a repeated name gets the rule id
+/// appended, then a counter if even that repeats. Compared case-insensitively, as Splunk does.
+fn unique_names(mut stanzas: Vec<(usize, Json)>, detections: &[Detection<'_, '_>]) -> Vec<(usize, Json)> {
+    let key = |s: &str| s.to_lowercase();
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (_, s) in &stanzas {
+        *count.entry(key(s["name"].as_str().unwrap_or(""))).or_default() += 1;
+    }
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    for (i, s) in &mut stanzas {
+        let name = s["name"].as_str().unwrap_or("").to_string();
+        let mut unique = if count[&key(&name)] > 1 {
+            stanza_name(&format!("{name} ({})", detections[*i].id()))
+        } else {
+            name
+        };
+        let seen = taken.entry(key(&unique)).or_default();
+        *seen += 1;
+        if *seen > 1 {
+            unique = format!("{unique} #{seen}");
+        }
+        s["name"] = json!(unique);
+    }
+    stanzas
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prefix_scopes_every_subsearch() {
+        let q = "| multisearch\n[ search a=1 | eval event_type=\"x\" ]\n[ search b=2 | eval event_type=\"y\" ]\n| stats count";
+        assert_eq!(
+            with_prefix("index=auth0", q),
+            "| multisearch\n[ search index=auth0 a=1 | eval event_type=\"x\" ]\n[ search index=auth0 b=2 | eval event_type=\"y\" ]\n| stats count"
+        );
+        assert_eq!(with_prefix("index=auth0", "a=1"), "index=auth0 a=1");
+        assert_eq!(with_prefix("", "a=1"), "a=1");
+    }
+}

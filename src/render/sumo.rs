@@ -1,0 +1,115 @@
+//! Sumo Logic scheduled searches (`sumo/searches.json`, a folder of saved searches for the content
+//! import), one per query.
+
+use std::collections::HashMap;
+
+use serde_json::{Value as Json, json};
+
+use super::family::{BuildContext, Family, Output};
+use super::schedule::{Schedule, span};
+use crate::backend::TargetId;
+
+pub struct SumoSearches;
+
+const ARTIFACT: &str = "sumo/searches.json";
+
+impl Family for SumoSearches {
+    fn name(&self) -> &'static str {
+        "sumo"
+    }
+
+    fn render(&self, ctx: &BuildContext<'_, '_, '_>) -> Output {
+        let opts = &ctx.options.sumo;
+        let interval = opts.common.interval_secs(900);
+        let mut out = Output::default();
+        let mut searches: Vec<(usize, Json)> = Vec::new();
+        for (i, d) in ctx.detections.iter().enumerate() {
+            let queries = match d.queries(TargetId::Sumo) {
+                Ok(q) => q,
+                Err(why) => {
+                    out.not_deployable(d, "sumo", why, opts.common.skip_unsupported);
+                    continue;
+                }
+            };
+            let schedule = Schedule::new(interval, d.timespan, opts.common.max_runs_per_window);
+            let range = format!("-{}", span(schedule.lookback));
+            let n = queries.len();
+            for (q_index, q) in queries.iter().enumerate() {
+                let query = match (opts.source_category.as_str(), q.strip_prefix('*')) {
+                    ("", _) | (_, None) => q.clone(),
+                    (cat, Some(rest)) => format!("_sourceCategory={cat}{rest}"),
+                };
+                let name = if n > 1 {
+                    format!("{} ({}/{n})", d.title(), q_index + 1)
+                } else {
+                    d.title().to_string()
+                };
+                searches.push((
+                    i,
+                    json!({
+                        "type": "SavedSearchWithScheduleSyncDefinition",
+                        "name": name,
+                        "description": d.meta["description"],
+                        "search": {"queryText": query, "defaultTimeRange": range, "byReceiptTime": false, "viewName": "", "viewStartTime": "1970-01-01T00:00:00Z", "queryParameters": [], "parsingMode": "AutoParse"},
+                        "searchSchedule": {
+                            "cronExpression": schedule.context()["quartz"],
+                            "displayableTimeRange": range,
+                            "parseableTimeRange": {"type": "BeginBoundedTimeRange", "from": {"type": "RelativeTimeRangeBoundary", "relativeTime": range}, "to": null},
+                            "timeZone": "Etc/UTC",
+                            "threshold": {"operator": "gt", "count": 0},
+                            "notification": {"taskType": "EmailSearchNotificationSyncDefinition", "toList": opts.email, "subjectTemplate": "detc: {{Name}}", "includeQuery": true, "includeResultSet": true, "includeHistogram": false, "includeCsvAttachment": false},
+                            "scheduleType": "Custom",
+                            "muteErrorEmails": false,
+                            "parameters": []
+                        }
+                    }),
+                ));
+            }
+        }
+        let searches = unique_names(searches, ctx);
+        let mut names: HashMap<usize, Vec<String>> = HashMap::new();
+        for (i, s) in &searches {
+            names
+                .entry(*i)
+                .or_default()
+                .push(s["name"].as_str().unwrap_or("").to_string());
+        }
+        for (i, d) in ctx.detections.iter().enumerate() {
+            if let Some(n) = names.remove(&i) {
+                out.deployed(d, "sumo", ARTIFACT, n);
+            }
+        }
+        let children: Vec<Json> = searches.into_iter().map(|(_, s)| s).collect();
+        out.render(
+            ctx.templates,
+            ARTIFACT,
+            "sumo/searches.json.j2",
+            &json!({"searches": children, "target": {"name": "sumo", "options": opts}, "vars": ctx.config.variables}),
+        );
+        out
+    }
+}
+
+/// Entries of a Sumo Logic folder need distinct names: a repeated title gets the rule id appended.
+fn unique_names(mut searches: Vec<(usize, Json)>, ctx: &BuildContext<'_, '_, '_>) -> Vec<(usize, Json)> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (_, s) in &searches {
+        *count.entry(s["name"].as_str().unwrap_or("").to_string()).or_default() += 1;
+    }
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    for (i, s) in &mut searches {
+        let name = s["name"].as_str().unwrap_or("").to_string();
+        let mut unique = if count[&name] > 1 {
+            format!("{name} ({})", ctx.detections[*i].id())
+        } else {
+            name
+        };
+        let seen = taken.entry(unique.clone()).or_default();
+        *seen += 1;
+        if *seen > 1 {
+            unique = format!("{unique} #{seen}");
+        }
+        s["name"] = json!(unique);
+    }
+    searches
+}
