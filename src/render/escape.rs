@@ -24,6 +24,12 @@ pub fn conf_value(value: &str) -> String {
     lines.join(" \\\n")
 }
 
+/// A one-line `.conf` value (an app label, an author): line breaks and controls become spaces.
+pub fn conf_line(value: &str) -> String {
+    let cleaned: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    cleaned.trim().trim_end_matches('\\').trim_end().to_string()
+}
+
 /// A savedsearches.conf stanza name from a title: on one line, without the brackets that would end
 /// the header, and never `default` (which would configure every search of the app).
 pub fn stanza_name(title: &str) -> String {
@@ -53,12 +59,24 @@ pub fn stanza_name(title: &str) -> String {
 /// quotes, setext underlines, ordered-list numbers) is escaped there. Control characters become
 /// spaces. With `inline`, line breaks become spaces too (table cells, headings, list items).
 pub fn markdown(text: &str, inline: bool) -> String {
-    let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+    let normalised: String = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .map(|c| {
+            if c != '\n' && (is_control(c) || c == '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
     let normalised = normalised.trim_end();
     let lines: Vec<&str> = if inline {
         vec![normalised]
     } else {
-        normalised.split('\n').collect()
+        // Leading blanks would make an indented code block (four spaces or a tab): drop them.
+        normalised.split('\n').map(str::trim_start).collect()
     };
     let escaped: Vec<String> = lines.iter().map(|l| markdown_line(l)).collect();
     if inline { escaped.join("") } else { escaped.join("\n") }
@@ -163,6 +181,7 @@ mod tests {
         assert_eq!(conf_value("a\r\n[x]\rdisabled = 0"), "a \\\n[x] \\\ndisabled = 0");
         assert_eq!(conf_value("C:\\Windows\\"), "C:\\Windows");
         assert_eq!(conf_value("nul\0here"), "nul here");
+        assert_eq!(conf_line("a\n[install]\\"), "a [install]");
     }
 
     #[test]

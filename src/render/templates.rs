@@ -59,6 +59,7 @@ impl Templates {
         env.set_keep_trailing_newline(true);
         // Every filter that puts rule text into a file format escapes it for that format.
         env.add_filter("conf_value", |v: String| escape::conf_value(&v));
+        env.add_filter("conf_line", |v: String| escape::conf_line(&v));
         env.add_filter("md", |v: String| escape::markdown(&v, false));
         env.add_filter("md_inline", |v: String| escape::markdown(&v, true));
         env.add_filter("fence", |v: String| escape::fence(&v));

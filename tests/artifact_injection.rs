@@ -1,0 +1,263 @@
+//! Rule text cannot reshape a built artifact. Arbitrary titles, descriptions, false positives, test
+//! names and detection values (quotes, backslashes, brackets, newlines, CR, NUL, bidi controls,
+//! backticks, `#`, `|`, HTML) go through `detc build`; each artifact is read back with a reader of its
+//! format — a Splunk `.conf` reader written here, serde_json for Kibana and Sumo, pulldown-cmark for
+//! the Markdown pages — and must have the same structure as for a benign rule, with the text intact
+//! where the format can carry it.
+//!
+//! Default size keeps `cargo test` quick; a bigger run:
+//! `PROPTEST_CASES=5000 cargo test --release --test artifact_injection`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use detc::catalog::Catalog;
+use detc::config::Config;
+use detc::render::{BuildPolicy, Templates, build};
+use proptest::prelude::*;
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use serde_json::Value;
+
+/// One stanza of a `.conf` file: its name and its `key = value` pairs in order.
+type Stanza = (String, Vec<(String, String)>);
+
+/// Read a `.conf` file as Splunk does: a line ending in `\` continues on the next one; `#` starts a
+/// comment line; `[name]` opens a stanza; other lines are `key = value`.
+fn read_conf(text: &str) -> Result<Vec<Stanza>, String> {
+    let mut logical: Vec<String> = Vec::new();
+    let mut pending: Option<String> = None;
+    for line in text.split('\n') {
+        let joined = match pending.take() {
+            Some(mut p) => {
+                p.push('\n');
+                p.push_str(line);
+                p
+            }
+            None => line.to_string(),
+        };
+        match joined.strip_suffix('\\') {
+            Some(head) => pending = Some(head.to_string()),
+            None => logical.push(joined),
+        }
+    }
+    if pending.is_some() {
+        return Err("the file ends inside a continued value".into());
+    }
+    let mut stanzas: Vec<Stanza> = vec![(String::new(), Vec::new())];
+    for line in logical {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix('[') {
+            let name = rest
+                .trim_end()
+                .strip_suffix(']')
+                .ok_or_else(|| format!("unterminated stanza header {line:?}"))?;
+            stanzas.push((name.to_string(), Vec::new()));
+            continue;
+        }
+        let (k, v) = t
+            .split_once('=')
+            .ok_or_else(|| format!("neither key nor stanza: {line:?}"))?;
+        stanzas
+            .last_mut()
+            .unwrap()
+            .1
+            .push((k.trim().to_string(), v.trim().to_string()));
+    }
+    Ok(stanzas)
+}
+
+/// Characters that matter to some artifact format, plus ordinary and non-ASCII ones.
+fn text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just('"'),
+            Just('\''),
+            Just('\\'),
+            Just('|'),
+            Just('\n'),
+            Just('\r'),
+            Just('\t'),
+            Just('\0'),
+            Just('`'),
+            Just('['),
+            Just(']'),
+            Just('<'),
+            Just('>'),
+            Just('&'),
+            Just('#'),
+            Just('*'),
+            Just('_'),
+            Just('='),
+            Just('/'),
+            Just('-'),
+            Just('!'),
+            Just('('),
+            Just(')'),
+            Just(' '),
+            Just('\u{202e}'),
+            Just('\u{2066}'),
+            Just('\u{200b}'),
+            Just('é'),
+            Just('a'),
+            Just('Z'),
+            Just('0'),
+            Just('.'),
+        ],
+        1..20,
+    )
+    .prop_map(|cs| cs.into_iter().collect())
+}
+
+/// A YAML double-quoted scalar (JSON string syntax is a subset of it).
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+const GOOD: &str = "title: Benign rule\nid: 0f0e0d0c-0b0a-4909-8807-060504030201\nlevel: low\nstatus: test\n\
+    description: A plain description.\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n";
+
+fn hostile_rule(title: &str, description: &str, fp: &str, value: &str) -> String {
+    format!(
+        "title: {}\nid: 1a1b1c1d-2e2f-4a3b-8c4d-5e6f7a8b9c0d\nlevel: high\nstatus: test\ndescription: {}\n\
+         falsepositives: [{}]\nlogsource: {{product: auth0}}\ndetection: {{sel: {{data.description: {}}}, condition: sel}}\n",
+        quoted(title),
+        quoted(description),
+        quoted(fp),
+        quoted(value),
+    )
+}
+
+fn build_files(rule: &str) -> (BTreeMap<PathBuf, String>, bool) {
+    let catalog = Catalog::from_sources(&[("rules/good.yml", GOOD), ("rules/hostile.yml", rule)]);
+    let templates = Templates::load(None).unwrap();
+    let artifacts = build(
+        &catalog,
+        &Config::default(),
+        &templates,
+        BuildPolicy { exclude_broken: true },
+    );
+    let failed = artifacts.failed();
+    (artifacts.files, failed)
+}
+
+/// What a reader sees of rule text that went through a one-line escape: controls as spaces,
+/// whitespace runs as one space, trimmed.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The texts of each heading level-1 and every code block, and whether any HTML or link appeared.
+fn read_markdown(page: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut headings = Vec::new();
+    let mut blocks = Vec::new();
+    let mut unsafe_events = Vec::new();
+    let mut current: Option<String> = None;
+    let mut in_block: Option<String> = None;
+    for event in Parser::new_ext(page, pulldown_cmark::Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) if level == pulldown_cmark::HeadingLevel::H1 => {
+                current = Some(String::new())
+            }
+            Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
+            Event::Start(Tag::CodeBlock(_)) => in_block = Some(String::new()),
+            Event::End(TagEnd::CodeBlock) => blocks.extend(in_block.take()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = current.as_mut() {
+                    c.push_str(&t);
+                }
+                if let Some(b) = in_block.as_mut() {
+                    b.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(c) = current.as_mut() {
+                    c.push(' ');
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => unsafe_events.push(format!("html {h}")),
+            Event::Start(Tag::Link { dest_url, .. }) => unsafe_events.push(format!("link {dest_url}")),
+            Event::Start(Tag::Image { dest_url, .. }) => unsafe_events.push(format!("image {dest_url}")),
+            _ => {}
+        }
+    }
+    (headings, blocks, unsafe_events)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn rule_text_cannot_reshape_artifacts(title in text(), description in text(), fp in text(), value in text()) {
+        let rule = hostile_rule(&title, &description, &fp, &value);
+        let (files, failed) = build_files(&rule);
+        prop_assert!(!failed, "a broken hostile rule is excluded, never a failed build");
+        let report: Value = serde_json::from_str(&files[&PathBuf::from("report.json")]).unwrap();
+        let hostile = report["documents"].as_array().unwrap().iter().find(|d| d["path"] == "rules/hostile.yml").unwrap().clone();
+        let deployed = if hostile["status"] == "deployed" { 2 } else { 1 };
+
+        // Splunk: one stanza per deployed rule, each with the benign rule's keys, `disabled = 1` intact.
+        let conf = &files[&PathBuf::from("splunk/detc_detections/default/savedsearches.conf")];
+        let stanzas = read_conf(conf).map_err(|e| TestCaseError::fail(format!("{e}\n{conf}")))?;
+        let stanzas: Vec<&Stanza> = stanzas.iter().filter(|s| !s.0.is_empty()).collect();
+        prop_assert_eq!(stanzas.len(), deployed, "{}", conf);
+        let keys = |s: &Stanza| s.1.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+        for s in &stanzas {
+            prop_assert_eq!(keys(s), keys(stanzas[0]), "{}", conf);
+            prop_assert!(s.1.iter().any(|(k, v)| k == "disabled" && v == "1"), "{}", conf);
+            prop_assert!(!s.0.eq_ignore_ascii_case("default"));
+        }
+        let app = &files[&PathBuf::from("splunk/detc_detections/default/app.conf")];
+        prop_assert_eq!(read_conf(app).unwrap().len(), 6, "{}", app);
+
+        // Kibana and Sumo: JSON that carries the title verbatim.
+        let ndjson = &files[&PathBuf::from("elastic/rules.ndjson")];
+        let rules: Vec<Value> = ndjson.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        prop_assert_eq!(rules.len(), deployed);
+        let sumo: Value = serde_json::from_str(&files[&PathBuf::from("sumo/searches.json")]).unwrap();
+        prop_assert_eq!(sumo["children"].as_array().unwrap().len(), deployed);
+        if deployed == 2 {
+            let name = title.trim_end();
+            prop_assert!(rules.iter().any(|r| r["name"] == name), "{}", ndjson);
+            let stanza = match one_line(&title.replace(['[', ']'], " ")) {
+                s if s.is_empty() => "untitled detection".to_string(),
+                s if s.eq_ignore_ascii_case("default") => format!("{s} (detection)"),
+                s => s,
+            };
+            prop_assert!(stanzas.iter().any(|s| s.0 == stanza || s.0.starts_with(&format!("{stanza} ("))), "{:?} not in {}", stanza, conf);
+        }
+
+        // Markdown: no HTML, no link, the title as the heading, each query whole in its code block.
+        let pages: Vec<(&PathBuf, &String)> = files.iter().filter(|(p, _)| p.starts_with("docs")).collect();
+        prop_assert_eq!(pages.len(), deployed + 1, "a page per rule and the index");
+        for (path, page) in pages {
+            let (headings, blocks, unsafe_events) = read_markdown(page);
+            prop_assert!(unsafe_events.is_empty() || path.ends_with("index.md") && unsafe_events.iter().all(|e| e.starts_with("link rules/")), "{:?} in {}", unsafe_events, page);
+            prop_assert_eq!(headings.len(), 1, "{}", page);
+            if path.starts_with("docs/rules") {
+                prop_assert_eq!(blocks.len(), 5, "one code block per target: {}", page);
+            }
+            let hostile_page = path.starts_with("docs/rules") && !path.to_string_lossy().contains("benign-rule");
+            if hostile_page {
+                prop_assert_eq!(one_line(&headings[0]), one_line(&title), "{}", page);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_conf_reader_sees_continuations_and_stanzas() {
+    let text = "# c\n[a]\nk = v \\\n[not a stanza] \\\nmore\nx = 1\n[b]\nk = 2\n";
+    let s = read_conf(text).unwrap();
+    assert_eq!(s.len(), 3);
+    assert_eq!(s[1].0, "a");
+    assert_eq!(s[1].1[0], ("k".into(), "v \n[not a stanza] \nmore".into()));
+    assert!(read_conf("[a]\nk = v\\").is_err());
+}
