@@ -2,6 +2,7 @@
 
 pub mod artifacts;
 pub mod meta;
+pub mod outdir;
 pub mod schedule;
 pub mod templates;
 pub mod write;
