@@ -604,8 +604,21 @@ fn stage(
             )
         })?;
     }
-    sync_dir(tmp);
+    flush_tree(tmp, files.keys());
     Ok(())
+}
+
+/// Make the new files durable before they are swapped in, so a power loss cannot leave empty files
+/// behind the new name. The `fsync`s run in parallel: the file system commits them together.
+fn flush_tree<'a>(tmp: &Path, files: impl Iterator<Item = &'a PathBuf>) {
+    use rayon::prelude::*;
+    let paths: Vec<PathBuf> = std::iter::once(PathBuf::from(MANIFEST)).chain(files.cloned()).collect();
+    paths.par_iter().for_each(|rel| {
+        if let Ok(f) = File::open(tmp.join(rel)) {
+            let _ = f.sync_all();
+        }
+    });
+    sync_dir(tmp);
 }
 
 fn make_parent(path: &Path) -> io::Result<()> {
@@ -622,7 +635,12 @@ fn write_new(path: &Path, text: &str) -> Result<(), WriteError> {
         make_parent(path)?;
         let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
         f.write_all(text.as_bytes())?;
-        f.sync_all()
+        // On Linux one syncfs after the last file flushes them all (see `flush_tree`).
+        if cfg!(target_os = "linux") {
+            Ok(())
+        } else {
+            f.sync_all()
+        }
     };
     run().map_err(|e| WriteError::io("write", path, e))
 }
