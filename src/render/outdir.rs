@@ -148,8 +148,17 @@ struct Target {
 }
 
 impl Target {
-    fn resolve(out: &Path) -> Result<Target, WriteError> {
-        let shown = out.display().to_string();
+    fn resolve(given: &Path) -> Result<Target, WriteError> {
+        let shown = given.display().to_string();
+        // Without a trailing `/`, which would make the checks below look through a link named `--out`.
+        let out: PathBuf = given.components().collect();
+        if out.as_os_str().is_empty() {
+            return Err(WriteError::new(
+                "--out is empty",
+                Some("name a folder for the artifacts"),
+            ));
+        }
+        let out = out.as_path();
         let dir = match std::fs::symlink_metadata(out) {
             Ok(m) if m.file_type().is_symlink() => {
                 let to = std::fs::read_link(out)
@@ -873,6 +882,12 @@ mod tests {
         std::os::unix::fs::symlink(&out, &link).unwrap();
         let e = write_out(&link, &files(&[("a.txt", "A")]), true).unwrap_err();
         assert!(e.message.contains("symbolic link"), "{}", e.message);
+        let e = write_out(&d.path().join("link/"), &files(&[("a.txt", "A")]), true).unwrap_err();
+        assert!(
+            e.message.contains("symbolic link"),
+            "a trailing slash does not hide the link: {}",
+            e.message
+        );
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub fn write(out: &Path, files: &BTreeMap<PathBuf, String>, force: bool) -> Resu
 /// artifact; when there is one, files it does not list are not detc's and are not compared. Symbolic
 /// links are reported, never followed.
 pub fn check(out: &Path, files: &BTreeMap<PathBuf, String>) -> String {
+    // Without a trailing `/`, which would make the link checks look through a link named `--out`.
+    let out: PathBuf = out.components().collect();
+    let out = out.as_path();
     let mut diffs = String::new();
     let manifest = read_manifest(&out.join(MANIFEST)).ok();
     let on_disk = existing(out);
