@@ -163,9 +163,10 @@ fn read_markdown(page: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut in_block: Option<String> = None;
     for event in Parser::new_ext(page, pulldown_cmark::Options::ENABLE_TABLES) {
         match event {
-            Event::Start(Tag::Heading { level, .. }) if level == pulldown_cmark::HeadingLevel::H1 => {
-                current = Some(String::new())
-            }
+            Event::Start(Tag::Heading {
+                level: pulldown_cmark::HeadingLevel::H1,
+                ..
+            }) => current = Some(String::new()),
             Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
             Event::Start(Tag::CodeBlock(_)) => in_block = Some(String::new()),
             Event::End(TagEnd::CodeBlock) => blocks.extend(in_block.take()),

@@ -2,7 +2,7 @@
 //! always taken. Detection-test sidecars (`<stem>.tests.yml`) are not rules and are skipped.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::diag::Diagnostic;
 use crate::lint::load as codes;
@@ -27,6 +27,8 @@ pub fn is_test_sidecar(path: &Path) -> bool {
 pub fn walk(roots: &[PathBuf]) -> Walked {
     let mut files = Vec::new();
     let mut diags = Vec::new();
+    // Links are followed only to files and folders inside one of the roots (as resolved now).
+    let inside: Arc<Vec<PathBuf>> = Arc::new(roots.iter().filter_map(|r| r.canonicalize().ok()).collect());
     for root in roots {
         let root_arc: Arc<Path> = Arc::from(root.as_path());
         if root.is_file() {
@@ -41,12 +43,31 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
             continue;
         }
         let before = files.len();
-        let walker = ignore::WalkBuilder::new(root)
-            .follow_links(true)
-            .hidden(true)
-            .require_git(false)
-            .sort_by_file_path(|a, b| a.cmp(b))
-            .build();
+        let escaped: Arc<Mutex<Vec<(PathBuf, PathBuf)>>> = Arc::default();
+        let walker = {
+            let (inside, escaped) = (inside.clone(), escaped.clone());
+            ignore::WalkBuilder::new(root)
+                .follow_links(true)
+                .hidden(true)
+                .require_git(false)
+                .sort_by_file_path(|a, b| a.cmp(b))
+                .filter_entry(move |e| {
+                    if e.depth() == 0 || !e.path_is_symlink() {
+                        return true;
+                    }
+                    match e.path().canonicalize() {
+                        Ok(to) if !inside.iter().any(|r| to.starts_with(r)) => {
+                            if let Ok(mut v) = escaped.lock() {
+                                v.push((e.path().to_path_buf(), to));
+                            }
+                            false
+                        }
+                        // Inside, or dangling (the walker reports that).
+                        _ => true,
+                    }
+                })
+                .build()
+        };
         for entry in walker {
             match entry {
                 Ok(e) => {
@@ -58,6 +79,8 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
                 Err(err) => diags.push(walk_error(&root_arc, err)),
             }
         }
+        let escaped = std::mem::take(&mut *escaped.lock().unwrap_or_else(|p| p.into_inner()));
+        diags.extend(escaped.into_iter().map(|(link, to)| outside_link(&link, &to)));
         if files.len() == before {
             diags.push(
                 Diagnostic::new(
@@ -73,6 +96,27 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
     files.sort();
     files.dedup();
     Walked { files, diags }
+}
+
+/// A link in the catalog to a file or folder outside it: reported, and its target never read.
+fn outside_link(link: &Path, to: &Path) -> Diagnostic {
+    let written = std::fs::read_link(link).unwrap_or_else(|_| to.to_path_buf());
+    let path: Arc<Path> = Arc::from(link);
+    let resolved = if written == to {
+        String::new()
+    } else {
+        format!(" (resolves to {})", to.display())
+    };
+    Diagnostic::new(
+        &codes::LINK_OUTSIDE_CATALOG,
+        &path,
+        None,
+        format!(
+            "symbolic link to {}{resolved} points outside the catalog; it was not read",
+            written.display()
+        ),
+    )
+    .help("replace the link with the file itself, or pass the folder it points to as a catalog path")
 }
 
 fn walk_error(root: &Arc<Path>, err: ignore::Error) -> Diagnostic {

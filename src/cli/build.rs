@@ -20,6 +20,10 @@ pub struct BuildArgs {
     /// instead of failing; also `exclude_broken: true` in detc.yaml.
     #[arg(long)]
     exclude_broken: bool,
+    /// Write into a folder detc did not create (no manifest), or over files it did not write that sit where
+    /// artifacts go. Other files are still kept; only files detc wrote are ever removed.
+    #[arg(long)]
+    force: bool,
     /// A folder of templates (`<target>/<artifact>.j2`) that override the built-in ones by name.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -74,10 +78,43 @@ pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         );
         return ExitCode::from(1);
     }
-    if let Err(e) = write::write(&args.out, &artifacts.files) {
-        eprintln!("error: cannot write {}: {e}", args.out.display());
-        return ExitCode::from(2);
+    match write::write(&args.out, &artifacts.files, args.force) {
+        Ok(w) => {
+            for note in &w.notes {
+                eprintln!("note: {note}");
+            }
+            if !w.removed.is_empty() {
+                eprintln!("removed {} artifact(s) no longer produced", w.removed.len());
+            }
+            if !w.replaced.is_empty() {
+                eprintln!(
+                    "replaced {} file(s) detc did not write (--force): {}",
+                    w.replaced.len(),
+                    shown(&w.replaced)
+                );
+            }
+            if !w.kept.is_empty() {
+                eprintln!("kept {} file(s) detc did not write: {}", w.kept.len(), shown(&w.kept));
+            }
+            eprintln!("wrote {} artifacts to {}", w.files, args.out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(h) = &e.help {
+                eprintln!("  = help: {h}");
+            }
+            eprintln!("nothing in {} was changed", args.out.display());
+            ExitCode::from(2)
+        }
     }
-    eprintln!("wrote {} artifacts to {}", artifacts.files.len(), args.out.display());
-    ExitCode::SUCCESS
+}
+
+/// The first few paths of a list, for a one-line message.
+fn shown(paths: &[PathBuf]) -> String {
+    let mut s: Vec<String> = paths.iter().take(5).map(|p| p.display().to_string()).collect();
+    if paths.len() > 5 {
+        s.push(format!("and {} more", paths.len() - 5));
+    }
+    s.join(", ")
 }

@@ -136,6 +136,20 @@ pub static NO_RULES: Code = Code {
     good: "",
 };
 
+pub static LINK_OUTSIDE_CATALOG: Code = Code {
+    code: "E013",
+    name: "link-outside-catalog",
+    severity: Severity::Error,
+    summary: "a symbolic link in a catalog folder points outside the catalog",
+    doc: "While walking a catalog folder, a file or folder that is a symbolic link is followed only when \
+          its target lies inside one of the catalog paths. A link elsewhere (`creds.yml -> ~/.aws/credentials` \
+          added by a pull request) is reported with where it points and is not read, so its content can \
+          never appear in a diagnostic or an artifact. Files named explicitly on the command line are \
+          always read.",
+    bad: "",
+    good: "",
+};
+
 pub static CODES: &[&Code] = &[
     &UNREADABLE,
     &INVALID_UTF8,
@@ -149,4 +163,5 @@ pub static CODES: &[&Code] = &[
     &EMPTY_DOCUMENT,
     &NOT_A_MAPPING,
     &NO_RULES,
+    &LINK_OUTSIDE_CATALOG,
 ];

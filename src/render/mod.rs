@@ -12,6 +12,7 @@ pub mod integrity;
 pub mod meta;
 pub mod navigator;
 pub mod options;
+pub mod outdir;
 pub mod report;
 pub mod schedule;
 pub mod splunk;

@@ -5,41 +5,63 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-/// Write every file under `out`, removing files there that the build no longer produces.
-pub fn write(out: &Path, files: &BTreeMap<PathBuf, String>) -> std::io::Result<()> {
-    for stale in existing(out).into_iter().filter(|p| !files.contains_key(p)) {
-        std::fs::remove_file(out.join(stale))?;
-    }
-    for (rel, text) in files {
-        let path = out.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        // Leave unchanged files untouched (their timestamps stay, and writes stay cheap).
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-            std::fs::write(&path, text)?;
-        }
-    }
-    Ok(())
+pub use super::outdir::{MANIFEST, WriteError, Written};
+use super::outdir::{read_manifest, write_out};
+
+/// Write every file under `out` as detc's complete output there: see [`super::outdir`].
+pub fn write(out: &Path, files: &BTreeMap<PathBuf, String>, force: bool) -> Result<Written, WriteError> {
+    write_out(out, files, force)
 }
 
-/// Unified diffs between what is in `out` and `files` (empty when identical).
+/// Unified diffs between what is in `out` and `files` (empty when identical). The manifest is not an
+/// artifact; when there is one, files it does not list are not detc's and are not compared. Symbolic
+/// links are reported, never followed.
 pub fn check(out: &Path, files: &BTreeMap<PathBuf, String>) -> String {
+    // Without a trailing `/`, which would make the link checks look through a link named `--out`.
+    let out: PathBuf = out.components().collect();
+    let out = out.as_path();
     let mut diffs = String::new();
+    let manifest = read_manifest(&out.join(MANIFEST)).ok();
     let on_disk = existing(out);
-    for rel in on_disk.iter().filter(|p| !files.contains_key(*p)) {
+    let ours = |rel: &Path| match &manifest {
+        Some(m) => rel.to_str().is_some_and(|s| m.contains(&s.replace('\\', "/"))),
+        None => rel.as_os_str() != MANIFEST,
+    };
+    for rel in on_disk.iter().filter(|p| !files.contains_key(*p) && ours(p)) {
         diffs.push_str(&format!(
             "--- {}\n+++ /dev/null\n(file no longer produced)\n",
             out.join(rel).display()
         ));
     }
     for (rel, text) in files {
-        let old = std::fs::read_to_string(out.join(rel)).unwrap_or_default();
+        let path = out.join(rel);
+        if crosses_link(out, rel) {
+            diffs.push_str(&format!(
+                "--- {}\n+++ {}\n(a symbolic link where detc writes a file; not followed)\n",
+                path.display(),
+                path.display()
+            ));
+            continue;
+        }
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
         if old != *text {
-            diffs.push_str(&unified(&out.join(rel).display().to_string(), &old, text));
+            diffs.push_str(&unified(&path.display().to_string(), &old, text));
         }
     }
     diffs
+}
+
+/// Is `out` or any entry on the way from it to `out/rel` a symbolic link?
+fn crosses_link(out: &Path, rel: &Path) -> bool {
+    let mut path = out.to_path_buf();
+    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link(&path) {
+        return true;
+    }
+    rel.components().any(|c| {
+        path.push(c);
+        is_link(&path)
+    })
 }
 
 /// A unified diff of two texts with 3 lines of context.
@@ -51,15 +73,18 @@ pub fn unified(name: &str, old: &str, new: &str) -> String {
         .to_string()
 }
 
-/// Relative paths of the files under `dir`, sorted.
+/// Relative paths of the entries under `dir` that are not folders, sorted; links are not followed.
 fn existing(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()) {
+        return out;
+    }
     let mut todo = vec![dir.to_path_buf()];
     while let Some(d) = todo.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else { continue };
         for e in entries.flatten() {
             let p = e.path();
-            if p.is_dir() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
                 todo.push(p);
             } else if let Ok(rel) = p.strip_prefix(dir) {
                 out.push(rel.to_path_buf());
