@@ -338,3 +338,32 @@ fn the_report_accounts_for_every_document_of_our_catalog() {
         }
     }
 }
+
+#[test]
+fn convert_withholds_a_broken_document_and_says_why() {
+    let rules = broken_rules();
+    let refs: Vec<(&str, &str)> = rules.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let p = Project::new("", &refs);
+    let out = p.run(&["convert", "-t", "splunk", "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for line in &lines {
+        let codes: Vec<&str> = line["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        if line["title"] == "Healthy rule" {
+            assert_eq!(line["queries"].as_array().unwrap().len(), 1, "{line}");
+        } else {
+            assert!(line["queries"].as_array().unwrap().is_empty(), "{line}");
+            assert!(!codes.is_empty(), "the reason is given: {line}");
+        }
+    }
+    let null = lines.iter().find(|l| l["title"] == "Null selection").unwrap();
+    assert!(null.to_string().contains("C205"), "{null}");
+}

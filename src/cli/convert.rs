@@ -5,10 +5,15 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use crate::backend::{TargetId, codes, convert_catalog_with};
+use std::collections::BTreeMap;
+
+use crate::backend::{Conversion, TargetId, codes, convert_catalog_with};
 use crate::catalog::Catalog;
+use crate::check::check_catalog;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
+use crate::model::Parsed;
+use crate::render::integrity::find_broken;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -64,6 +69,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     let catalog = Catalog::load(&paths);
     let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
     let mut conversions = convert_catalog_with(&catalog, args.target, &vars, pipeline.as_ref());
+    withhold_broken(&catalog, &vars, &mut conversions);
     conversions.sort_by(|a, b| (a.doc.path(), a.doc.index).cmp(&(b.doc.path(), b.doc.index)));
     let mut out = String::new();
     for c in &mut conversions {
@@ -121,6 +127,58 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// A document with an error diagnostic (a null selection, an unknown identifier, a schema error) would
+/// convert to a query that does not mean what its author wrote: its queries are withheld and its errors
+/// reported with the conversion, as `build` does.
+fn withhold_broken(catalog: &Catalog, vars: &BTreeMap<String, String>, conversions: &mut [Conversion<'_>]) {
+    let options = crate::lint::Options {
+        variables: vars.clone(),
+        require_tests: false,
+    };
+    let errors: Vec<Diagnostic> = check_catalog(catalog, &options)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error && d.code.code != codes::UNSUPPORTED.code)
+        .collect();
+    // Load errors are reported by `run` already; they still withhold their document.
+    let loaded = |d: &Diagnostic| {
+        catalog
+            .diags
+            .iter()
+            .any(|l| l.code.code == d.code.code && l.path == d.path && l.span == d.span)
+    };
+    if errors.is_empty() {
+        return;
+    }
+    let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
+    let broken = find_broken(&parsed, &errors);
+    for c in conversions.iter_mut() {
+        let key = (c.doc.path().clone(), c.doc.index);
+        if !broken.contains(&key) {
+            continue;
+        }
+        c.queries.clear();
+        c.diagnostics.retain(|d| d.severity != Severity::Error);
+        let holds = |d: &&Diagnostic| {
+            d.path == key.0
+                && d.span
+                    .is_none_or(|s| c.doc.span.start.byte <= s.start.byte && s.start.byte <= c.doc.span.end.byte)
+        };
+        let own: Vec<Diagnostic> = errors.iter().filter(holds).filter(|d| !loaded(d)).cloned().collect();
+        if own.is_empty() && !errors.iter().filter(holds).any(loaded) {
+            // Excluded because of what it depends on (an excluded base rule or filter).
+            let why = broken.documents[&key].join("; ");
+            c.diagnostics.push(Diagnostic::new(
+                &codes::UNSUPPORTED,
+                c.doc.path(),
+                c.doc.root.get("title").map(|n| n.span),
+                format!("not converted: {why}"),
+            ));
+        } else {
+            c.diagnostics.extend(own);
+        }
     }
 }
 

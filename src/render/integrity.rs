@@ -104,7 +104,7 @@ fn depends_on_excluded(
                 .filter_map(|r| r.scalar_text())
                 .find_map(|name| match index.resolve(name, p.doc.path()) {
                     Resolution::Found(base) if broken.contains(&key_of(base)) => Some(format!(
-                        "correlates `{name}` ({}), which is excluded",
+                        "correlates `{name}` ({}), which is broken",
                         display_path(base.doc.path())
                     )),
                     _ => None,
@@ -115,7 +115,7 @@ fn depends_on_excluded(
             .filter(|f| broken.contains(&key_of(f)))
             .find_map(|f| match &f.body {
                 Body::Filter { rules, .. } if filter_applies(f, *rules, p) => Some(format!(
-                    "the filter `{}` ({}) that applies to it is excluded",
+                    "the filter `{}` ({}) that applies to it is broken",
                     f.doc.title().unwrap_or("untitled"),
                     display_path(f.doc.path())
                 )),
