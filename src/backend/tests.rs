@@ -427,6 +427,9 @@ fn eql_strings_escape_line_breaks() {
     assert_eq!(got, r#"any where F:"a\nb\tc\rd""#);
     let got = conv(TargetId::Eql, &sel("F|re: \"a\\nb\""), "sel");
     assert_eq!(got, r#"any where F regex "a\nb""#);
+    // Other control characters as `\u{XX}` (two hex digits at least, as Elastic's parsers need).
+    let got = conv(TargetId::Eql, &sel("F: \"a\\0b\""), "sel");
+    assert_eq!(got, r#"any where F:"a\u{00}b""#);
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn escape_controls(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:X}}}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:02X}}}", c as u32)),
             c => out.push(c),
         }
     }
