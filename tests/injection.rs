@@ -115,7 +115,8 @@ const SPLUNK: Syntax = Syntax {
     keywords: &["OR", "AND", "NOT", "IN", "AS", "BY"],
     fold: true,
     raw_breaks: true,
-    punct: PUNCT,
+    // SPL splits a command's arguments on these only (`c-uri`, `a%b`, `a{}` are one word).
+    punct: &['(', ')', '[', ']', '|', '=', '!', '<', '>', ','],
 };
 const LUCENE: Syntax = Syntax {
     single_quoted: false,

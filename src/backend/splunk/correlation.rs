@@ -12,7 +12,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     let by = if spec.group_by.is_empty() {
         String::new()
     } else {
-        let fields: Vec<String> = spec.group_by.iter().map(|g| super::field(g)).collect();
+        let fields: Vec<String> = spec.group_by.iter().map(|g| super::command_field(g)).collect();
         format!(" by {}", fields.join(" "))
     };
     let window = format!("| streamstats time_window={}", splunk_span(&spec.timespan));
@@ -55,7 +55,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
 fn field(spec: &Spec<'_>) -> Result<String, Unsupported> {
     spec.field
         .as_deref()
-        .map(super::field)
+        .map(super::command_field)
         .ok_or_else(|| Unsupported::new("missing `condition.field`"))
 }
 
@@ -74,7 +74,11 @@ fn search(spec: &Spec<'_>) -> Result<String, Unsupported> {
         let mut part = format!("[ search {q} | eval event_type=\"{}\"", super::string_body(&input.name));
         for (field, alias) in input.group_fields.iter().zip(&spec.group_by) {
             if field != alias {
-                part.push_str(&format!(" | rename {} as {}", super::field(field), super::field(alias)));
+                part.push_str(&format!(
+                    " | rename {} as {}",
+                    super::command_field(field),
+                    super::command_field(alias)
+                ));
             }
         }
         part.push_str(" ]");

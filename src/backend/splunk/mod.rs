@@ -34,8 +34,7 @@ const STYLE: StringStyle<'static> = StringStyle {
     one_char: "*",
 };
 
-/// A field name in a search term, `IN` list, `| regex`, `| rex field=` or a `stats`/`rename`
-/// field list: bare when it is a plain word (and not one of SPL's operator words: `OR`, `AND`,
+/// A field name in a search term or an `IN` list: bare when it is a plain word (and not one of SPL's operator words: `OR`, `AND`,
 /// `NOT`, `IN`, `AS`, `BY` in any case), else double-quoted with `\` and `"` escaped, so a field name
 /// cannot end the string early.
 pub fn field(name: &str) -> String {
@@ -44,6 +43,29 @@ pub fn field(name: &str) -> String {
         .iter()
         .any(|w| w.eq_ignore_ascii_case(name));
     if PLAIN.get_or_init(|| Regex::new(r"^[\w.]+$").unwrap()).is_match(name) && !operator {
+        name.to_string()
+    } else {
+        format!("\"{}\"", string_body(name))
+    }
+}
+
+/// A field name as the argument of a command (`| regex F=…`, `| rex field=F`, `by F`, `dc(F)`,
+/// `rename F as G`): bare, as pySigma writes it, unless it holds whitespace, a quote, a backslash, a
+/// wildcard or a character SPL splits arguments on (`| = ! < > ( ) [ ] ,`), or is an operator word;
+/// then double-quoted as in [`field`].
+pub fn command_field(name: &str) -> String {
+    let bare = !name.is_empty()
+        && !name.chars().any(|c| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '"' | '\'' | '\\' | '*' | '|' | '=' | '!' | '<' | '>' | '(' | ')' | '[' | ']' | ','
+                )
+        })
+        && !["OR", "AND", "NOT", "IN", "AS", "BY"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(name));
+    if bare {
         name.to_string()
     } else {
         format!("\"{}\"", string_body(name))
@@ -125,7 +147,8 @@ impl Target for Splunk {
             Value::Cidr(net) => format!("{f}=\"{net}\""),
             Value::Regex { pattern, flags } => {
                 return Ok(Rendered::Deferred(format!(
-                    "| regex {f}=\"{}\"",
+                    "| regex {}=\"{}\"",
+                    command_field(name),
                     regex_text(pattern, *flags)
                 )));
             }
@@ -153,7 +176,7 @@ impl Target for Splunk {
         match &leaf.value {
             Value::Regex { pattern, flags } => Some(Ok(Rendered::Deferred(format!(
                 "| regex {}!=\"{}\"",
-                field(name),
+                command_field(name),
                 regex_text(pattern, *flags)
             )))),
             Value::FieldRef(other) => Some(
@@ -286,7 +309,7 @@ impl Target for RexSplunk {
         let mut lines = self.lines.borrow_mut();
         lines.push(format!(
             "| rex field={} \"(?<{base}Match{suffix}>{})\"",
-            field(name),
+            command_field(name),
             regex_text(pattern, *flags)
         ));
         lines.push(format!(
