@@ -400,9 +400,19 @@ fn temporal_labels_are_string_literals() {
     let q = &conv_all(TargetId::Sumo, HOSTILE_CORRELATION)[2].0[0];
     assert!(q.contains(r#", "b\" | delete | \"", "")"#), "{q}");
     assert!(q.contains(r#""ip | delete" as "#), "{q}");
-    let temporal_ordered = HOSTILE_CORRELATION.replace("type: temporal", "type: temporal_ordered");
+    let temporal_ordered = HOSTILE_CORRELATION
+        .replace("type: temporal", "type: temporal_ordered")
+        .replace(" | delete | ", "|delete|");
     let q = &conv_all(TargetId::Splunk, &temporal_ordered)[2].0[0];
-    assert!(q.ends_with(r#""(^| )a( .*)? b\" \\| delete \\| \"( |$)")"#), "{q}");
+    assert!(q.ends_with(r#""(^| )a( .*)? b\"\\|delete\\|\"( |$)")"#), "{q}");
+    // The labels are joined with spaces: a name with one would read as two events.
+    let spaced = HOSTILE_CORRELATION.replace("type: temporal", "type: temporal_ordered");
+    let out = conv_all(TargetId::Splunk, &spaced);
+    assert!(
+        out[2].0.is_empty() && out[2].1[0].contains("whitespace"),
+        "{:?}",
+        out[2]
+    );
 }
 
 #[test]

@@ -39,7 +39,14 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     };
     lines.push(format!("{window} {agg}{by}"));
     if spec.kind == CorrelationType::TemporalOrdered {
-        // The window's event types in time order must contain the rules in the listed order.
+        // The window's event types in time order must contain the rules in the listed order. They
+        // are joined with spaces, so a name with whitespace would be read as several events.
+        if let Some(i) = spec.inputs.iter().find(|i| i.name.contains(char::is_whitespace)) {
+            return Err(Unsupported::new(format!(
+                "Splunk's temporal_ordered check joins the event labels with spaces: the rule name {:?} cannot contain whitespace",
+                i.name
+            )));
+        }
         let names: Vec<String> = spec.inputs.iter().map(|i| regex_escape(&i.name)).collect();
         lines.push(format!(
             "| where match(mvjoin(event_types, \" \"), \"(^| ){}( |$)\")",
