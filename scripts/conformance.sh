@@ -50,6 +50,10 @@ fi
 "$PVENV/bin/python" scripts/conformance/pysigma_compare.py --detc "$DETC" --out target/conformance-report-auth0 \
     --parse-check --require-parse lucene,esql,eql "$SHARED/corpus/auth0/detections"
 
+# 4a. Hostile names, fieldrefs, regexes and labels: every Elastic query parses to the same tree
+#     shape as for a benign twin, or the document is refused for a documented reason.
+"$PVENV/bin/python" scripts/conformance/hostile.py --detc "$DETC"
+
 # 4b. The same with processing pipelines exercising every supported transformation and condition:
 #     identical to pySigma with the same pipeline file (or a documented divergence).
 for pipeline in tests/pipelines/fields.yml tests/pipelines/conditions.yml tests/pipelines/placeholders.yml \

@@ -695,3 +695,30 @@ fn check_reports_missing_and_malformed_tests() {
     );
     assert_eq!(strict.status.code(), Some(1), "T703 is an error");
 }
+
+#[test]
+fn correlations_read_the_pipeline_state_like_their_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.yml");
+    std::fs::write(
+        &path,
+        "title: Base\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: Many\ncorrelation:\n  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n",
+    )
+    .unwrap();
+    let convert = |target: &str, pipeline: &str| {
+        let out = detc(&["convert", "-t", target, "-p", pipeline, path.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Was `*` and `from *` whatever the pipeline said.
+    let sumo = convert("sumo", "auth0_sumo");
+    assert!(
+        sumo.starts_with("_sourceCategory=auth0/logs\n| json field=_raw"),
+        "{sumo}"
+    );
+    let esql = convert("esql", "auth0_elastic");
+    assert!(
+        esql.starts_with("from logs-auth0.logs-* metadata _id, _index, _version | where "),
+        "{esql}"
+    );
+}

@@ -111,25 +111,72 @@ pub fn render_query_with(
     expr: &Expr,
     state: &BTreeMap<String, String>,
 ) -> Result<String, Unsupported> {
-    let index = state.get("index").map_or("*", String::as_str);
+    let values = |key: &str| state.get(key).map(String::as_str).into_iter().collect::<Vec<_>>();
     match target {
         TargetId::Splunk => splunk::query(expr),
         TargetId::Lucene => main_only(render(&Lucene, expr)?),
         TargetId::Esql => Ok(format!(
-            "from {index} metadata _id, _index, _version | where {}",
+            "{} | where {}",
+            esql_from(&values("index"))?,
             main_only(render(&Esql, expr)?)?
         )),
         TargetId::Eql => Ok(format!("any where {}", main_only(render(&Eql, expr)?)?)),
         TargetId::Sumo => {
             let sumo = Sumo::for_exprs(std::slice::from_ref(expr));
             let q = main_only(render(&sumo, expr)?)?;
-            let mut query = sumo_query(&sumo, &q);
-            if let Some(cat) = state.get("source_category") {
-                query = format!("_sourceCategory={cat}{}", &query[1..]);
-            }
-            Ok(query)
+            Ok(sumo_query(&sumo, &sumo_scope(&values("source_category"))?, &q))
         }
     }
+}
+
+/// ES|QL's source command over the pipeline's `index` values (`*` when there are none). An index
+/// pattern is written bare, so it must be one: letters, digits and `_ . * : -` only.
+pub fn esql_from(indexes: &[&str]) -> Result<String, Unsupported> {
+    let bad = indexes.iter().find(|i| {
+        i.is_empty()
+            || !i
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | ':' | '-'))
+    });
+    if let Some(bad) = bad {
+        return Err(Unsupported::new(format!(
+            "the pipeline state `index` {bad:?} is not an index pattern ES|QL can read (letters, digits, `_ . * : -`)"
+        )));
+    }
+    let list = if indexes.is_empty() {
+        "*".to_string()
+    } else {
+        indexes.join(", ")
+    };
+    Ok(format!("from {list} metadata _id, _index, _version"))
+}
+
+/// Sumo Logic's scope over the pipeline's `source_category` values: `*` when there are none,
+/// `_sourceCategory=a/b` for a plain category, a quoted string otherwise, several joined by `OR`.
+pub fn sumo_scope(categories: &[&str]) -> Result<String, Unsupported> {
+    let mut scopes = Vec::new();
+    for cat in categories {
+        if let Some(c) = super::strings::control_char(cat) {
+            return Err(Unsupported::new(format!(
+                "the pipeline state `source_category` {cat:?} contains the control character U+{:04X}",
+                c as u32
+            )));
+        }
+        let plain = !cat.is_empty()
+            && cat
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '*' | '-'));
+        scopes.push(if plain {
+            format!("_sourceCategory={cat}")
+        } else {
+            format!("_sourceCategory={}", super::strings::c_string(cat))
+        });
+    }
+    Ok(match scopes.len() {
+        0 => "*".to_string(),
+        1 => scopes.pop().unwrap_or_default(),
+        _ => format!("({})", scopes.join(" OR ")),
+    })
 }
 
 /// Splunk: the search, then each deferred `| regex`/`| where` on its own line; `*` when only deferred.
@@ -142,8 +189,8 @@ pub fn splunk_query(q: Query) -> String {
     out
 }
 
-pub fn sumo_query(sumo: &Sumo, where_clause: &str) -> String {
-    let mut out = String::from("*");
+pub fn sumo_query(sumo: &Sumo, scope: &str, where_clause: &str) -> String {
+    let mut out = scope.to_string();
     if let Some(parse) = sumo.parse_clause() {
         out.push('\n');
         out.push_str(&parse);

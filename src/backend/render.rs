@@ -1,7 +1,8 @@
 //! The shared expression renderer: boolean structure, precedence and grouping, `IN` lists and
 //! deferred parts, with each backend supplying its tokens and its leaves.
 
-use crate::ir::{Expr, Leaf};
+use super::strings::check_name;
+use crate::ir::{Expr, Leaf, Value};
 
 /// Why a construct cannot be rendered for a target.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +76,12 @@ pub trait Target {
     fn compound_leaf(&self, _leaf: &Leaf) -> bool {
         false
     }
+
+    /// Refuse a field name (or a `fieldref` target) this target cannot write; control characters
+    /// are refused for every target before this is asked.
+    fn check_name(&self, _name: &str) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// The result of rendering: the main expression (absent when everything was deferred) and the
@@ -85,9 +92,27 @@ pub struct Query {
 }
 
 pub fn render(target: &dyn Target, expr: &Expr) -> Result<Query, Unsupported> {
+    check_names(target, expr)?;
     let mut deferred = Vec::new();
     let main = render_expr(target, expr, &mut deferred, false)?.map(|(s, _)| s);
     Ok(Query { main, deferred })
+}
+
+/// Every field name and `fieldref` target of `expr` is one the target can write (no control
+/// character anywhere; the target's own limits).
+pub fn check_names(target: &dyn Target, expr: &Expr) -> Result<(), Unsupported> {
+    for leaf in expr.leaves() {
+        let names = leaf.field.iter().map(|f| ("field name", f)).chain(match &leaf.value {
+            Value::FieldRef(other) => Some(("`fieldref` field", other)),
+            _ => None,
+        });
+        for (what, name) in names {
+            check_name(what, name)
+                .and_then(|()| target.check_name(name))
+                .map_err(|m| Unsupported::at(leaf, m))?;
+        }
+    }
+    Ok(())
 }
 
 /// The operator class of a rendered operand, for grouping decisions (`None` for leaves).

@@ -316,3 +316,161 @@ fn range_conditions_convert_where_the_target_can_filter_an_aggregate() {
     let eql = get(TargetId::Eql);
     assert!(eql[1].queries.is_empty() && eql[1].diagnostics[0].message.contains("one gt/gte bound"));
 }
+
+/// Convert a catalog text for one target: (queries per document, error messages per document).
+fn conv_all(target: TargetId, text: &str) -> Vec<(Vec<String>, Vec<String>)> {
+    let catalog = Catalog::from_sources(&[("t.yml", text)]);
+    convert_catalog(&catalog, target, &Default::default())
+        .into_iter()
+        .map(|c| {
+            let errors = c
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::diag::Severity::Error)
+                .map(|d| d.message.clone())
+                .collect();
+            (c.queries, errors)
+        })
+        .collect()
+}
+
+fn rule_with(item: &str) -> String {
+    format!("title: T\nlogsource: {{product: x}}\ndetection:\n  sel:\n    {item}\n  condition: sel\n")
+}
+
+#[test]
+fn splunk_fieldref_cannot_end_the_quoted_name() {
+    // Was `| where 'a'='b' | delete | where 'x'`: the quote ended the name and `| delete` ran.
+    let out = conv_all(TargetId::Splunk, &rule_with(r#"a|fieldref: "b' | delete | where 'x""#));
+    assert!(out[0].0.is_empty(), "{:?}", out[0].0);
+    assert!(out[0].1[0].contains("single-quoted field name"), "{:?}", out[0].1);
+    let out = conv_all(TargetId::Splunk, &rule_with(r#""a'b|fieldref": c"#));
+    assert!(out[0].0.is_empty() && out[0].1[0].contains("single-quoted"), "{out:?}");
+    // Ordinary names keep pySigma's form.
+    assert_eq!(
+        conv_all(TargetId::Splunk, &rule_with("a|fieldref: b"))[0].0,
+        ["*\n| where 'a'='b'"]
+    );
+}
+
+#[test]
+fn sumo_fieldref_target_is_parsed_under_an_alias() {
+    // Was `| where a = b or 1=1`: the target went into the `where` clause raw.
+    let q = &conv_all(TargetId::Sumo, &rule_with("a|fieldref: b or 1=1"))[0].0[0];
+    assert_eq!(
+        q,
+        "*\n| json field=_raw \"a\", \"b or 1=1\" as a, b_or_1_1 nodrop\n| where a = b_or_1_1"
+    );
+    // An alias never shadows an operator or a field the query defines.
+    let q = &conv_all(TargetId::Sumo, &rule_with("_raw|fieldref: and"))[0].0[0];
+    assert!(q.ends_with("as _raw_, and_ nodrop\n| where _raw_ = and_"), "{q}");
+}
+
+#[test]
+fn fieldref_on_esql_quotes_both_names() {
+    let q = &conv_all(TargetId::Esql, &rule_with("a b|fieldref: c`d"))[0].0[0];
+    assert!(q.ends_with("| where `a b`==`c``d`"), "{q}");
+    for t in [TargetId::Lucene, TargetId::Eql] {
+        assert!(conv_all(t, &rule_with("a|fieldref: b"))[0].1[0].contains("fieldref"));
+    }
+}
+
+const HOSTILE_CORRELATION: &str = "title: A\nname: a\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: B\nname: 'b\" | delete | \"'\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n---\ntitle: C\ncorrelation:\n  type: temporal\n  rules: [a, 'b\" | delete | \"']\n  group-by: ['ip | delete']\n  timespan: 10m\n";
+
+#[test]
+fn splunk_correlation_names_are_quoted() {
+    // Was `by ip | delete` and `eval event_type="b" | delete | ""`.
+    let q = &conv_all(TargetId::Splunk, HOSTILE_CORRELATION)[2].0[0];
+    assert!(q.contains(r#"| eval event_type="b\" | delete | \"" ]"#), "{q}");
+    assert!(q.contains(r#" by "ip | delete""#), "{q}");
+    let value_count = "title: A\nname: a\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: C\ncorrelation:\n  type: value_count\n  rules: [a]\n  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3, field: 'x) as v | delete | eval y=(z'}\n";
+    let q = &conv_all(TargetId::Splunk, value_count)[1].0[0];
+    assert!(
+        q.contains(r#"dc("x) as v | delete | eval y=(z") as value_count by ip"#),
+        "{q}"
+    );
+}
+
+#[test]
+fn temporal_labels_are_string_literals() {
+    // Was `case(…, "b" | delete | "")` on ES|QL and `if(…, "b" | delete | "", …)` on Sumo.
+    let q = &conv_all(TargetId::Esql, HOSTILE_CORRELATION)[2].0[0];
+    assert!(q.contains(r#", "b\" | delete | \"")"#), "{q}");
+    assert!(q.contains("by timebucket, `ip | delete`"), "{q}");
+    let q = &conv_all(TargetId::Sumo, HOSTILE_CORRELATION)[2].0[0];
+    assert!(q.contains(r#", "b\" | delete | \"", "")"#), "{q}");
+    assert!(q.contains(r#""ip | delete" as "#), "{q}");
+    let temporal_ordered = HOSTILE_CORRELATION
+        .replace("type: temporal", "type: temporal_ordered")
+        .replace(" | delete | ", "|delete|");
+    let q = &conv_all(TargetId::Splunk, &temporal_ordered)[2].0[0];
+    assert!(q.ends_with(r#""(^| )a( .*)? b\"\\|delete\\|\"( |$)")"#), "{q}");
+    // The labels are joined with spaces: a name with one would read as two events.
+    let spaced = HOSTILE_CORRELATION.replace("type: temporal", "type: temporal_ordered");
+    let out = conv_all(TargetId::Splunk, &spaced);
+    assert!(
+        out[2].0.is_empty() && out[2].1[0].contains("whitespace"),
+        "{:?}",
+        out[2]
+    );
+}
+
+#[test]
+fn slash_regex_literals_stay_closed() {
+    // `a\/` was written `F:/a\\//`: the escaped backslash left the `/` bare, which closed the literal.
+    assert_eq!(conv(TargetId::Lucene, &sel(r"F|re: 'a\/'"), "sel"), r"F:/a\//");
+    assert_eq!(
+        conv(TargetId::Lucene, &sel(r"F|re: 'a/b\\/c'"), "sel"),
+        r"F:/a\/b\\\/c/"
+    );
+    let sumo = conv(TargetId::Sumo, &sel(r"F|re: 'a\/ or x'"), "sel");
+    assert!(sumo.ends_with(r"| where F matches /a\/ or x/"), "{sumo}");
+    // A lone trailing backslash would escape the closing slash: refused.
+    let out = conv_all(TargetId::Lucene, &rule_with(r"F|re: 'a\'"));
+    assert!(out[0].0.is_empty() && out[0].1[0].contains("lone backslash"), "{out:?}");
+}
+
+#[test]
+fn eql_strings_escape_line_breaks() {
+    // A raw line break inside an EQL string was written after a backslash; Elastic rejects it.
+    let got = conv(TargetId::Eql, &sel("F: \"a\\nb\\tc\\rd\""), "sel");
+    assert_eq!(got, r#"any where F:"a\nb\tc\rd""#);
+    let got = conv(TargetId::Eql, &sel("F|re: \"a\\nb\""), "sel");
+    assert_eq!(got, r#"any where F regex "a\nb""#);
+    // Other control characters as `\u{XX}` (two hex digits at least, as Elastic's parsers need).
+    let got = conv(TargetId::Eql, &sel("F: \"a\\0b\""), "sel");
+    assert_eq!(got, r#"any where F:"a\u{00}b""#);
+}
+
+#[test]
+fn field_names_are_escaped_for_every_construct() {
+    let sp = |item: &str| conv_all(TargetId::Splunk, &rule_with(item))[0].0.join("\n---\n");
+    assert_eq!(sp(r#""a b|re": x"#), "*\n| regex \"a b\"=\"x\"");
+    assert_eq!(sp("OR: x"), "\"OR\"=\"x\"");
+    let rex = conv_all(
+        TargetId::Splunk,
+        "title: T\nlogsource: {product: x}\ndetection:\n  a: {'x.b-c d|re': 'y'}\n  b: {z: 1}\n  condition: a or b\n",
+    );
+    assert_eq!(
+        rex[0].0[0],
+        "\n| rex field=\"x.b-c d\" \"(?<b_c_dMatch>y)\"\n| eval b_c_dCondition=if(isnotnull(b_c_dMatch), \"true\", \"false\")\n| search b_c_dCondition=\"true\" OR z=1"
+    );
+    let lu = |item: &str| conv_all(TargetId::Lucene, &rule_with(item))[0].0.join("");
+    assert_eq!(lu("-a: x"), r"\-a:x");
+    assert_eq!(lu("NOT: x"), r"\NOT:x");
+    assert_eq!(lu("a-b: x"), "a-b:x");
+    let es = |item: &str| conv_all(TargetId::Esql, &rule_with(item))[0].0.join("");
+    assert!(es("1a: 1").ends_with("where `1a`==1"));
+    assert!(es("a.not: 1").ends_with("where `a.not`==1"));
+    assert!(es("'a..b': 1").ends_with("where `a..b`==1"));
+    assert!(es("data.ip: 1").ends_with("where data.ip==1"));
+    let eq = |item: &str| conv_all(TargetId::Eql, &rule_with(item));
+    assert_eq!(eq("a.where: 1")[0].0, ["any where `a.where` == 1"]);
+    assert_eq!(eq("a|exists: true")[0].0, ["any where ?a != null"]);
+    assert!(eq("a`b: 1")[0].1[0].contains("backtick"));
+    // A control character in a field name is refused on every target.
+    for t in TargetId::ALL {
+        let out = conv_all(t, &rule_with("\"a\\nb\": x"));
+        assert!(out[0].0.is_empty() && out[0].1[0].contains("U+000A"), "{t:?}: {out:?}");
+    }
+}

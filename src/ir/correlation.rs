@@ -1,6 +1,8 @@
 //! Correlations lowered: the referenced rules resolved to IR expressions, group-by fields per rule
 //! (aliases resolved), the window and the threshold. Backends and the evaluator both consume this.
 
+use std::collections::BTreeMap;
+
 use super::catalog::{Lowering, error};
 use super::expr::Expr;
 use crate::backend::codes;
@@ -15,6 +17,8 @@ pub struct Input {
     pub expr: Expr,
     /// The field each group-by entry stands for in this rule (aliases resolved).
     pub group_fields: Vec<String>,
+    /// The rule's pipeline state (`set_state`: an ES|QL index, a Sumo source category).
+    pub state: BTreeMap<String, String>,
 }
 
 /// What every backend's lowering needs.
@@ -30,9 +34,33 @@ pub struct Spec<'a> {
     /// `condition.field` for value_* types.
     pub field: Option<String>,
     pub percentile: Option<f64>,
+    /// The correlation document's own pipeline state.
+    pub state: BTreeMap<String, String>,
 }
 
 impl Spec<'_> {
+    /// The values of pipeline state `key` the correlation's query reads: the base rules' (distinct,
+    /// in rule order) when every base rule sets it, else the correlation document's own, else none.
+    pub fn state_values(&self, key: &str) -> Vec<&str> {
+        let per_rule: Option<Vec<&str>> = self
+            .inputs
+            .iter()
+            .map(|i| i.state.get(key).map(String::as_str))
+            .collect();
+        match per_rule {
+            Some(values) if !values.is_empty() => {
+                let mut out: Vec<&str> = Vec::new();
+                for v in values {
+                    if !out.contains(&v) {
+                        out.push(v);
+                    }
+                }
+                out
+            }
+            _ => self.state.get(key).map(String::as_str).into_iter().collect(),
+        }
+    }
+
     /// The condition over an aggregate named `result`: `result >= 10`, or a range joined by `and`
     /// (`result > 10 AND result <= 100`); `eq` is written `eq`.
     pub fn condition(&self, result: &str, and: &str, eq: &str) -> String {
@@ -113,10 +141,14 @@ pub fn correlation_spec<'a>(
             .map(|g| alias_field(c, g, name).unwrap_or_else(|| g.clone()))
             .map(|f| plan.as_ref().map_or(f.clone(), |pl| pl.map_field(&f)))
             .collect();
+        let Some(expr) = exprs.pop() else {
+            return Err(fail(format!("`{name}` has no condition")));
+        };
         inputs.push(Input {
             name: name.to_string(),
-            expr: exprs.pop().unwrap(),
+            expr,
             group_fields,
+            state: ctx.rule_state(base),
         });
     }
     let bounds = match c.bounds.as_slice() {
@@ -158,6 +190,7 @@ pub fn correlation_spec<'a>(
         bounds,
         field,
         percentile,
+        state: ctx.rule_state(p),
     })
 }
 

@@ -175,6 +175,18 @@ pub static CONTROL_CHARACTER: Code = Code {
     good: rule_yaml!("    Image: 'C:\\temp\\a.exe'\n"),
 };
 
+pub static FIELD_NAME_CONTROL_CHARACTER: Code = Code {
+    code: "M315",
+    name: "field-name-control-character",
+    severity: Severity::Error,
+    summary: "a field name contains a control character",
+    doc: "No target query can name a field with a tab, line break, NUL or other control character \
+          (no log field has one), so the rule cannot be converted (B801 on every target). It is \
+          usually a double-quoted YAML key where `\\t` was meant literally.",
+    bad: rule_yaml!("    \"Image\\tPath\": a\n"),
+    good: rule_yaml!("    Image: a\n"),
+};
+
 pub static DUPLICATE_VALUE: Code = Code {
     code: "M316",
     name: "duplicate-value",
@@ -236,6 +248,7 @@ pub static CODES: &[&Code] = &[
     &DOUBLE_WILDCARD,
     &NUMBER_AS_STRING,
     &CONTROL_CHARACTER,
+    &FIELD_NAME_CONTROL_CHARACTER,
     &DUPLICATE_VALUE,
     &PLACEHOLDER_WITHOUT_EXPAND,
 ];
@@ -259,6 +272,14 @@ fn check_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
             Some(c) => d.with_help(format!("did you mean `{c}`?")),
             None => d.with_help("`detc list modifiers` shows the valid names"),
         };
+    }
+    if let Some(c) = item.field.and_then(|f| f.chars().find(|c| c.is_control())) {
+        sink.report(
+            &FIELD_NAME_CONTROL_CHARACTER,
+            span,
+            format!("the field name contains the control character U+{:04X}", c as u32),
+        )
+        .with_help("no target can name such a field; in a double-quoted YAML key `\\t` is a tab");
     }
     for err in check_chain(&item.modifiers, item.field.is_some()) {
         sink.report(&INVALID_CHAIN, span, err.message).with_help(err.help);

@@ -123,3 +123,24 @@ fn detection_item_failure_fires_only_on_the_fields_it_names() {
     assert!(failure("CommandLine").iter().any(|m| m.contains("no CommandLine here")));
     assert!(failure("ParentImage").is_empty(), "RULE has no ParentImage item");
 }
+
+#[test]
+fn correlations_take_their_base_rules_state_or_their_own() {
+    let p = "transformations:\n  - type: set_state\n    key: index\n    val: logs-a\n    rule_conditions: [{type: logsource, product: a}]\n  - type: set_state\n    key: index\n    val: logs-b\n    rule_conditions: [{type: logsource, product: b}]\n  - type: set_state\n    key: source_category\n    val: my cat\n";
+    let p = load_pipeline(Arc::from(Path::new("p.yml")), p.to_string()).expect("valid pipeline");
+    let text = |b_product: &str| {
+        format!(
+            "title: A\nname: a\nlogsource: {{product: a}}\ndetection: {{sel: {{f: 1}}, condition: sel}}\n---\ntitle: B\nname: b\nlogsource: {{product: {b_product}}}\ndetection: {{sel: {{f: 2}}, condition: sel}}\n---\ntitle: C\ncorrelation: {{type: temporal, rules: [a, b], group-by: [g], timespan: 1h}}\n"
+        )
+    };
+    let get = |product: &str, target| {
+        let catalog = Catalog::from_sources(&[("r.yml", text(product).as_str())]);
+        convert_catalog_with(&catalog, target, &Default::default(), Some(&p))[2].queries[0].clone()
+    };
+    // Each base rule's index, once each; without one for every rule, the correlation's own (none).
+    assert!(get("b", TargetId::Esql).starts_with("from logs-a, logs-b metadata"));
+    assert!(get("a", TargetId::Esql).starts_with("from logs-a metadata"));
+    assert!(get("c", TargetId::Esql).starts_with("from * metadata"));
+    // An unconditional state reaches the correlation document too; a category with a space is quoted.
+    assert!(get("c", TargetId::Sumo).starts_with("_sourceCategory=\"my cat\"\n"));
+}

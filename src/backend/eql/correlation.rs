@@ -12,6 +12,9 @@ use crate::model::correlation::{CorrelationType, Op};
 const MAX_RUNS: u64 = 100;
 
 pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+    for f in spec.inputs.iter().flat_map(|i| &i.group_fields) {
+        super::check_field(f).map_err(Unsupported::new)?;
+    }
     let maxspan = whole_unit_span(spec.timespan_secs);
     let query = match spec.kind {
         CorrelationType::TemporalOrdered => {

@@ -19,32 +19,77 @@ static DIALECT: Dialect = Dialect {
 };
 
 const STYLE: StringStyle<'static> = StringStyle {
-    escaped: &['\\', '"', '*', '?', '\r', '\n', '\t'],
+    escaped: &['\\', '"', '*', '?'],
     escape: "\\",
     any_chars: "*",
     one_char: "?",
 };
 
 /// Field names that are not plain identifiers go in backticks (EQL needs them for `c-uri` too,
-/// which pySigma leaves bare).
+/// which pySigma leaves bare): a plain name is dotted parts of `[A-Za-z_@][A-Za-z0-9_@]*`, none of
+/// them an EQL keyword. A name with a backtick cannot be written ([`Target::check_name`]).
 pub fn field(name: &str) -> String {
     let name = flatten_field(name);
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '@')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '@'));
-    if plain {
+    if name.split('.').all(plain_part) {
         name
     } else {
         format!("`{}`", name.replace('`', "``"))
     }
 }
 
+fn plain_part(part: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "and",
+        "or",
+        "not",
+        "in",
+        "like",
+        "regex",
+        "of",
+        "where",
+        "sequence",
+        "sample",
+        "join",
+        "by",
+        "with",
+        "until",
+        "maxspan",
+        "runs",
+        "true",
+        "false",
+        "null",
+        "any",
+        "descendant",
+        "child",
+        "event",
+    ];
+    part.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '@')
+        && part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '@'))
+        && !KEYWORDS.contains(&part.to_ascii_lowercase().as_str())
+}
+
+/// Control characters in an EQL string literal as escapes (a raw line break ends the string for
+/// Elastic's parser); the other special characters are escaped before this.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:02X}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn quoted(s: &SigmaString) -> String {
-    format!("\"{}\"", render_string(s, &STYLE))
+    format!("\"{}\"", escape_controls(&render_string(s, &STYLE)))
 }
 
 impl Target for Eql {
@@ -89,7 +134,7 @@ impl Target for Eql {
                 // Sigma regexes are case-sensitive unless `|i`: `regex` then, `regex~` only with `i`
                 // (pySigma always writes the case-insensitive `regex~`).
                 let op = if flags.ignore_case { "regex~" } else { "regex" };
-                format!("{f} {op} \"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+                format!("{f} {op} {}", eql_string(&text))
             }
             Value::FieldRef(_) => {
                 return Err(Unsupported::at(
@@ -105,6 +150,10 @@ impl Target for Eql {
 
     fn compound_leaf(&self, leaf: &Leaf) -> bool {
         matches!(leaf.value, Value::Null)
+    }
+
+    fn check_name(&self, name: &str) -> Result<(), String> {
+        check_field(name)
     }
 
     fn not_leaf(&self, leaf: &Leaf) -> Option<Result<Rendered, Unsupported>> {
@@ -135,6 +184,18 @@ impl Target for Eql {
     }
 }
 
+/// A field name EQL can write: Elastic's `eql` parser package reads a backtick-quoted name up to
+/// the next backtick (it has no escape for one).
+pub fn check_field(name: &str) -> Result<(), String> {
+    super::strings::check_flattened(name)?;
+    if name.contains('`') {
+        return Err(format!(
+            "EQL cannot name the field {name:?}: a backtick-quoted field name cannot hold a backtick"
+        ));
+    }
+    Ok(())
+}
+
 fn has_literal_wildcard(s: &SigmaString) -> bool {
     s.parts
         .iter()
@@ -156,5 +217,8 @@ fn as_regex(s: &SigmaString) -> String {
 
 /// An EQL string literal: backslashes and quotes escaped.
 fn eql_string(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    format!(
+        "\"{}\"",
+        escape_controls(&text.replace('\\', "\\\\").replace('"', "\\\""))
+    )
 }

@@ -3,11 +3,16 @@
 use super::super::codes;
 use super::super::correlation::Note;
 use super::super::render::{Unsupported, render};
+use super::super::strings::c_string;
 use super::{Esql, field};
 use crate::ir::Spec;
 use crate::model::correlation::CorrelationType;
 
 pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+    let names = spec.inputs.iter().flat_map(|i| &i.group_fields);
+    for f in names.chain(&spec.group_by).chain(&spec.field) {
+        super::super::strings::check_flattened(f).map_err(Unsupported::new)?;
+    }
     let mut conds = Vec::new();
     for input in &spec.inputs {
         conds.push(
@@ -22,7 +27,8 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
         conds.iter().map(|c| format!("({c})")).collect()
     };
     let mut lines = vec![format!(
-        "from * metadata _id, _index, _version | where {}",
+        "{} | where {}",
+        super::super::convert::esql_from(&spec.state_values("index"))?,
         wrapped.join(" or ")
     )];
     let typed = matches!(spec.kind, CorrelationType::Temporal | CorrelationType::TemporalOrdered);
@@ -35,7 +41,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
         let cases: Vec<String> = conds
             .iter()
             .zip(&spec.inputs)
-            .map(|(c, i)| format!("{c}, \"{}\"", i.name))
+            .map(|(c, i)| format!("{c}, {}", c_string(&i.name)))
             .collect();
         lines.push(format!("| eval event_type=case({})", cases.join(", ")));
     }

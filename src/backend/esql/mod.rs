@@ -33,14 +33,28 @@ const LIKE: StringStyle<'static> = StringStyle {
     one_char: "?",
 };
 
+/// A field name: bare when every dotted part is an ES|QL unquoted identifier (`[A-Za-z]\w*`, or
+/// `_`/`@` followed by word characters) and not a keyword, else one backtick-quoted identifier with
+/// backticks doubled (ES|QL reads `` `a.b` `` as the field `a.b`).
 pub fn field(name: &str) -> String {
-    static PLAIN: OnceLock<Regex> = OnceLock::new();
     let name = flatten_field(name);
-    if PLAIN.get_or_init(|| Regex::new(r"^[\w.]+$").unwrap()).is_match(&name) {
+    if name.split('.').all(plain_part) {
         name
     } else {
         format!("`{}`", name.replace('`', "``"))
     }
+}
+
+fn plain_part(part: &str) -> bool {
+    static PLAIN: OnceLock<Regex> = OnceLock::new();
+    const KEYWORDS: &[&str] = &[
+        "and", "or", "not", "like", "rlike", "in", "is", "null", "true", "false", "nulls", "first", "last", "asc",
+        "desc", "by", "on", "with", "metadata", "where",
+    ];
+    PLAIN
+        .get_or_init(|| Regex::new(r"^(?:[A-Za-z][A-Za-z0-9_]*|[_@][A-Za-z0-9_]+)$").unwrap())
+        .is_match(part)
+        && !KEYWORDS.contains(&part.to_ascii_lowercase().as_str())
 }
 
 fn literal(text: &str) -> String {
@@ -64,6 +78,10 @@ fn string_test(f: &str, s: &SigmaString) -> String {
 impl Target for Esql {
     fn dialect(&self) -> &Dialect {
         &DIALECT
+    }
+
+    fn check_name(&self, name: &str) -> Result<(), String> {
+        super::strings::check_flattened(name)
     }
 
     fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported> {

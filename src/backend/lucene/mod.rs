@@ -2,7 +2,7 @@
 //! every non-leaf operand is parenthesised, as pySigma's Lucene backend does.
 
 use super::render::{Dialect, Op, Rendered, Target, Unsupported};
-use super::strings::{StringStyle, flatten_field, render_string};
+use super::strings::{StringStyle, flatten_field, render_string, slash_regex};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
 
@@ -29,11 +29,14 @@ const STYLE: StringStyle<'static> = StringStyle {
 };
 
 fn field(name: &str) -> String {
+    let name = flatten_field(name);
     let mut out = String::new();
-    for c in flatten_field(name).chars() {
+    for (i, c) in name.chars().enumerate() {
         // pySigma escapes whitespace and `*`; every other query-syntax character is escaped too so a
-        // field name cannot start a new clause (`-` is left bare: only a leading `-` is an operator).
-        if c.is_whitespace() || (SPECIAL.contains(&c) && c != '-') {
+        // field name cannot start a new clause. `-` is left bare except in front (`-f` is NOT f), and
+        // a name that is an operator word (`AND`) gets its first letter escaped.
+        let operator = i == 0 && matches!(name.as_str(), "AND" | "OR" | "NOT" | "TO");
+        if c.is_whitespace() || (SPECIAL.contains(&c) && (c != '-' || i == 0)) || operator {
             out.push('\\');
         }
         out.push(c);
@@ -43,7 +46,12 @@ fn field(name: &str) -> String {
 
 fn value(s: &SigmaString) -> String {
     let v = render_string(s, &STYLE);
-    if v.is_empty() { "\"\"".to_string() } else { v }
+    match v.as_str() {
+        "" => "\"\"".to_string(),
+        // A bare operator word would be read as the operator: its first letter is escaped.
+        "AND" | "OR" | "NOT" | "TO" => format!("\\{v}"),
+        _ => v,
+    }
 }
 
 fn escape_all(text: &str) -> String {
@@ -60,6 +68,10 @@ fn escape_all(text: &str) -> String {
 impl Target for Lucene {
     fn dialect(&self) -> &Dialect {
         &DIALECT
+    }
+
+    fn check_name(&self, name: &str) -> Result<(), String> {
+        super::strings::check_flattened(name)
     }
 
     fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported> {
@@ -88,7 +100,13 @@ impl Target for Lucene {
             Value::Compare(op, n) => format!("{f}:{}{n}", op.symbol()),
             Value::Cidr(net) => format!("{f}:{}", escape_all(net)),
             Value::Regex { pattern, flags } => {
-                format!("{f}:/{}{}/", flags.prefix(), pattern.replace('/', "\\/"))
+                let body = slash_regex(pattern, false).ok_or_else(|| {
+                    Unsupported::at(
+                        leaf,
+                        "the regex ends in a lone backslash, which would escape the closing `/`",
+                    )
+                })?;
+                format!("{f}:/{}{body}/", flags.prefix())
             }
             Value::CasedStr(_) => {
                 return Err(Unsupported::at(

@@ -12,7 +12,8 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     let by = if spec.group_by.is_empty() {
         String::new()
     } else {
-        format!(" by {}", spec.group_by.join(" "))
+        let fields: Vec<String> = spec.group_by.iter().map(|g| super::command_field(g)).collect();
+        format!(" by {}", fields.join(" "))
     };
     let window = format!("| streamstats time_window={}", splunk_span(&spec.timespan));
     let (agg, result) = match spec.kind {
@@ -38,7 +39,14 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     };
     lines.push(format!("{window} {agg}{by}"));
     if spec.kind == CorrelationType::TemporalOrdered {
-        // The window's event types in time order must contain the rules in the listed order.
+        // The window's event types in time order must contain the rules in the listed order. They
+        // are joined with spaces, so a name with whitespace would be read as several events.
+        if let Some(i) = spec.inputs.iter().find(|i| i.name.contains(char::is_whitespace)) {
+            return Err(Unsupported::new(format!(
+                "Splunk's temporal_ordered check joins the event labels with spaces: the rule name {:?} cannot contain whitespace",
+                i.name
+            )));
+        }
         let names: Vec<String> = spec.inputs.iter().map(|i| regex_escape(&i.name)).collect();
         lines.push(format!(
             "| where match(mvjoin(event_types, \" \"), \"(^| ){}( |$)\")",
@@ -50,9 +58,11 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     Ok((lines.join("\n"), Vec::new()))
 }
 
-fn field<'s>(spec: &'s Spec<'_>) -> Result<&'s str, Unsupported> {
+/// `condition.field`, written as a Splunk field name.
+fn field(spec: &Spec<'_>) -> Result<String, Unsupported> {
     spec.field
         .as_deref()
+        .map(super::command_field)
         .ok_or_else(|| Unsupported::new("missing `condition.field`"))
 }
 
@@ -68,10 +78,14 @@ fn search(spec: &Spec<'_>) -> Result<String, Unsupported> {
     let mut lines = vec!["| multisearch".to_string()];
     for input in &spec.inputs {
         let q = super::query(&input.expr)?.replace('\n', " ");
-        let mut part = format!("[ search {q} | eval event_type=\"{}\"", input.name.replace('"', "\\\""));
+        let mut part = format!("[ search {q} | eval event_type=\"{}\"", super::string_body(&input.name));
         for (field, alias) in input.group_fields.iter().zip(&spec.group_by) {
             if field != alias {
-                part.push_str(&format!(" | rename {field} as {alias}"));
+                part.push_str(&format!(
+                    " | rename {} as {}",
+                    super::command_field(field),
+                    super::command_field(alias)
+                ));
             }
         }
         part.push_str(" ]");
@@ -88,13 +102,15 @@ fn splunk_span(timespan: &str) -> String {
     }
 }
 
+/// A rule name as a literal regex inside an SPL string: regex metacharacters escaped, then the
+/// string's own backslashes and quotes.
 fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
+    let mut re = String::new();
     for c in s.chars() {
         if "\\.+*?()|[]{}^$".contains(c) {
-            out.push_str("\\\\");
+            re.push('\\');
         }
-        out.push(c);
+        re.push(c);
     }
-    out
+    super::string_body(&re)
 }

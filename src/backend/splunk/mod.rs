@@ -34,14 +34,76 @@ const STYLE: StringStyle<'static> = StringStyle {
     one_char: "*",
 };
 
-fn field(name: &str) -> String {
+/// A field name in a search term or an `IN` list: bare when it is a plain word (and not one of SPL's operator words: `OR`, `AND`,
+/// `NOT`, `IN`, `AS`, `BY` in any case), else double-quoted with `\` and `"` escaped, so a field name
+/// cannot end the string early.
+pub fn field(name: &str) -> String {
     static PLAIN: OnceLock<Regex> = OnceLock::new();
-    if PLAIN.get_or_init(|| Regex::new(r"^[\w.]+$").unwrap()).is_match(name) {
+    let operator = ["OR", "AND", "NOT", "IN", "AS", "BY"]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(name));
+    if PLAIN.get_or_init(|| Regex::new(r"^[\w.]+$").unwrap()).is_match(name) && !operator {
         name.to_string()
     } else {
-        // Quoted, with the quote and backslash escaped so a field name cannot end the string early.
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+        format!("\"{}\"", string_body(name))
     }
+}
+
+/// A field name as the argument of a command (`| regex F=…`, `| rex field=F`, `by F`, `dc(F)`,
+/// `rename F as G`): bare, as pySigma writes it, unless it holds whitespace, a quote, a backslash, a
+/// wildcard or a character SPL splits arguments on (`| = ! < > ( ) [ ] ,`), or is an operator word;
+/// then double-quoted as in [`field`].
+pub fn command_field(name: &str) -> String {
+    let bare = !name.is_empty()
+        && !name.chars().any(|c| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '"' | '\'' | '\\' | '*' | '|' | '=' | '!' | '<' | '>' | '(' | ')' | '[' | ']' | ','
+                )
+        })
+        && !["OR", "AND", "NOT", "IN", "AS", "BY"]
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(name));
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", string_body(name))
+    }
+}
+
+/// Text inside an SPL double-quoted string: backslash and quote escaped.
+pub fn string_body(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// A field name in an eval expression (`| where 'a'='b'`): single-quoted. SPL has no escape for a
+/// quote inside a single-quoted name, so names with `'` or `\` are refused.
+fn eval_field(leaf: &Leaf, name: &str) -> Result<String, Unsupported> {
+    if name.contains(['\'', '\\']) {
+        return Err(Unsupported::at(
+            leaf,
+            format!(
+                "Splunk eval expressions cannot name the field {name:?}: a single-quoted field name cannot hold `'` or `\\`"
+            ),
+        ));
+    }
+    Ok(format!("'{name}'"))
+}
+
+/// A `| rex` capture-group name (and the `eval` field built from it) from a field name: its last
+/// dotted segment when that is a plain ASCII identifier, else the segment with every other
+/// character replaced by `_` (PCRE group names and bare eval names allow nothing else).
+fn capture_base(name: &str) -> String {
+    let base = name.rsplit('.').next().unwrap_or(name);
+    let mut out: String = base
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.insert(0, 'f');
+    }
+    out
 }
 
 fn quoted(s: &SigmaString) -> String {
@@ -54,8 +116,7 @@ pub fn widens(s: &SigmaString) -> bool {
 }
 
 fn regex_text(pattern: &str, flags: crate::ir::ReFlags) -> String {
-    let body = format!("{}{}", flags.prefix(), pattern);
-    body.replace('\\', "\\\\").replace('"', "\\\"")
+    string_body(&format!("{}{}", flags.prefix(), pattern))
 }
 
 impl Target for Splunk {
@@ -86,12 +147,17 @@ impl Target for Splunk {
             Value::Cidr(net) => format!("{f}=\"{net}\""),
             Value::Regex { pattern, flags } => {
                 return Ok(Rendered::Deferred(format!(
-                    "| regex {name}=\"{}\"",
+                    "| regex {}=\"{}\"",
+                    command_field(name),
                     regex_text(pattern, *flags)
                 )));
             }
             Value::FieldRef(other) => {
-                return Ok(Rendered::Deferred(format!("| where '{name}'='{other}'")));
+                return Ok(Rendered::Deferred(format!(
+                    "| where {}={}",
+                    eval_field(leaf, name)?,
+                    eval_field(leaf, other)?
+                )));
             }
             Value::CasedStr(_) => {
                 return Err(Unsupported::at(
@@ -109,10 +175,15 @@ impl Target for Splunk {
         let name = leaf.field.as_deref()?;
         match &leaf.value {
             Value::Regex { pattern, flags } => Some(Ok(Rendered::Deferred(format!(
-                "| regex {name}!=\"{}\"",
+                "| regex {}!=\"{}\"",
+                command_field(name),
                 regex_text(pattern, *flags)
             )))),
-            Value::FieldRef(other) => Some(Ok(Rendered::Deferred(format!("| where NOT '{name}'='{other}'")))),
+            Value::FieldRef(other) => Some(
+                eval_field(leaf, name)
+                    .and_then(|a| Ok((a, eval_field(leaf, other)?)))
+                    .map(|(a, b)| Rendered::Deferred(format!("| where NOT {a}={b}"))),
+            ),
             _ => None,
         }
     }
@@ -227,7 +298,7 @@ impl Target for RexSplunk {
         if !self.under_or.contains(&(leaf as *const Leaf)) {
             return Splunk.leaf(leaf);
         }
-        let base = name.rsplit('.').next().unwrap_or(name).to_string();
+        let base = capture_base(name);
         let n = {
             let mut counts = self.counts.borrow_mut();
             let c = counts.entry(base.clone()).or_insert(0);
@@ -237,7 +308,8 @@ impl Target for RexSplunk {
         let suffix = if n == 1 { String::new() } else { n.to_string() };
         let mut lines = self.lines.borrow_mut();
         lines.push(format!(
-            "| rex field={name} \"(?<{base}Match{suffix}>{})\"",
+            "| rex field={} \"(?<{base}Match{suffix}>{})\"",
+            command_field(name),
             regex_text(pattern, *flags)
         ));
         lines.push(format!(

@@ -4,7 +4,7 @@
 use super::super::codes;
 use super::super::correlation::Note;
 use super::super::render::{Unsupported, render};
-use super::super::strings::whole_unit_span;
+use super::super::strings::{c_string, whole_unit_span};
 use super::Sumo;
 use crate::ir::Spec;
 use crate::model::correlation::CorrelationType;
@@ -31,7 +31,9 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
                 .ok_or_else(|| Unsupported::new("empty condition"))?,
         );
     }
-    let mut lines = vec!["*".to_string()];
+    let mut lines = vec![super::super::convert::sumo_scope(
+        &spec.state_values("source_category"),
+    )?];
     lines.extend(sumo.parse_clause());
     let wrapped: Vec<String> = if conds.len() == 1 {
         conds.clone()
@@ -44,28 +46,17 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
             "| {} as event_type",
             nested_if(
                 &conds,
-                &spec
-                    .inputs
-                    .iter()
-                    .map(|i| format!("\"{}\"", i.name))
-                    .collect::<Vec<_>>()
+                &spec.inputs.iter().map(|i| c_string(&i.name)).collect::<Vec<_>>()
             )
         ));
     }
     let mut group_names = Vec::new();
     for (g, name) in spec.group_by.iter().enumerate() {
-        let per_rule: Vec<String> = spec
-            .inputs
-            .iter()
-            .map(|i| sumo.alias_of(&i.group_fields[g]).to_string())
-            .collect();
+        let per_rule: Vec<String> = spec.inputs.iter().map(|i| sumo.alias_of(&i.group_fields[g])).collect();
         if per_rule.iter().all(|f| f == &per_rule[0]) {
             group_names.push(per_rule[0].clone());
         } else {
-            let alias = name
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                .collect::<String>();
+            let alias = sumo.fresh_alias(name);
             lines.push(format!("| {} as {alias}", nested_if(&conds, &per_rule)));
             group_names.push(alias);
         }
@@ -74,7 +65,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     let value = || {
         spec.field
             .as_deref()
-            .map(|f| sumo.alias_of(f).to_string())
+            .map(|f| sumo.alias_of(f))
             .ok_or_else(|| Unsupported::new("missing `condition.field`"))
     };
     let (agg, result) = match spec.kind {

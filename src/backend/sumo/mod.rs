@@ -7,8 +7,7 @@ pub mod correlation;
 use std::collections::BTreeMap;
 
 use super::render::{Dialect, Op, Rendered, Target, Unsupported};
-use super::strings::c_string;
-use super::strings::lowercase;
+use super::strings::{c_string, lowercase, slash_regex};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
 
@@ -37,40 +36,77 @@ impl Sumo {
     /// As [`Sumo::for_exprs`], plus extra fields (correlation group-by and value fields).
     pub fn for_exprs_and_fields(exprs: &[Expr], extra: &[String]) -> Sumo {
         let mut s = Sumo::default();
-        let mut taken: Vec<String> = Vec::new();
         let fields = exprs
             .iter()
             .flat_map(|e| {
                 e.leaves()
                     .into_iter()
-                    .filter_map(|l| l.field.clone())
+                    .flat_map(|l| {
+                        let other = match &l.value {
+                            Value::FieldRef(o) => Some(o.clone()),
+                            _ => None,
+                        };
+                        l.field.clone().into_iter().chain(other)
+                    })
                     .collect::<Vec<_>>()
             })
             .chain(extra.iter().cloned());
-        {
-            for f in fields {
-                if !s.aliases.contains_key(&f) {
-                    let mut alias: String = f
-                        .replace("{}", "")
-                        .chars()
-                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                        .collect();
-                    if alias.is_empty() || alias.starts_with(|c: char| c.is_ascii_digit()) {
-                        alias.insert(0, 'f');
-                    }
-                    while taken.contains(&alias) {
-                        alias.push('_');
-                    }
-                    taken.push(alias.clone());
-                    s.aliases.insert(f.clone(), alias);
-                }
+        for f in fields {
+            if !s.aliases.contains_key(&f) {
+                let alias = s.fresh_alias(&f.replace("{}", ""));
+                s.aliases.insert(f, alias);
             }
         }
         s
     }
 
+    /// A new name for `base` that Sumo reads as a plain field: ASCII letters, digits and `_`, not
+    /// starting with a digit, not an operator or a field detc's queries define, not yet taken.
+    pub fn fresh_alias(&self, base: &str) -> String {
+        const RESERVED: &[&str] = &[
+            "and",
+            "or",
+            "not",
+            "in",
+            "as",
+            "by",
+            "matches",
+            "where",
+            "nodrop",
+            "if",
+            "true",
+            "false",
+            "null",
+            "_raw",
+            "_timeslice",
+            "_count",
+            "_sourcecategory",
+            "_messagetime",
+            "_receipttime",
+            "_size",
+            "event_type",
+            "event_count",
+            "value_count",
+            "event_type_count",
+            "value_sum",
+            "value_avg",
+            "value_percentile",
+        ];
+        let mut alias: String = base
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if alias.is_empty() || alias.starts_with(|c: char| c.is_ascii_digit()) {
+            alias.insert(0, 'f');
+        }
+        while self.aliases.values().any(|a| a == &alias) || RESERVED.contains(&alias.to_ascii_lowercase().as_str()) {
+            alias.push('_');
+        }
+        alias
+    }
+
     /// The alias a field was parsed under.
-    pub fn alias_of<'s>(&'s self, field: &'s str) -> &'s str {
+    pub fn alias_of(&self, field: &str) -> String {
         self.alias(field)
     }
 
@@ -88,8 +124,13 @@ impl Sumo {
         ))
     }
 
-    fn alias<'s>(&'s self, field: &'s str) -> &'s str {
-        self.aliases.get(field).map(String::as_str).unwrap_or(field)
+    /// Every field of the rendered expressions was given an alias; any other name is still written
+    /// as one (never raw).
+    fn alias(&self, field: &str) -> String {
+        match self.aliases.get(field) {
+            Some(a) => a.clone(),
+            None => self.fresh_alias(&field.replace("{}", "")),
+        }
     }
 }
 
@@ -229,7 +270,7 @@ impl Target for Sumo {
                 string_test(&format!("toLowerCase({f})"), &pattern)
             }
             Value::Str(s) => string_test(&format!("toLowerCase({f})"), &lowercase(s)),
-            Value::CasedStr(s) => string_test(f, s),
+            Value::CasedStr(s) => string_test(&f, s),
             Value::Num(n) => format!("{f} = {n}"),
             Value::Bool(b) => format!("toLowerCase({f}) = \"{b}\""),
             Value::Null | Value::Exists(false) => format!("isNull({f})"),
@@ -256,7 +297,13 @@ impl Target for Sumo {
                 }
             }
             Value::Regex { pattern, flags } => {
-                format!("{f} matches /{}{}/", flags.prefix(), pattern.replace('/', "\\/"))
+                let body = slash_regex(pattern, true).ok_or_else(|| {
+                    Unsupported::at(
+                        leaf,
+                        "the regex ends in a lone backslash, which would escape the closing `/`",
+                    )
+                })?;
+                format!("{f} matches /{}{body}/", flags.prefix())
             }
             Value::FieldRef(other) => format!("{f} = {}", self.alias(other)),
             Value::Unsupported(m) => {
