@@ -4,11 +4,12 @@
 use crate::backend::codes as backend;
 use crate::diag::Code;
 
-use super::{correlation, detection, load, metadata, modifiers, placeholders, references, schema, tags};
+use super::{correlation, detection, load, metadata, modifiers, placeholders, references, schema, tags, unicode};
 
 pub fn all_codes() -> Vec<&'static Code> {
     let mut codes: Vec<&'static Code> = Vec::new();
     codes.extend(load::CODES);
+    codes.extend(unicode::CODES);
     codes.extend([&schema::SCHEMA_VIOLATION]);
     codes.extend(detection::CODES);
     codes.extend(correlation::CODES);
