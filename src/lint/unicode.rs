@@ -141,12 +141,16 @@ fn check_file(file: &Arc<SourceFile>, docs: &[&Parsed<'_>], out: &mut Vec<Diagno
     for p in docs {
         strings(&p.doc.root, "", &mut all);
     }
+    // Scalars never overlap (an alias repeats a node with the same span), so the one holding a
+    // position is the last that starts at or before it, if it ends after it.
+    all.sort_by_key(|s| s.node.span.start.byte);
     // Characters written as such, wherever they are.
     for &(at, c) in &raw {
-        let inner = all
-            .iter()
-            .filter(|s| s.node.span.byte_range().contains(&at))
-            .min_by_key(|s| s.node.span.end.byte - s.node.span.start.byte);
+        let before = all.partition_point(|s| s.node.span.start.byte <= at);
+        let inner = before
+            .checked_sub(1)
+            .map(|i| &all[i])
+            .filter(|s| s.node.span.byte_range().contains(&at));
         let span = file.span_of_bytes(at..at + c.len_utf8());
         let place = match inner {
             Some(s) if s.key => format!("in the key `{}`", s.path),
