@@ -32,8 +32,8 @@ pub static INVALID_TEST: Code = Code {
     severity: Severity::Error,
     summary: "a detection test cannot be run",
     doc: "The test is malformed (no `event`/`events`, an event that is not a mapping, `expect: {alerts: N}` \
-          on a rule), a correlation test event has no timestamp, a sidecar test names no document of its \
-          rule file, or the rule itself cannot be evaluated.",
+          on a rule) or a sidecar test names no document of its rule file. A detection that cannot be \
+          evaluated is T704, correlation test events without a timestamp T705.",
     bad: "",
     good: "",
 };

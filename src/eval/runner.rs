@@ -382,7 +382,7 @@ fn untimed_in_test(run: &mut TestRun, p: &Parsed<'_>, t: &Located, untimed: &[St
         untimed.len(),
         fields_text(&options.timestamp_fields),
         if untimed.len() == 1 { "" } else { "s" },
-        untimed.join(", ")
+        shown_indexes(untimed)
     );
     run.diagnostics.push(
         Diagnostic::at(&codes::MISSING_TIMESTAMP, &t.path, t.case.span, message.clone())
@@ -395,4 +395,27 @@ fn untimed_in_test(run: &mut TestRun, p: &Parsed<'_>, t: &Located, untimed: &[St
         test: t.case.name.clone(),
         failure: Some(message),
     });
+}
+
+/// At most the first ten event indexes, then `…`.
+fn shown_indexes(indexes: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = indexes[..indexes.len().min(SHOWN)].join(", ");
+    if indexes.len() > SHOWN {
+        text.push_str(", …");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_indexes;
+
+    #[test]
+    fn long_index_lists_are_cut_after_ten() {
+        let few: Vec<String> = (0..3).map(|i| i.to_string()).collect();
+        assert_eq!(shown_indexes(&few), "0, 1, 2");
+        let many: Vec<String> = (0..25).map(|i| i.to_string()).collect();
+        assert_eq!(shown_indexes(&many), "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, …");
+    }
 }
