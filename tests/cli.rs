@@ -722,3 +722,232 @@ fn correlations_read_the_pipeline_state_like_their_rules() {
         "{esql}"
     );
 }
+
+/// Documents detc cannot evaluate, for `eval` and `test`: a regex past the size limit (with tests),
+/// a placeholder without a value, a correlation over a correlation (two of them, a cycle), and a
+/// correlation whose test events carry no timestamp.
+const UNEVALUABLE: &str = "title: Huge regex
+id: 11111111-1111-4111-8111-111111111111
+level: low
+logsource: {product: auth0}
+detection:
+  sel:
+    data.description|re: 'a{1000}{1000}'
+  condition: sel
+tests:
+  - name: fires
+    event: {data: {description: aaa}}
+    expect: match
+  - name: quiet
+    event: {data: {description: b}}
+    expect: no_match
+---
+title: Placeholder
+id: 22222222-2222-4222-8222-222222222222
+level: low
+logsource: {product: auth0}
+detection:
+  sel:
+    data.type|expand: '%types%'
+  condition: sel
+---
+title: Failed logins
+id: 33333333-3333-4333-8333-333333333333
+name: failed
+level: low
+logsource: {product: auth0}
+detection:
+  sel:
+    data.type: f
+  condition: sel
+---
+title: Many failed logins
+id: 44444444-4444-4444-8444-444444444444
+correlation:
+  type: event_count
+  rules: [failed]
+  group-by: [data.ip]
+  timespan: 1h
+  condition: {gte: 2}
+tests:
+  - name: no timestamps
+    events: [{data: {type: f, ip: 192.0.2.1}}, {data: {type: f, ip: 192.0.2.1, date: yesterday}}, {data: {type: f, ip: 192.0.2.1, date: '2026-01-01T10:00:00Z'}}]
+    expect: {alerts: 1}
+---
+title: Chain one
+id: 55555555-5555-4555-8555-555555555555
+name: chain_one
+correlation:
+  type: event_count
+  rules: [chain_two]
+  group-by: [data.ip]
+  timespan: 1h
+  condition: {gte: 2}
+---
+title: Chain two
+id: 66666666-6666-4666-8666-666666666666
+name: chain_two
+correlation:
+  type: event_count
+  rules: [chain_one]
+  group-by: [data.ip]
+  timespan: 1h
+  condition: {gte: 2}
+";
+
+/// The `Failed logins` rule and the `Many failed logins` correlation over it, alone.
+fn correlation_only() -> String {
+    UNEVALUABLE
+        .split("\n---\n")
+        .skip(2)
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+        + "\n"
+}
+
+/// `(code, line, message)` of each JSON diagnostic.
+fn findings(lines: &[Value]) -> Vec<(String, u64, String)> {
+    lines
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn eval_reports_each_detection_it_cannot_evaluate_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yml");
+    std::fs::write(&rules, UNEVALUABLE).unwrap();
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, "{\"data\": {\"type\": \"s\"}}\n").unwrap();
+    let out = detc(&[
+        "eval",
+        "--rules",
+        rules.to_str().unwrap(),
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty(), "no detection fired");
+    // One finding per detection, at the detection's first line, with the reason.
+    for (at, what) in [
+        (
+            "rules.yml:1:1",
+            "rule `Huge regex` cannot be evaluated: regex `a{1000}{1000}`",
+        ),
+        (
+            "rules.yml:17:1",
+            "rule `Placeholder` cannot be evaluated: placeholder `%types%` has no value",
+        ),
+        (
+            "rules.yml:49:1",
+            "correlation `Chain one` cannot be evaluated: `chain_two` is a correlation",
+        ),
+        (
+            "rules.yml:59:1",
+            "correlation `Chain two` cannot be evaluated: `chain_one` is a correlation",
+        ),
+    ] {
+        assert_eq!(stderr.matches(what).count(), 1, "{what}: {stderr}");
+        assert!(stderr.contains(at), "{at}: {stderr}");
+    }
+    assert!(stderr.contains("error[T704]"), "{stderr}");
+    assert!(stderr.contains("4 detections could not be evaluated"), "{stderr}");
+}
+
+#[test]
+fn eval_counts_correlation_events_without_a_usable_timestamp_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yml");
+    std::fs::write(&rules, correlation_only()).unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut text = String::new();
+    for i in 0..12 {
+        text.push_str(&format!(
+            "{{\"data\": {{\"type\": \"f\", \"ip\": \"192.0.2.1\", \"n\": {i}}}}}\n"
+        ));
+    }
+    // A timestamp that is there but not a time is not usable either; events the correlation's rules
+    // do not match are not its business.
+    text.push_str("{\"data\": {\"type\": \"f\", \"ip\": \"192.0.2.1\", \"date\": \"yesterday\"}}\n");
+    text.push_str("{\"data\": {\"type\": \"s\"}}\n");
+    std::fs::write(&events, text).unwrap();
+    let cfg = dir.path().join("detc.yaml");
+    std::fs::write(&cfg, "timestamp_field: data.date\n").unwrap();
+    let out = detc_with_config(
+        &cfg,
+        &[
+            "eval",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--events",
+            events.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        json_lines(&out).iter().all(|l| l["kind"] != "correlation"),
+        "nothing to correlate"
+    );
+    let what = "correlation `Many failed logins`: 13 events without a usable timestamp in `data.date`";
+    assert_eq!(stderr.matches(what).count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("error[T705]") && stderr.contains("rules.yml:11:1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn test_reports_a_detection_it_cannot_evaluate_once_with_the_tests_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yml");
+    std::fs::write(&rules, UNEVALUABLE).unwrap();
+    let out = detc(&["test", "--format", "json", rules.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let got = findings(&json_lines(&out));
+    let t704: Vec<_> = got.iter().filter(|(c, ..)| c == "T704").collect();
+    assert_eq!(t704.len(), 4, "one per detection, not per test: {got:#?}");
+    assert!(
+        t704.iter().any(|(_, line, m)| *line == 1
+            && m.contains("rule `Huge regex` cannot be evaluated")
+            && m.contains("2 tests not run")),
+        "{got:#?}"
+    );
+    assert!(
+        t704.iter().any(|(_, line, m)| *line == 17
+            && m.contains("rule `Placeholder` cannot be evaluated")
+            && !m.contains("not run")),
+        "{got:#?}"
+    );
+    assert!(stderr.contains("3 tests: 0 passed, 3 failed"), "{stderr}");
+}
+
+#[test]
+fn test_counts_correlation_test_events_without_a_usable_timestamp() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules.yml");
+    std::fs::write(&rules, correlation_only()).unwrap();
+    let out = detc(&["test", "--format", "json", rules.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let got = findings(&json_lines(&out));
+    let t705: Vec<_> = got.iter().filter(|(c, ..)| c == "T705").collect();
+    assert_eq!(t705.len(), 1, "{got:#?}");
+    assert_eq!(t705[0].1, 20, "at the test");
+    assert!(
+        t705[0]
+            .2
+            .contains("2 of 3 events without a usable timestamp in `data.date`, `@timestamp`, `timestamp` or `date`")
+            && t705[0].2.contains("events 0, 1"),
+        "{got:#?}"
+    );
+}

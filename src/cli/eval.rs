@@ -6,6 +6,8 @@ use clap::Args;
 
 use super::load_config;
 use crate::catalog::Catalog;
+use crate::diag::emit::render_human;
+use crate::diag::{Severity, sort_diagnostics};
 use crate::eval::engine::Engine;
 use rayon::prelude::*;
 
@@ -32,15 +34,14 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let catalog = Catalog::load(&paths);
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let lowering = Lowering::new(&parsed, &config.variables);
-    let (mut engine, diags) = Engine::build(&parsed, &lowering, config.timestamp_fields.clone());
-    if !diags.is_empty() || !catalog.diags.is_empty() {
-        let mut all = catalog.diags.clone();
-        all.extend(diags);
-        eprint!(
-            "{}",
-            crate::diag::emit::render_human(&all, &catalog, std::io::stderr().is_terminal())
-        );
-    }
+    let (mut engine, build_diags) = Engine::build(&parsed, &lowering, config.timestamp_fields.clone());
+    let unevaluable = build_diags.len();
+    // Findings before the run are shown first, so a long hunt does not hide them until the end.
+    let mut diags = catalog.diags.clone();
+    diags.extend(build_diags);
+    sort_diagnostics(&mut diags);
+    let color = std::io::stderr().is_terminal();
+    eprint!("{}", render_human(&diags, &catalog, color));
     let input: Box<dyn std::io::BufRead> = if args.events.as_os_str() == "-" {
         Box::new(BufReader::new(std::io::stdin().lock()))
     } else {
@@ -108,9 +109,20 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         eprintln!("error: reading {name}: {e}");
         return ExitCode::from(2);
     }
+    let mut after = engine.finish(&parsed);
+    sort_diagnostics(&mut after);
+    eprint!("{}", render_human(&after, &catalog, color));
+    diags.append(&mut after);
     eprintln!(
-        "{events} events, {bad} bad lines skipped, {} detections loaded, {detections} detections",
+        "{events} events, {bad} bad lines skipped, {} detections loaded, {unevaluable} detections could not be evaluated, {detections} detections",
         engine.detector_count()
     );
-    if bad > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    // A detection not evaluated, events a correlation could not place, a document the catalog
+    // could not load or a skipped line all mean the hunt was incomplete.
+    let errors = diags.iter().any(|d| d.severity == Severity::Error);
+    if bad > 0 || errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -32,10 +32,46 @@ pub static INVALID_TEST: Code = Code {
     severity: Severity::Error,
     summary: "a detection test cannot be run",
     doc: "The test is malformed (no `event`/`events`, an event that is not a mapping, `expect: {alerts: N}` \
-          on a rule), a correlation test event has no timestamp, a sidecar test names no document of its \
-          rule file, or the rule itself cannot be evaluated.",
+          on a rule) or a sidecar test names no document of its rule file. A detection that cannot be \
+          evaluated is T704, correlation test events without a timestamp T705.",
     bad: "",
     good: "",
 };
 
-pub static CODES: &[&Code] = &[&MISSING_TESTS, &TEST_FAILED, &INVALID_TEST];
+pub static UNEVALUABLE: Code = Code {
+    code: "T704",
+    name: "unevaluable-detection",
+    severity: Severity::Error,
+    summary: "a rule or correlation cannot be evaluated by `detc eval` / `detc test`",
+    doc: "The detection cannot be run in-process: a regex past the evaluator's size limit, a construct \
+          the evaluator does not support (a query expression placeholder, a correlation over another \
+          correlation or a cycle of them), or a lowering error (a placeholder without a value, a failing \
+          pipeline). It is reported once, at the detection, with the reason and how many of its tests \
+          were not run, and the run exits with status 1: a hunt or a test run never skips a detection \
+          silently. `detc convert` reports the same lowering errors as B801.",
+    bad: "",
+    good: "",
+};
+
+pub static MISSING_TIMESTAMP: Code = Code {
+    code: "T705",
+    name: "missing-timestamp",
+    severity: Severity::Error,
+    summary: "events a correlation's rules match have no usable timestamp",
+    doc: "Correlation windows need each event's time, read from the first present of the configured \
+          `timestamp_field`s (default `data.date`, `@timestamp`, `timestamp`, `date`) as RFC 3339 text or \
+          epoch seconds or milliseconds. Events that one of the correlation's rules matches but that have \
+          no such value cannot be placed in a window and are left out; `detc eval` reports them once per \
+          correlation with their count and the first one, `detc test` once per test with the events' \
+          indexes. Set `timestamp_field` in detc.yaml to the field your events carry.",
+    bad: "",
+    good: "",
+};
+
+pub static CODES: &[&Code] = &[
+    &MISSING_TESTS,
+    &TEST_FAILED,
+    &INVALID_TEST,
+    &UNEVALUABLE,
+    &MISSING_TIMESTAMP,
+];

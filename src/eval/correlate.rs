@@ -58,6 +58,11 @@ impl CompiledCorrelation {
         })
     }
 
+    /// Forget every window, as before the first event.
+    pub fn reset(&mut self) {
+        self.groups.clear();
+    }
+
     /// Feed one event (in time order); returns the alerts it completes.
     pub fn push(&mut self, index: usize, time: f64, event: &Json) -> Vec<Alert> {
         let matched = self.matching_inputs(event);

@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
+use super::compile::{compile_correlation, compile_rule, unevaluable_diag, untimed_diag};
 use super::correlate::{Alert, CompiledCorrelation};
 use super::matcher::Matcher;
 use super::time::timestamp;
@@ -24,6 +25,11 @@ struct Detector {
     kind: Kind,
     /// The identifying part of every output line: kind, id, title, path, document.
     header: serde_json::Map<String, Json>,
+    /// Which parsed document it is, for findings after the run.
+    doc: usize,
+    /// Events its correlation's rules matched that had no usable timestamp: how many, the first.
+    untimed: usize,
+    first_untimed: Option<usize>,
 }
 
 pub struct Engine {
@@ -32,8 +38,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Compile every rule and correlation; documents that cannot be evaluated are returned as
-    /// diagnostics and left out.
+    /// Compile every rule and correlation; each document that cannot be evaluated is one T704
+    /// diagnostic and is left out.
     pub fn build(
         parsed: &[Parsed<'_>],
         lowering: &Lowering<'_, '_>,
@@ -44,31 +50,22 @@ impl Engine {
         // Base rules of correlations (without `generate: true`) feed their correlation only, as in
         // `convert`: they are not detections of their own.
         let suppressed = lowering.suppressed_rules();
-        for p in parsed {
+        for (doc, p) in parsed.iter().enumerate() {
             let kind = match &p.body {
                 Body::Rule(_) if suppressed.contains(&(p.doc.path().clone(), p.doc.index)) => continue,
-                Body::Rule(_) => lowering
-                    .rule_exprs(p)
-                    .and_then(|exprs| {
-                        exprs
-                            .iter()
-                            .map(Matcher::compile)
-                            .collect::<Result<Vec<_>, _>>()
-                            .map_err(|m| diag(p, m))
-                    })
-                    .map(Kind::Rule),
-                Body::Correlation(c) => lowering
-                    .correlation(p, c)
-                    .and_then(|spec| CompiledCorrelation::compile(&spec).map_err(|m| diag(p, m)))
-                    .map(|c| Kind::Correlation(Box::new(c))),
+                Body::Rule(_) => compile_rule(lowering, p).map(Kind::Rule),
+                Body::Correlation(c) => compile_correlation(lowering, p, c).map(|c| Kind::Correlation(Box::new(c))),
                 Body::Filter { .. } => continue,
             };
             match kind {
                 Ok(kind) => detectors.push(Detector {
                     header: header(p, &kind),
                     kind,
+                    doc,
+                    untimed: 0,
+                    first_untimed: None,
                 }),
-                Err(d) => diags.push(*d),
+                Err(u) => diags.push(unevaluable_diag(p, &u, 0)),
             }
         }
         (
@@ -78,6 +75,23 @@ impl Engine {
             },
             diags,
         )
+    }
+
+    /// Findings about the events seen so far: one T705 per correlation whose rules matched events
+    /// without a usable timestamp. `parsed` is the slice the engine was built from.
+    pub fn finish(&self, parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
+        self.detectors
+            .iter()
+            .filter(|d| d.untimed > 0)
+            .filter_map(|d| {
+                Some(untimed_diag(
+                    parsed.get(d.doc)?,
+                    d.untimed,
+                    d.first_untimed?,
+                    &self.timestamp_fields,
+                ))
+            })
+            .collect()
     }
 
     /// Evaluate a batch of consecutive events starting at `first`; each detection becomes one JSON
@@ -106,7 +120,16 @@ impl Engine {
             .collect();
         for (i, (event, (lines, time, matches))) in events.iter().zip(prepared).enumerate() {
             out.extend(lines);
-            let Some(time) = time else { continue };
+            let Some(time) = time else {
+                // Not silently: each correlation counts the events of its rules it could not place.
+                for (d, matched) in self.detectors.iter_mut().zip(&matches) {
+                    if matched.iter().any(|&m| m) {
+                        d.untimed += 1;
+                        d.first_untimed.get_or_insert(first + i);
+                    }
+                }
+                continue;
+            };
             for (d, matched) in self.detectors.iter_mut().zip(&matches) {
                 if let Kind::Correlation(c) = &mut d.kind {
                     for Alert { events, group } in c.push_matched(first + i, time, event, matched) {
@@ -142,15 +165,6 @@ impl Engine {
     pub fn detector_count(&self) -> usize {
         self.detectors.len()
     }
-}
-
-fn diag(p: &Parsed<'_>, message: String) -> Box<Diagnostic> {
-    Box::new(crate::ir::error(
-        p.doc,
-        &crate::eval::codes::INVALID_TEST,
-        None,
-        format!("cannot evaluate: {message}"),
-    ))
 }
 
 fn header(p: &Parsed<'_>, kind: &Kind) -> serde_json::Map<String, Json> {

@@ -2,6 +2,7 @@
 //! the backends render, so a passing detection test is evidence about every generated query.
 
 pub mod codes;
+pub mod compile;
 pub mod correlate;
 pub mod engine;
 pub mod event;

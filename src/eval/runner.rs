@@ -7,10 +7,11 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::codes;
+use super::compile::{TIMESTAMP_HELP, compile_correlation, compile_rule, unevaluable_diag};
 use super::correlate::CompiledCorrelation;
 use super::matcher::Matcher;
 use super::spec::{Expect, TestCase, parse_tests};
-use super::time::timestamp;
+use super::time::{fields_text, timestamp};
 use crate::catalog::yaml::parse_documents;
 use crate::catalog::{Catalog, DocKind, SourceFile};
 use crate::diag::{Diagnostic, Span};
@@ -54,12 +55,26 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
     let mut run = TestRun::default();
     let tests = collect_tests(&mut run, catalog, &parsed, options.require_tests);
     for (p, cases) in parsed.iter().zip(tests) {
-        if p.doc.kind == DocKind::Filter || cases.is_empty() {
+        if p.doc.kind == DocKind::Filter {
             continue;
         }
-        match &p.body {
-            Body::Correlation(c) => run_correlation_tests(&mut run, &lowering, p, c, &cases, options),
-            _ => run_rule_tests(&mut run, &lowering, p, &cases),
+        // Every detection is compiled, tested or not: one that cannot be evaluated is reported once
+        // (T704) with the number of its tests that did not run, never skipped silently.
+        let result = match &p.body {
+            Body::Correlation(c) => compile_correlation(&lowering, p, c)
+                .map(|mut engine| run_correlation_tests(&mut run, p, &mut engine, &cases, options)),
+            _ => compile_rule(&lowering, p).map(|matchers| run_rule_tests(&mut run, p, &matchers, &cases)),
+        };
+        if let Err(u) = result {
+            run.diagnostics.push(unevaluable_diag(p, &u, cases.len()));
+            for t in &cases {
+                run.results.push(TestResult {
+                    path: t.path.clone(),
+                    document: doc_label(p),
+                    test: t.case.name.clone(),
+                    failure: Some(format!("not run: the detection cannot be evaluated: {}", u.reason)),
+                });
+            }
         }
     }
     run
@@ -262,19 +277,8 @@ fn invalid(run: &mut TestRun, p: &Parsed<'_>, t: &Located, message: String) {
     });
 }
 
-fn run_rule_tests(run: &mut TestRun, lowering: &Lowering<'_, '_>, p: &Parsed<'_>, cases: &[Located]) {
-    let matchers: Result<Vec<Matcher>, String> = match lowering.rule_exprs(p) {
-        Ok(exprs) => exprs.iter().map(Matcher::compile).collect(),
-        Err(d) => Err(d.message),
-    };
+fn run_rule_tests(run: &mut TestRun, p: &Parsed<'_>, matchers: &[Matcher], cases: &[Located]) {
     for t in cases {
-        let matchers = match &matchers {
-            Ok(m) => m,
-            Err(e) => {
-                invalid(run, p, t, format!("the rule cannot be evaluated: {e}"));
-                continue;
-            }
-        };
         let want = match t.case.expect {
             Expect::Match => true,
             Expect::NoMatch => false,
@@ -319,42 +323,23 @@ fn explanation(m: &Matcher, event: &Json) -> String {
 
 fn run_correlation_tests(
     run: &mut TestRun,
-    lowering: &Lowering<'_, '_>,
     p: &Parsed<'_>,
-    c: &crate::model::correlation::Correlation<'_>,
+    engine: &mut CompiledCorrelation,
     cases: &[Located],
     options: &TestOptions,
 ) {
-    let spec = lowering.correlation(p, c);
     for t in cases {
-        let mut engine = match spec
-            .as_ref()
-            .map_err(|d| d.message.clone())
-            .and_then(CompiledCorrelation::compile)
-        {
-            Ok(e) => e,
-            Err(e) => {
-                invalid(run, p, t, format!("the correlation cannot be evaluated: {e}"));
-                continue;
-            }
-        };
+        engine.reset();
         let mut timed = Vec::new();
+        let mut untimed = Vec::new();
         for (i, event) in t.case.events.iter().enumerate() {
             match timestamp(event, &options.timestamp_fields) {
                 Some(ts) => timed.push((ts, i, event)),
-                None => {
-                    timed.clear();
-                    invalid(
-                        run,
-                        p,
-                        t,
-                        format!("event {i} has no timestamp (looked for data.date, @timestamp, timestamp, date)"),
-                    );
-                    break;
-                }
+                None => untimed.push(i.to_string()),
             }
         }
-        if timed.len() != t.case.events.len() {
+        if !untimed.is_empty() {
+            untimed_in_test(run, p, t, &untimed, options);
             continue;
         }
         timed.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -385,5 +370,52 @@ fn run_correlation_tests(
             )
         });
         record(run, p, t, failure);
+    }
+}
+
+/// T705 for one correlation test: which of its events have no usable timestamp. The test is not run.
+fn untimed_in_test(run: &mut TestRun, p: &Parsed<'_>, t: &Located, untimed: &[String], options: &TestOptions) {
+    let total = t.case.events.len();
+    let message = format!(
+        "test `{}`: {} of {total} events without a usable timestamp in {} (event{} {})",
+        t.case.name,
+        untimed.len(),
+        fields_text(&options.timestamp_fields),
+        if untimed.len() == 1 { "" } else { "s" },
+        shown_indexes(untimed)
+    );
+    run.diagnostics.push(
+        Diagnostic::at(&codes::MISSING_TIMESTAMP, &t.path, t.case.span, message.clone())
+            .label(format!("testing `{}`; not run", doc_label(p)))
+            .help(format!("give every event a time, or {TIMESTAMP_HELP}")),
+    );
+    run.results.push(TestResult {
+        path: t.path.clone(),
+        document: doc_label(p),
+        test: t.case.name.clone(),
+        failure: Some(message),
+    });
+}
+
+/// At most the first ten event indexes, then `…`.
+fn shown_indexes(indexes: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = indexes[..indexes.len().min(SHOWN)].join(", ");
+    if indexes.len() > SHOWN {
+        text.push_str(", …");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_indexes;
+
+    #[test]
+    fn long_index_lists_are_cut_after_ten() {
+        let few: Vec<String> = (0..3).map(|i| i.to_string()).collect();
+        assert_eq!(shown_indexes(&few), "0, 1, 2");
+        let many: Vec<String> = (0..25).map(|i| i.to_string()).collect();
+        assert_eq!(shown_indexes(&many), "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, …");
     }
 }

@@ -20,6 +20,20 @@ pub fn timestamp(event: &Value, fields: &[String]) -> Option<f64> {
     fields.iter().find_map(|f| lookup(event, f).into_iter().find_map(parse))
 }
 
+/// The fields [`timestamp`] reads, for messages: "`a`, `b` or `c`".
+pub fn fields_text(fields: &[String]) -> String {
+    let names: Vec<String> = if fields.is_empty() {
+        DEFAULT_TIMESTAMP_FIELDS.iter().map(|f| format!("`{f}`")).collect()
+    } else {
+        fields.iter().map(|f| format!("`{f}`")).collect()
+    };
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
 fn parse(value: &Value) -> Option<f64> {
     match value {
         Value::String(s) => {
@@ -48,5 +62,12 @@ mod tests {
             Some(1767225601.0)
         );
         assert_eq!(timestamp(&json!({"x": 1}), &[]), None);
+    }
+
+    #[test]
+    fn fields_are_listed_for_messages() {
+        assert_eq!(fields_text(&[]), "`data.date`, `@timestamp`, `timestamp` or `date`");
+        assert_eq!(fields_text(&["ts".into()]), "`ts`");
+        assert_eq!(fields_text(&["a".into(), "b".into()]), "`a` or `b`");
     }
 }

@@ -15,6 +15,7 @@ pub mod references;
 pub mod registry;
 pub mod schema;
 pub mod tags;
+pub mod unicode;
 
 use rayon::prelude::*;
 
@@ -97,5 +98,6 @@ pub fn run(parsed: &[Parsed<'_>], options: &Options) -> Vec<Diagnostic> {
         })
         .collect();
     diags.extend(references::check(parsed));
+    diags.extend(unicode::check(parsed));
     diags
 }

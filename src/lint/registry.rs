@@ -4,11 +4,12 @@
 use crate::backend::codes as backend;
 use crate::diag::Code;
 
-use super::{correlation, detection, load, metadata, modifiers, placeholders, references, schema, tags};
+use super::{correlation, detection, load, metadata, modifiers, placeholders, references, schema, tags, unicode};
 
 pub fn all_codes() -> Vec<&'static Code> {
     let mut codes: Vec<&'static Code> = Vec::new();
     codes.extend(load::CODES);
+    codes.extend(unicode::CODES);
     codes.extend([&schema::SCHEMA_VIOLATION]);
     codes.extend(detection::CODES);
     codes.extend(correlation::CODES);
@@ -104,7 +105,7 @@ mod tests {
             [
                 "B801", "B802", "B803", "B804", "B805", "B806", "B807", "B808", "B809", "E001", "E002", "E003", "E004",
                 "E007", "E008", "E009", "E012", "E013", "P602", "P603", "R402", "R405", "R407", "S102", "T701", "T702",
-                "T703"
+                "T703", "T704", "T705"
             ]
         );
     }
