@@ -7,8 +7,11 @@ Runs `DETC build --out OUT [--config FILE]` from the repository root, then check
    `<schemas>/9.5.<type>.json` of the shared corpus (Kibana's import API schemas). The type schemas
    are self-contained (base.json's properties are already merged in); any `$ref` is still resolved
    against the files of the schema folder only, never over the network.
-2. Kibana correlation rules (type threshold, eql with `sequence`, esql with `stats`): `from` looks
-   back at least the Sigma correlation's timespan plus the rule's `interval`. The timespan comes
+2. Kibana correlation rules count over the window the correlation means. A threshold rule counts
+   over its whole `from` window, so `from` equals the Sigma timespan exactly, `interval` is at most the
+   timespan (each burst is seen by some run) and `alert_suppression.duration` is the timespan (one
+   alert per group per window). EQL sequences and ES|QL correlations bound the window in the query,
+   so their `from` looks back at least the timespan plus the rule's `interval`. The timespan comes
    from the catalog YAML of the configuration, by rule_id = the document's `id` (or, for a document
    without `id`, detc's UUID v5 of `<path>#<document index>`), else by a unique title.
 3. splunk/<app>/default/savedsearches.conf (and app.conf, metadata/default.meta) pass `ksconf check`;
@@ -278,6 +281,16 @@ def check_window(rule: dict, label: str, by_id: dict, by_title: dict, c2: Check)
         c2.fail(f"{label}: no correlation with this rule_id (or a unique title) in the catalog: timespan unknown")
         return
     seconds, timespan, where = found
+    if rule.get("type") == "threshold":
+        suppression = (rule.get("alert_suppression") or {}).get("duration") or {}
+        suppressed = suppression.get("value", 0) * UNIT_SECONDS.get(suppression.get("unit"), 0)
+        if lookback != seconds or interval > seconds or suppressed != seconds:
+            c2.fail(f"{label}: threshold window from {rule['from']} ({lookback}s), interval {rule['interval']}, "
+                    f"suppression {suppressed}s; the timespan {timespan} of {where} is {seconds}s: "
+                    "`from` and suppression must equal it and the interval must not exceed it")
+        else:
+            c2.passed_items += 1
+        return
     need = seconds + interval
     if lookback < need:
         c2.fail(f"{label}: from {rule['from']} ({lookback}s) < timespan {timespan} of {where} + "
@@ -497,7 +510,7 @@ def main() -> int:
             return 1
 
     checks = [Check(1, "Kibana rules validate against the 9.5 JSON Schemas"),
-              Check(2, "Kibana correlation rules look back timespan + interval"),
+              Check(2, "Kibana correlation rules count over their timespan"),
               Check(3, "savedsearches.conf passes ksconf check and has the schedule keys"),
               Check(4, "Splunk AppInspect (precert)"),
               Check(5, "Sumo searches.json"),

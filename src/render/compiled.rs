@@ -164,7 +164,7 @@ pub fn compile<'p, 'a>(
             Detection {
                 parsed: p,
                 key: key_of(p),
-                meta: rule_meta(p, base),
+                meta: fill_meta_tokens(rule_meta(p, base), vars),
                 timespan: p.correlation().and_then(|c| c.timespan_secs),
                 queries,
                 base_lucene,
@@ -175,6 +175,29 @@ pub fn compile<'p, 'a>(
             }
         })
         .collect()
+}
+
+/// Descriptions often cite the deployment's `{token}`s ("more than {threshold} events"): the known
+/// ones are filled there too, so the deployed description matches the deployed query.
+fn fill_meta_tokens(mut meta: Json, vars: &BTreeMap<String, String>) -> Json {
+    fn fill(v: &mut Json, vars: &BTreeMap<String, String>) {
+        match v {
+            Json::String(s) => *s = crate::model::tokens::fill_known(s, vars, str::to_string),
+            Json::Array(items) => items.iter_mut().for_each(|i| fill(i, vars)),
+            _ => {}
+        }
+    }
+    for key in ["description", "falsepositives"] {
+        fill(&mut meta[key], vars);
+    }
+    if let Some(custom) = meta["custom"].as_object_mut() {
+        for key in ["explanation", "prevention", "comments"] {
+            if let Some(v) = custom.get_mut(key) {
+                fill(v, vars);
+            }
+        }
+    }
+    meta
 }
 
 /// A correlation's first referenced rule, which lends it missing metadata.
