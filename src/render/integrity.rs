@@ -103,10 +103,19 @@ fn depends_on_excluded(
                 .iter()
                 .filter_map(|r| r.scalar_text())
                 .find_map(|name| match index.resolve(name, p.doc.path()) {
-                    Resolution::Found(base) if broken.contains(&key_of(base)) => Some(format!(
-                        "correlates `{name}` ({}), which is broken",
-                        display_path(base.doc.path())
-                    )),
+                    Resolution::Found(base) if broken.contains(&key_of(base)) => {
+                        Some(if base.doc.path() == p.doc.path() {
+                            format!(
+                                "correlates `{name}` (document {} of this file), which is broken",
+                                base.doc.index
+                            )
+                        } else {
+                            format!(
+                                "correlates `{name}` ({}), which is broken",
+                                display_path(base.doc.path())
+                            )
+                        })
+                    }
                     _ => None,
                 })
         }
