@@ -3,7 +3,7 @@
 //! change what another one means, so exclusion spreads: a correlation over an excluded rule, and every
 //! rule an excluded filter applies to, are excluded too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -51,8 +51,12 @@ fn reason(d: &Diagnostic) -> String {
 /// the file), then spread exclusion to dependent documents.
 pub fn find_broken(parsed: &[Parsed<'_>], errors: &[Diagnostic]) -> Broken {
     let mut broken = Broken::default();
+    let mut by_file: HashMap<&Path, Vec<&Parsed<'_>>> = HashMap::new();
+    for p in parsed {
+        by_file.entry(p.doc.path().as_ref()).or_default().push(p);
+    }
     for d in errors.iter().filter(|d| d.severity == Severity::Error) {
-        let in_file: Vec<&Parsed<'_>> = parsed.iter().filter(|p| p.doc.path() == &d.path).collect();
+        let in_file: &[&Parsed<'_>] = by_file.get(d.path.as_ref()).map_or(&[], Vec::as_slice);
         let holder = d.span.and_then(|s| {
             in_file
                 .iter()
@@ -62,7 +66,7 @@ pub fn find_broken(parsed: &[Parsed<'_>], errors: &[Diagnostic]) -> Broken {
             Some(p) => broken.documents.entry(key_of(p)).or_default().push(reason(d)),
             None if in_file.is_empty() => broken.files.entry(d.path.clone()).or_default().push(reason(d)),
             None => {
-                for p in in_file {
+                for p in in_file.iter().copied() {
                     broken.documents.entry(key_of(p)).or_default().push(reason(d));
                 }
             }
@@ -76,9 +80,14 @@ pub fn find_broken(parsed: &[Parsed<'_>], errors: &[Diagnostic]) -> Broken {
 fn spread(parsed: &[Parsed<'_>], broken: &mut Broken) {
     let index = RuleIndex::new(parsed);
     loop {
+        // The broken filters, gathered once per round: a rule is checked against these only.
+        let filters: Vec<&Parsed<'_>> = parsed
+            .iter()
+            .filter(|f| matches!(f.body, Body::Filter { .. }) && broken.contains(&key_of(f)))
+            .collect();
         let mut added = Vec::new();
         for p in parsed.iter().filter(|p| !broken.contains(&key_of(p))) {
-            if let Some(why) = depends_on_excluded(p, parsed, &index, broken) {
+            if let Some(why) = depends_on_excluded(p, &filters, &index, broken) {
                 added.push((key_of(p), why));
             }
         }
@@ -93,7 +102,7 @@ fn spread(parsed: &[Parsed<'_>], broken: &mut Broken) {
 
 fn depends_on_excluded(
     p: &Parsed<'_>,
-    parsed: &[Parsed<'_>],
+    broken_filters: &[&Parsed<'_>],
     index: &RuleIndex<'_, '_>,
     broken: &Broken,
 ) -> Option<String> {
@@ -119,17 +128,14 @@ fn depends_on_excluded(
                     _ => None,
                 })
         }
-        Body::Rule(_) => parsed
-            .iter()
-            .filter(|f| broken.contains(&key_of(f)))
-            .find_map(|f| match &f.body {
-                Body::Filter { rules, .. } if filter_applies(f, *rules, p) => Some(format!(
-                    "the filter `{}` ({}) that applies to it is broken",
-                    f.doc.title().unwrap_or("untitled"),
-                    display_path(f.doc.path())
-                )),
-                _ => None,
-            }),
+        Body::Rule(_) => broken_filters.iter().find_map(|f| match &f.body {
+            Body::Filter { rules, .. } if filter_applies(f, *rules, p) => Some(format!(
+                "the filter `{}` ({}) that applies to it is broken",
+                f.doc.title().unwrap_or("untitled"),
+                display_path(f.doc.path())
+            )),
+            _ => None,
+        }),
         Body::Filter { .. } => None,
     }
 }
