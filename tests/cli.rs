@@ -951,3 +951,49 @@ fn test_counts_correlation_test_events_without_a_usable_timestamp() {
         "{got:#?}"
     );
 }
+
+/// `-t all` (and a comma list) converts to every target in one pass: the same records, target by
+/// target, as one `convert` per target; text output groups the queries under a header per target.
+#[test]
+fn convert_to_several_targets_in_one_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.yml");
+    std::fs::write(
+        &path,
+        "title: Base\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: Many\ncorrelation:\n  type: event_count\n  rules: [base]\n  generate: true\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let targets = ["splunk", "lucene", "esql", "eql", "sumo"];
+    let mut separate = Vec::new();
+    for t in targets {
+        separate.extend(json_lines(&detc(&["convert", "-t", t, "--format", "jsonl", path])));
+    }
+    let all = detc(&["convert", "-t", "all", "--format", "jsonl", path]);
+    assert_eq!(all.status.code(), Some(1), "lucene cannot express the correlation");
+    let all = json_lines(&all);
+    assert_eq!(all, separate);
+    let order: Vec<&str> = all.iter().map(|r| r["target"].as_str().unwrap()).collect();
+    assert_eq!(
+        order,
+        [
+            "splunk", "splunk", "lucene", "lucene", "esql", "esql", "eql", "eql", "sumo", "sumo"
+        ]
+    );
+
+    let two = detc(&["convert", "-t", "eql,splunk", path]);
+    let text = String::from_utf8(two.stdout).unwrap();
+    assert!(text.starts_with("# eql: Elastic EQL\n\nany where "), "{text}");
+    let splunk = text.find("# splunk: Splunk SPL search\n\n").expect("a splunk header");
+    assert!(text[splunk..].contains("| streamstats"), "{text}");
+    let stderr = String::from_utf8(two.stderr).unwrap();
+    assert!(
+        stderr.contains("converted 2 of 2 documents to eql") && stderr.contains("to splunk (0 errors)"),
+        "{stderr}"
+    );
+    // A single target keeps its output unchanged: no header.
+    let one = String::from_utf8(detc(&["convert", "-t", "eql", path]).stdout).unwrap();
+    assert!(one.starts_with("any where "), "{one}");
+    let bad = detc(&["convert", "-t", "splunk,nope", path]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use super::TargetId;
 use super::codes;
-use super::render::{Query, Unsupported, render};
-use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, sumo::Sumo};
+use super::render::{Query, Unsupported};
 use crate::catalog::{Catalog, DocKind, Document};
 use crate::diag::Diagnostic;
-use crate::ir::{Expr, Lowering, Value, error};
+use crate::ir::{Expr, Lowering, error};
 use crate::model::{Body, Parsed};
 
 /// The result for one document.
@@ -37,28 +37,62 @@ pub fn convert_catalog_with<'a>(
     vars: &BTreeMap<String, String>,
     pipeline: Option<&crate::pipeline::Pipeline>,
 ) -> Vec<Conversion<'a>> {
+    convert_catalog_to(catalog, &[target], vars, pipeline)
+        .pop()
+        .map(|(_, c)| c)
+        .unwrap_or_default()
+}
+
+/// Convert the catalog to several targets in one pass: the documents are parsed and lowered once
+/// (one pipeline for every target) and each document is rendered for each target. One list of
+/// conversions per target, in `targets` order.
+pub fn convert_catalog_to<'a>(
+    catalog: &'a Catalog,
+    targets: &[TargetId],
+    vars: &BTreeMap<String, String>,
+    pipeline: Option<&crate::pipeline::Pipeline>,
+) -> Vec<(TargetId, Vec<Conversion<'a>>)> {
     let parsed: Vec<Parsed<'a>> = catalog.documents.iter().map(Parsed::parse).collect();
     let ctx = Lowering::new(&parsed, vars).with_pipeline(pipeline);
     let suppressed = ctx.suppressed_rules();
-    parsed
+    let per_doc: Vec<Vec<Conversion<'a>>> = parsed
         .par_iter()
         .filter(|p| p.doc.kind != DocKind::Filter)
         .map(|p| {
-            let mut c = convert_document(&ctx, p, target);
-            c.suppressed = suppressed.contains(&(p.doc.path().clone(), p.doc.index));
-            if c.suppressed {
-                c.queries.clear();
+            let mut convs = convert_document_to(&ctx, p, targets);
+            if suppressed.contains(&(p.doc.path().clone(), p.doc.index)) {
+                for c in &mut convs {
+                    c.suppressed = true;
+                    c.queries.clear();
+                }
             }
-            c
+            convs
         })
-        .collect()
+        .collect();
+    let mut out: Vec<(TargetId, Vec<Conversion<'a>>)> = targets
+        .iter()
+        .map(|&t| (t, Vec::with_capacity(per_doc.len())))
+        .collect();
+    for convs in per_doc {
+        for (slot, c) in out.iter_mut().zip(convs) {
+            slot.1.push(c);
+        }
+    }
+    out
 }
 
 /// Convert one rule or correlation of a lowered catalog to `target`.
 pub fn convert_document<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+    let mut convs = convert_document_to(ctx, p, &[target]);
+    convs.pop().expect("one conversion per target")
+}
+
+/// Convert one rule or correlation to each of `targets` (one conversion each, in order): the
+/// document is lowered once and rendered per target.
+pub fn convert_document_to<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[TargetId]) -> Vec<Conversion<'a>> {
     match &p.body {
-        Body::Correlation(_) => super::correlation::convert(ctx, p, target),
-        _ => convert_rule(ctx, p, target),
+        Body::Correlation(_) => super::correlation::convert(ctx, p, targets),
+        _ => convert_rule(ctx, p, targets),
     }
 }
 
@@ -71,8 +105,8 @@ pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Dia
     )
 }
 
-fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
-    let mut conv = Conversion {
+fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[TargetId]) -> Vec<Conversion<'a>> {
+    let empty = || Conversion {
         doc: p.doc,
         queries: Vec::new(),
         diagnostics: Vec::new(),
@@ -81,23 +115,35 @@ fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) ->
     let exprs = match ctx.rule_exprs(p) {
         Ok(e) => e,
         Err(d) => {
-            conv.diagnostics.push(*d);
-            return conv;
+            return targets
+                .iter()
+                .map(|_| {
+                    let mut conv = empty();
+                    conv.diagnostics.push((*d).clone());
+                    conv
+                })
+                .collect();
         }
     };
     let state = ctx.rule_state(p);
-    for expr in &exprs {
-        match render_query_with(target, expr, &state) {
-            Ok(q) => conv.queries.push(q),
-            Err(u) => {
-                conv.diagnostics.push(unsupported_diag(p.doc, target, u));
-                conv.queries.clear();
-                return conv;
+    targets
+        .iter()
+        .map(|&target| {
+            let mut conv = empty();
+            for expr in &exprs {
+                match render_query_with(target, expr, &state) {
+                    Ok(q) => conv.queries.push(q),
+                    Err(u) => {
+                        conv.diagnostics.push(unsupported_diag(p.doc, target, u));
+                        conv.queries.clear();
+                        return conv;
+                    }
+                }
+                conv.diagnostics.extend(target.backend().fidelity_notes(p.doc, expr));
             }
-        }
-        conv.diagnostics.extend(fidelity_notes(p.doc, target, expr));
-    }
-    conv
+            conv
+        })
+        .collect()
 }
 
 /// The target's full query for one expression.
@@ -111,156 +157,10 @@ pub fn render_query_with(
     expr: &Expr,
     state: &BTreeMap<String, String>,
 ) -> Result<String, Unsupported> {
-    let values = |key: &str| state.get(key).map(String::as_str).into_iter().collect::<Vec<_>>();
-    match target {
-        TargetId::Splunk => splunk::query(expr),
-        TargetId::Lucene => main_only(render(&Lucene, expr)?),
-        TargetId::Esql => Ok(format!(
-            "{} | where {}",
-            esql_from(&values("index"))?,
-            main_only(render(&Esql, expr)?)?
-        )),
-        TargetId::Eql => Ok(format!("any where {}", main_only(render(&Eql, expr)?)?)),
-        TargetId::Sumo => {
-            let sumo = Sumo::for_exprs(std::slice::from_ref(expr));
-            let q = main_only(render(&sumo, expr)?)?;
-            Ok(sumo_query(&sumo, &sumo_scope(&values("source_category"))?, &q))
-        }
-    }
+    target.backend().rule_query(expr, state)
 }
 
-/// ES|QL's source command over the pipeline's `index` values (`*` when there are none). An index
-/// pattern is written bare, so it must be one: letters, digits and `_ . * : -` only.
-pub fn esql_from(indexes: &[&str]) -> Result<String, Unsupported> {
-    let bad = indexes.iter().find(|i| {
-        i.is_empty()
-            || !i
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | ':' | '-'))
-    });
-    if let Some(bad) = bad {
-        return Err(Unsupported::new(format!(
-            "the pipeline state `index` {bad:?} is not an index pattern ES|QL can read (letters, digits, `_ . * : -`)"
-        )));
-    }
-    let list = if indexes.is_empty() {
-        "*".to_string()
-    } else {
-        indexes.join(", ")
-    };
-    Ok(format!("from {list} metadata _id, _index, _version"))
-}
-
-/// Sumo Logic's scope over the pipeline's `source_category` values: `*` when there are none,
-/// `_sourceCategory=a/b` for a plain category, a quoted string otherwise, several joined by `OR`.
-pub fn sumo_scope(categories: &[&str]) -> Result<String, Unsupported> {
-    let mut scopes = Vec::new();
-    for cat in categories {
-        if let Some(c) = super::strings::control_char(cat) {
-            return Err(Unsupported::new(format!(
-                "the pipeline state `source_category` {cat:?} contains the control character U+{:04X}",
-                c as u32
-            )));
-        }
-        let plain = !cat.is_empty()
-            && cat
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '*' | '-'));
-        scopes.push(if plain {
-            format!("_sourceCategory={cat}")
-        } else {
-            format!("_sourceCategory={}", super::strings::c_string(cat))
-        });
-    }
-    Ok(match scopes.len() {
-        0 => "*".to_string(),
-        1 => scopes.pop().unwrap_or_default(),
-        _ => format!("({})", scopes.join(" OR ")),
-    })
-}
-
-/// Splunk: the search, then each deferred `| regex`/`| where` on its own line; `*` when only deferred.
-pub fn splunk_query(q: Query) -> String {
-    let mut out = q.main.unwrap_or_else(|| "*".to_string());
-    for d in q.deferred {
-        out.push('\n');
-        out.push_str(&d);
-    }
-    out
-}
-
-pub fn sumo_query(sumo: &Sumo, scope: &str, where_clause: &str) -> String {
-    let mut out = scope.to_string();
-    if let Some(parse) = sumo.parse_clause() {
-        out.push('\n');
-        out.push_str(&parse);
-    }
-    out.push_str("\n| where ");
-    out.push_str(where_clause);
-    out
-}
-
-fn main_only(q: Query) -> Result<String, Unsupported> {
+pub fn main_only(q: Query) -> Result<String, Unsupported> {
     q.main
         .ok_or_else(|| Unsupported::new("the condition has no part this target can search"))
-}
-
-/// Warnings for what a target changes about the rule's meaning.
-fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let leaves = expr.leaves();
-    let first = |pred: &dyn Fn(&Value) -> bool| leaves.iter().find(|l| pred(&l.value)).map(|l| l.span);
-    match target {
-        TargetId::Splunk => {
-            if let Some(span) = first(&|v| matches!(v, Value::Str(s) if splunk::widens(s))) {
-                out.push(error(
-                    doc,
-                    &codes::WILDCARD_WIDENED,
-                    Some(span),
-                    "Splunk has no single-character wildcard: `?` is written as `*` and may match more",
-                ));
-            }
-        }
-        TargetId::Lucene => {
-            if let Some(span) = leaves
-                .iter()
-                .find(|l| l.field.is_some() && matches!(l.value, Value::Str(_)))
-                .map(|l| l.span)
-            {
-                out.push(error(
-                    doc,
-                    &codes::CASE_SENSITIVE,
-                    Some(span),
-                    "Lucene compares keyword fields case-sensitively; this rule matches case-insensitively in Sigma",
-                ));
-            }
-        }
-        TargetId::Esql | TargetId::Sumo => {
-            let why = if target == TargetId::Esql {
-                "ES|QL comparisons on a multi-valued field return null: an array field matches only when it holds one value"
-            } else {
-                "Sumo Logic reads the whole array as JSON text: the element test is approximated on that text"
-            };
-            if let Some(l) = leaves
-                .iter()
-                .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))
-            {
-                out.push(error(doc, &codes::ARRAY_APPROXIMATED, Some(l.span), why));
-            }
-        }
-        _ => {}
-    }
-    if matches!(target, TargetId::Lucene | TargetId::Esql | TargetId::Eql)
-        && let Some(span) = first(
-            &|v| matches!(v, Value::Regex { pattern, .. } if !(pattern.starts_with(".*") && pattern.ends_with(".*"))),
-        )
-    {
-        out.push(error(
-            doc,
-            &codes::REGEX_ANCHORED,
-            Some(span),
-            "Elastic regexes must match the whole value; Sigma's match a substring",
-        ));
-    }
-    out
 }

@@ -5,38 +5,52 @@ use super::convert::Conversion;
 use crate::ir::{Lowering, error};
 use crate::model::{Body, Parsed};
 
-pub fn convert<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
-    let mut conv = Conversion {
+/// Convert one correlation to each of `targets`: the correlation is resolved and lowered once.
+pub fn convert<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[TargetId]) -> Vec<Conversion<'a>> {
+    let empty = || Conversion {
         doc: p.doc,
         queries: Vec::new(),
         diagnostics: Vec::new(),
         suppressed: false,
     };
     let Body::Correlation(c) = &p.body else {
-        return conv;
+        return targets.iter().map(|_| empty()).collect();
     };
     let spec = match ctx.correlation(p, c) {
         Ok(s) => s,
         Err(d) => {
-            conv.diagnostics.push(*d);
-            return conv;
+            return targets
+                .iter()
+                .map(|_| {
+                    let mut conv = empty();
+                    conv.diagnostics.push((*d).clone());
+                    conv
+                })
+                .collect();
         }
     };
-    let result = match check_spec_names(&spec) {
-        Err(m) => Err(super::render::Unsupported::new(m)),
-        Ok(()) => lower(&spec, target),
-    };
-    match result {
-        Ok((query, notes)) => {
-            conv.queries.push(query);
-            conv.diagnostics
-                .extend(notes.into_iter().map(|n| error(p.doc, n.0, Some(c.node.span), n.1)));
-        }
-        Err(u) => conv
-            .diagnostics
-            .push(super::convert::unsupported_diag(p.doc, target, u)),
-    }
-    conv
+    let names = check_spec_names(&spec);
+    targets
+        .iter()
+        .map(|&target| {
+            let mut conv = empty();
+            let result = match &names {
+                Err(m) => Err(super::render::Unsupported::new(m.clone())),
+                Ok(()) => target.backend().correlation_query(&spec),
+            };
+            match result {
+                Ok((query, notes)) => {
+                    conv.queries.push(query);
+                    conv.diagnostics
+                        .extend(notes.into_iter().map(|n| error(p.doc, n.0, Some(c.node.span), n.1)));
+                }
+                Err(u) => conv
+                    .diagnostics
+                    .push(super::convert::unsupported_diag(p.doc, target, u)),
+            }
+            conv
+        })
+        .collect()
 }
 
 /// The names a correlation puts into a query outside its rules' conditions (group-by fields and
@@ -56,18 +70,6 @@ fn check_spec_names(spec: &crate::ir::Spec<'_>) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn lower(spec: &crate::ir::Spec<'_>, target: TargetId) -> Result<(String, Vec<Note>), super::render::Unsupported> {
-    match target {
-        TargetId::Splunk => super::splunk::correlation::lower(spec),
-        TargetId::Esql => super::esql::correlation::lower(spec),
-        TargetId::Eql => super::eql::correlation::lower(spec),
-        TargetId::Sumo => super::sumo::correlation::lower(spec),
-        TargetId::Lucene => Err(super::render::Unsupported::new(
-            "a Lucene query string cannot count or correlate events (`detc build` turns event_count correlations into Elastic threshold rules)",
-        )),
-    }
 }
 
 /// A fidelity note from a backend's correlation lowering.

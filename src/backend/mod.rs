@@ -1,5 +1,6 @@
-//! Stage 5, backends: IR expressions to query text for Splunk SPL, Elastic Lucene, ES|QL, EQL and
-//! Sumo Logic. Each backend is a folder; [`render`] holds the shared boolean rendering.
+//! Stage 5, backends: IR expressions to query text. Each backend is a folder implementing
+//! [`Backend`] and one entry of [`BACKENDS`]; [`render`] holds the shared boolean rendering and
+//! [`convert`] / [`correlation`] the driver, which never names a backend.
 
 pub mod codes;
 pub mod convert;
@@ -7,6 +8,7 @@ pub mod correlation;
 pub mod eql;
 pub mod esql;
 pub mod lucene;
+pub mod notes;
 pub mod render;
 pub mod splunk;
 pub mod strings;
@@ -14,48 +16,94 @@ pub mod sumo;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
+
 pub use convert::{Conversion, convert_catalog, convert_catalog_with};
 
-/// The query languages detc compiles to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TargetId {
-    Splunk,
-    Lucene,
-    Esql,
-    Eql,
-    Sumo,
+use crate::catalog::Document;
+use crate::diag::Diagnostic;
+use crate::ir::{Expr, Spec};
+pub use correlation::Note;
+pub use render::Unsupported;
+
+/// A query language detc compiles to. Implement it in `src/backend/<id>/` and add one line to
+/// [`BACKENDS`]; docs/backends.md ("Adding a backend") walks through it.
+pub trait Backend: Sync {
+    /// The name on the command line (`-t <id>`), in reports and in JSON output.
+    fn id(&self) -> &'static str;
+    /// One line for `detc list targets` and for error messages (`Splunk SPL search: …`).
+    fn describe(&self) -> &'static str;
+    /// The build target (`targets:` in detc.yaml) whose pipelines lower rules for this backend:
+    /// `splunk`, `elastic` or `sumo`.
+    fn family(&self) -> &'static str;
+    /// The full query of one rule expression. `state` is the rule's pipeline state (`set_state`),
+    /// e.g. `index` for ES|QL's `from`.
+    fn rule_query(&self, expr: &Expr, state: &BTreeMap<String, String>) -> Result<String, Unsupported>;
+    /// The query of a correlation, with fidelity notes. The spec carries the pipeline state of the
+    /// correlation and of each base rule ([`Spec::state_values`]).
+    fn correlation_query(&self, spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported>;
+    /// Warnings (B8xx) for what this target changes about the meaning of a rule expression.
+    fn fidelity_notes(&self, doc: &Document, expr: &Expr) -> Vec<Diagnostic>;
 }
 
-impl TargetId {
-    pub const ALL: [TargetId; 5] = [
-        TargetId::Splunk,
-        TargetId::Lucene,
-        TargetId::Esql,
-        TargetId::Eql,
-        TargetId::Sumo,
-    ];
+/// Every backend, in the order of `detc list targets` and of `-t all`.
+pub static BACKENDS: &[&dyn Backend] = &[
+    &splunk::BACKEND,
+    &lucene::BACKEND,
+    &esql::BACKEND,
+    &eql::BACKEND,
+    &sumo::BACKEND,
+];
 
-    pub fn name(self) -> &'static str {
-        match self {
-            TargetId::Splunk => "splunk",
-            TargetId::Lucene => "lucene",
-            TargetId::Esql => "esql",
-            TargetId::Eql => "eql",
-            TargetId::Sumo => "sumo",
-        }
+/// A backend of [`BACKENDS`], compared by id.
+#[derive(Clone, Copy)]
+pub struct TargetId(&'static dyn Backend);
+
+impl TargetId {
+    /// Every target, in [`BACKENDS`] order.
+    pub fn all() -> impl Iterator<Item = TargetId> {
+        BACKENDS.iter().map(|b| TargetId(*b))
     }
 
+    /// The target whose id is `s`.
     pub fn parse(s: &str) -> Option<TargetId> {
-        TargetId::ALL.into_iter().find(|t| t.name() == s)
+        TargetId::all().find(|t| t.name() == s)
+    }
+
+    /// The ids of every target, comma-separated (for messages).
+    pub fn names() -> String {
+        TargetId::all().map(TargetId::name).collect::<Vec<_>>().join(", ")
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.id()
     }
 
     pub fn describe(self) -> &'static str {
-        match self {
-            TargetId::Splunk => "Splunk SPL search",
-            TargetId::Lucene => "Elastic Lucene query string",
-            TargetId::Esql => "Elastic ES|QL",
-            TargetId::Eql => "Elastic EQL",
-            TargetId::Sumo => "Sumo Logic log search",
-        }
+        self.0.describe()
+    }
+
+    pub fn backend(self) -> &'static dyn Backend {
+        self.0
+    }
+}
+
+impl PartialEq for TargetId {
+    fn eq(&self, other: &TargetId) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for TargetId {}
+
+impl std::hash::Hash for TargetId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+    }
+}
+
+impl std::fmt::Debug for TargetId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }

@@ -7,7 +7,8 @@ use serde_json::json;
 
 use std::collections::BTreeMap;
 
-use crate::backend::{Conversion, TargetId, codes, convert_catalog_with};
+use crate::backend::convert::convert_catalog_to;
+use crate::backend::{Conversion, TargetId, codes};
 use crate::catalog::Catalog;
 use crate::check::check_catalog;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};
@@ -25,9 +26,10 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
-    /// Target query language: splunk, lucene, esql, eql or sumo.
-    #[arg(short, long, value_parser = parse_target)]
-    target: TargetId,
+    /// Target query languages, comma-separated (`splunk,esql`) or `all` (`detc list targets`).
+    /// With several targets the documents are parsed and lowered once and converted to each.
+    #[arg(short, long = "target", value_delimiter = ',', required = true, value_parser = parse_target)]
+    targets: Vec<Targets>,
     /// Rule files or folders (default: `detections/`).
     paths: Vec<PathBuf>,
     /// Write the output to this file instead of stdout.
@@ -48,8 +50,17 @@ pub struct ConvertArgs {
     vars: Vec<String>,
 }
 
-fn parse_target(s: &str) -> Result<TargetId, String> {
-    TargetId::parse(s).ok_or_else(|| format!("unknown target `{s}`; targets: splunk, lucene, esql, eql, sumo"))
+/// One `-t` value: a target, or `all` of them.
+#[derive(Debug, Clone)]
+pub struct Targets(Vec<TargetId>);
+
+fn parse_target(s: &str) -> Result<Targets, String> {
+    if s == "all" {
+        return Ok(Targets(TargetId::all().collect()));
+    }
+    TargetId::parse(s)
+        .map(|t| Targets(vec![t]))
+        .ok_or_else(|| format!("unknown target `{s}`; targets: {}, or all", TargetId::names()))
 }
 
 pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode {
@@ -66,39 +77,59 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         Ok(p) => p,
         Err(code) => return code,
     };
+    let mut targets: Vec<TargetId> = Vec::new();
+    for t in args.targets.iter().flat_map(|t| &t.0) {
+        if !targets.contains(t) {
+            targets.push(*t);
+        }
+    }
+    let several = targets.len() > 1;
     let catalog = Catalog::load(&paths);
     let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
-    let mut conversions = convert_catalog_with(&catalog, args.target, &vars, pipeline.as_ref());
-    withhold_broken(&catalog, &vars, &mut conversions);
-    conversions.sort_by(|a, b| (a.doc.path(), a.doc.index).cmp(&(b.doc.path(), b.doc.index)));
+    let mut per_target = convert_catalog_to(&catalog, &targets, &vars, pipeline.as_ref());
+    withhold_broken(&catalog, &vars, &mut per_target);
     let mut out = String::new();
-    for c in &mut conversions {
-        if args.skip_unsupported {
-            c.diagnostics.retain(|d| d.code != &codes::UNSUPPORTED);
+    let mut summary = Vec::new();
+    for (target, conversions) in &mut per_target {
+        conversions.sort_by(|a, b| (a.doc.path(), a.doc.index).cmp(&(b.doc.path(), b.doc.index)));
+        if several && matches!(args.format, Format::Text) {
+            out.push_str(&format!("# {}: {}\n\n", target.name(), target.describe()));
         }
-        sort_diagnostics(&mut c.diagnostics);
-        match args.format {
-            Format::Text => {
-                for q in &c.queries {
-                    out.push_str(q);
-                    out.push_str("\n\n");
+        for c in conversions.iter_mut() {
+            if args.skip_unsupported {
+                c.diagnostics.retain(|d| d.code != &codes::UNSUPPORTED);
+            }
+            sort_diagnostics(&mut c.diagnostics);
+            match args.format {
+                Format::Text => {
+                    for q in &c.queries {
+                        out.push_str(q);
+                        out.push_str("\n\n");
+                    }
+                }
+                Format::Jsonl => {
+                    let line = json!({
+                        "path": display_path(c.doc.path()),
+                        "document": c.doc.index,
+                        "id": c.doc.root.get("id").and_then(|n| n.scalar_text()),
+                        "title": c.doc.title(),
+                        "target": target.name(),
+                        "queries": c.queries,
+                        "diagnostics": c.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+                    });
+                    out.push_str(&line.to_string());
+                    out.push('\n');
                 }
             }
-            Format::Jsonl => {
-                let line = json!({
-                    "path": display_path(c.doc.path()),
-                    "document": c.doc.index,
-                    "id": c.doc.root.get("id").and_then(|n| n.scalar_text()),
-                    "title": c.doc.title(),
-                    "target": args.target.name(),
-                    "queries": c.queries,
-                    "diagnostics": c.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-                });
-                out.push_str(&line.to_string());
-                out.push('\n');
-            }
+            all_diags.extend(c.diagnostics.iter().cloned());
         }
-        all_diags.extend(c.diagnostics.iter().cloned());
+        let errors = conversions
+            .iter()
+            .flat_map(|c| &c.diagnostics)
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let converted = conversions.iter().filter(|c| !c.queries.is_empty()).count();
+        summary.push((target.name(), converted, conversions.len(), errors));
     }
     if let Err(e) = write_output(args.output.as_ref(), &out) {
         eprintln!("error: cannot write output: {e}");
@@ -115,14 +146,16 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
             )
         );
     }
-    let errors = all_diags.iter().filter(|d| d.severity == Severity::Error).count();
-    let converted = conversions.iter().filter(|c| !c.queries.is_empty()).count();
-    eprintln!(
-        "converted {converted} of {} documents to {} ({errors} error{})",
-        conversions.len(),
-        args.target.name(),
-        if errors == 1 { "" } else { "s" }
-    );
+    let load_errors = catalog.diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let mut errors = load_errors;
+    for (name, converted, total, target_errors) in summary {
+        let n = target_errors + load_errors;
+        errors += target_errors;
+        eprintln!(
+            "converted {converted} of {total} documents to {name} ({n} error{})",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     if errors > 0 {
         ExitCode::from(1)
     } else {
@@ -133,7 +166,11 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
 /// A document with an error diagnostic (a null selection, an unknown identifier, a schema error) would
 /// convert to a query that does not mean what its author wrote: its queries are withheld and its errors
 /// reported with the conversion, as `build` does.
-fn withhold_broken(catalog: &Catalog, vars: &BTreeMap<String, String>, conversions: &mut [Conversion<'_>]) {
+fn withhold_broken(
+    catalog: &Catalog,
+    vars: &BTreeMap<String, String>,
+    per_target: &mut [(TargetId, Vec<Conversion<'_>>)],
+) {
     let options = crate::lint::Options {
         variables: vars.clone(),
         require_tests: false,
@@ -154,7 +191,7 @@ fn withhold_broken(catalog: &Catalog, vars: &BTreeMap<String, String>, conversio
     }
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let broken = find_broken(&parsed, &errors);
-    for c in conversions.iter_mut() {
+    for c in per_target.iter_mut().flat_map(|(_, c)| c.iter_mut()) {
         let key = (c.doc.path().clone(), c.doc.index);
         if !broken.contains(&key) {
             continue;

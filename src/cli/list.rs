@@ -31,7 +31,7 @@ pub fn run(args: ListArgs) -> ExitCode {
             }
         }
         What::Targets => {
-            for t in crate::backend::TargetId::ALL {
+            for t in crate::backend::TargetId::all() {
                 println!("{:<8} {}", t.name(), t.describe());
             }
         }

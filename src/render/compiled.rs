@@ -8,7 +8,7 @@ use serde_json::{Value as Json, json};
 
 use super::integrity::{DocKey, key_of};
 use super::meta::rule_meta;
-use crate::backend::convert::{convert_document, render_query};
+use crate::backend::convert::{convert_document_to, render_query};
 use crate::backend::{Conversion, TargetId};
 use crate::catalog::DocKind;
 use crate::diag::Severity;
@@ -87,9 +87,9 @@ impl Detection<'_, '_> {
         self.meta["level"].as_str().unwrap_or("medium")
     }
 
-    /// The queries of one query language, or why there are none.
-    pub fn queries(&self, target: TargetId) -> Result<&[String], &str> {
-        match self.queries.get(target.name()).map(|q| &q.queries) {
+    /// The queries of one query language (a backend id), or why there are none.
+    pub fn queries(&self, target: &str) -> Result<&[String], &str> {
+        match self.queries.get(target).map(|q| &q.queries) {
             Some(Ok(q)) => Ok(q),
             Some(Err(why)) => Err(why),
             None => Err("not converted"),
@@ -105,10 +105,11 @@ pub struct Pipelines<'x> {
 }
 
 impl<'x> Pipelines<'x> {
-    fn of(&self, target: TargetId) -> Option<&'x Pipeline> {
-        match target {
-            TargetId::Splunk => self.splunk,
-            TargetId::Sumo => self.sumo,
+    /// The pipeline of a build target (a backend's [`family`](crate::backend::Backend::family)).
+    fn of(&self, family: &str) -> Option<&'x Pipeline> {
+        match family {
+            "splunk" => self.splunk,
+            "sumo" => self.sumo,
             _ => self.elastic,
         }
     }
@@ -126,29 +127,39 @@ pub fn compile<'p, 'a>(
     pipelines: &Pipelines<'p>,
     consumed: &HashSet<DocKey>,
 ) -> Vec<Detection<'p, 'a>> {
-    let lowerings: Vec<(TargetId, Lowering<'p, 'a>)> = TargetId::ALL
-        .into_iter()
-        .map(|t| (t, Lowering::new(parsed, vars).with_pipeline(pipelines.of(t))))
-        .collect();
+    // One lowering per build target (pipeline), shared by the backends of that family.
+    let mut lowerings: Vec<(&'static str, Lowering<'p, 'a>)> = Vec::new();
+    for t in TargetId::all() {
+        let family = t.backend().family();
+        if !lowerings.iter().any(|(f, _)| *f == family) {
+            lowerings.push((family, Lowering::new(parsed, vars).with_pipeline(pipelines.of(family))));
+        }
+    }
+    let lowering = |family: &str| {
+        &lowerings
+            .iter()
+            .find(|(f, _)| *f == family)
+            .expect("every family is lowered")
+            .1
+    };
     let plain = Lowering::new(parsed, vars);
-    let elastic = &lowerings
-        .iter()
-        .find(|(t, _)| *t == TargetId::Lucene)
-        .expect("every target is lowered")
-        .1;
-    let splunk = &lowerings
-        .iter()
-        .find(|(t, _)| *t == TargetId::Splunk)
-        .expect("every target is lowered")
-        .1;
+    // The artifact families' own needs: Kibana threshold rules count the base rule's Lucene query,
+    // Splunk's alert suppression names the `by` fields.
+    let lucene = TargetId::parse("lucene").expect("lucene is a backend");
+    let elastic = lowering(lucene.backend().family());
+    let splunk = lowering("splunk");
     parsed
         .par_iter()
         .filter(|p| p.doc.kind != DocKind::Filter && !consumed.contains(&key_of(p)))
         .map(|p| {
-            let queries = lowerings
-                .iter()
-                .map(|(t, ctx)| (t.name(), TargetQueries::of(&convert_document(ctx, p, *t))))
-                .collect();
+            // Each document is lowered once per family and rendered for the family's backends.
+            let mut queries = BTreeMap::new();
+            for (family, ctx) in &lowerings {
+                let targets: Vec<TargetId> = TargetId::all().filter(|t| t.backend().family() == *family).collect();
+                for (t, c) in targets.iter().zip(convert_document_to(ctx, p, &targets)) {
+                    queries.insert(t.name(), TargetQueries::of(&c));
+                }
+            }
             let base = base_rule(&plain, p);
             let (elastic_group, elastic_value) = correlation_fields(elastic, p, base, pipelines.elastic);
             let splunk_group = p
@@ -160,7 +171,7 @@ pub fn compile<'p, 'a>(
             let base_lucene = base
                 .and_then(|b| elastic.rule_exprs(b).ok())
                 .filter(|exprs| exprs.len() == 1)
-                .and_then(|exprs| render_query(TargetId::Lucene, &exprs[0]).ok());
+                .and_then(|exprs| render_query(lucene, &exprs[0]).ok());
             Detection {
                 parsed: p,
                 key: key_of(p),

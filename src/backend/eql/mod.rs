@@ -222,3 +222,44 @@ fn eql_string(text: &str) -> String {
         escape_controls(&text.replace('\\', "\\\\").replace('"', "\\\""))
     )
 }
+
+/// The `eql` entry of [`crate::backend::BACKENDS`].
+pub struct EqlBackend;
+
+pub static BACKEND: EqlBackend = EqlBackend;
+
+impl crate::backend::Backend for EqlBackend {
+    fn id(&self) -> &'static str {
+        "eql"
+    }
+
+    fn describe(&self) -> &'static str {
+        "Elastic EQL"
+    }
+
+    fn family(&self) -> &'static str {
+        "elastic"
+    }
+
+    fn rule_query(
+        &self,
+        expr: &crate::ir::Expr,
+        _state: &std::collections::BTreeMap<String, String>,
+    ) -> Result<String, Unsupported> {
+        Ok(format!(
+            "any where {}",
+            super::convert::main_only(super::render::render(&Eql, expr)?)?
+        ))
+    }
+
+    fn correlation_query(
+        &self,
+        spec: &crate::ir::Spec<'_>,
+    ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
+        correlation::lower(spec)
+    }
+
+    fn fidelity_notes(&self, doc: &crate::catalog::Document, expr: &crate::ir::Expr) -> Vec<crate::diag::Diagnostic> {
+        super::notes::regex_anchored(doc, expr).into_iter().collect()
+    }
+}

@@ -28,7 +28,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     };
     let mut lines = vec![format!(
         "{} | where {}",
-        super::super::convert::esql_from(&spec.state_values("index"))?,
+        super::from(&spec.state_values("index"))?,
         wrapped.join(" or ")
     )];
     let typed = matches!(spec.kind, CorrelationType::Temporal | CorrelationType::TemporalOrdered);

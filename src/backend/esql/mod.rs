@@ -135,3 +135,76 @@ impl Target for Esql {
         Some(format!("TO_LOWER({f}) in ({})", values.join(", ")))
     }
 }
+
+/// The `esql` entry of [`crate::backend::BACKENDS`].
+pub struct EsqlBackend;
+
+pub static BACKEND: EsqlBackend = EsqlBackend;
+
+impl crate::backend::Backend for EsqlBackend {
+    fn id(&self) -> &'static str {
+        "esql"
+    }
+
+    fn describe(&self) -> &'static str {
+        "Elastic ES|QL"
+    }
+
+    fn family(&self) -> &'static str {
+        "elastic"
+    }
+
+    fn rule_query(
+        &self,
+        expr: &crate::ir::Expr,
+        state: &std::collections::BTreeMap<String, String>,
+    ) -> Result<String, Unsupported> {
+        let indexes: Vec<&str> = state.get("index").map(String::as_str).into_iter().collect();
+        Ok(format!(
+            "{} | where {}",
+            from(&indexes)?,
+            super::convert::main_only(super::render::render(&Esql, expr)?)?
+        ))
+    }
+
+    fn correlation_query(
+        &self,
+        spec: &crate::ir::Spec<'_>,
+    ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
+        correlation::lower(spec)
+    }
+
+    fn fidelity_notes(&self, doc: &crate::catalog::Document, expr: &crate::ir::Expr) -> Vec<crate::diag::Diagnostic> {
+        let array = super::notes::array_approximated(
+            doc,
+            expr,
+            "ES|QL comparisons on a multi-valued field return null: an array field matches only when it holds one value",
+        );
+        array
+            .into_iter()
+            .chain(super::notes::regex_anchored(doc, expr))
+            .collect()
+    }
+}
+
+/// ES|QL's source command over the pipeline's `index` values (`*` when there are none). An index
+/// pattern is written bare, so it must be one: letters, digits and `_ . * : -` only.
+pub fn from(indexes: &[&str]) -> Result<String, Unsupported> {
+    let bad = indexes.iter().find(|i| {
+        i.is_empty()
+            || !i
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | ':' | '-'))
+    });
+    if let Some(bad) = bad {
+        return Err(Unsupported::new(format!(
+            "the pipeline state `index` {bad:?} is not an index pattern ES|QL can read (letters, digits, `_ . * : -`)"
+        )));
+    }
+    let list = if indexes.is_empty() {
+        "*".to_string()
+    } else {
+        indexes.join(", ")
+    };
+    Ok(format!("from {list} metadata _id, _index, _version"))
+}

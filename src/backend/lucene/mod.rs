@@ -151,3 +151,57 @@ impl Target for Lucene {
         ))
     }
 }
+
+/// The `lucene` entry of [`crate::backend::BACKENDS`].
+pub struct LuceneBackend;
+
+pub static BACKEND: LuceneBackend = LuceneBackend;
+
+impl crate::backend::Backend for LuceneBackend {
+    fn id(&self) -> &'static str {
+        "lucene"
+    }
+
+    fn describe(&self) -> &'static str {
+        "Elastic Lucene query string"
+    }
+
+    fn family(&self) -> &'static str {
+        "elastic"
+    }
+
+    fn rule_query(
+        &self,
+        expr: &crate::ir::Expr,
+        _state: &std::collections::BTreeMap<String, String>,
+    ) -> Result<String, Unsupported> {
+        super::convert::main_only(super::render::render(&Lucene, expr)?)
+    }
+
+    fn correlation_query(
+        &self,
+        _spec: &crate::ir::Spec<'_>,
+    ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
+        Err(Unsupported::new(
+            "a Lucene query string cannot count or correlate events (`detc build` turns event_count correlations into Elastic threshold rules)",
+        ))
+    }
+
+    fn fidelity_notes(&self, doc: &crate::catalog::Document, expr: &crate::ir::Expr) -> Vec<crate::diag::Diagnostic> {
+        let leaves = expr.leaves();
+        let case = leaves
+            .iter()
+            .find(|l| l.field.is_some() && matches!(l.value, Value::Str(_)))
+            .map(|l| {
+                crate::ir::error(
+                    doc,
+                    &super::codes::CASE_SENSITIVE,
+                    Some(l.span),
+                    "Lucene compares keyword fields case-sensitively; this rule matches case-insensitively in Sigma",
+                )
+            });
+        case.into_iter()
+            .chain(super::notes::regex_anchored(doc, expr))
+            .collect()
+    }
+}

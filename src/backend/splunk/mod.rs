@@ -10,7 +10,6 @@ use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::convert::splunk_query;
 use super::render::{Dialect, Op, Rendered, Target, Unsupported, render};
 use super::strings::{StringStyle, render_string};
 use crate::ir::{Expr, Leaf, Value};
@@ -329,4 +328,65 @@ impl Target for RexSplunk {
     fn in_list(&self, leaves: &[&Leaf], expansion: bool) -> Option<String> {
         Splunk.in_list(leaves, expansion)
     }
+}
+
+/// The `splunk` entry of [`crate::backend::BACKENDS`].
+pub struct SplunkBackend;
+
+pub static BACKEND: SplunkBackend = SplunkBackend;
+
+impl crate::backend::Backend for SplunkBackend {
+    fn id(&self) -> &'static str {
+        "splunk"
+    }
+
+    fn describe(&self) -> &'static str {
+        "Splunk SPL search"
+    }
+
+    fn family(&self) -> &'static str {
+        "splunk"
+    }
+
+    fn rule_query(
+        &self,
+        expr: &Expr,
+        _state: &std::collections::BTreeMap<String, String>,
+    ) -> Result<String, Unsupported> {
+        query(expr)
+    }
+
+    fn correlation_query(
+        &self,
+        spec: &crate::ir::Spec<'_>,
+    ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
+        correlation::lower(spec)
+    }
+
+    fn fidelity_notes(&self, doc: &crate::catalog::Document, expr: &Expr) -> Vec<crate::diag::Diagnostic> {
+        let leaves = expr.leaves();
+        leaves
+            .iter()
+            .find(|l| matches!(&l.value, Value::Str(s) if widens(s)))
+            .map(|l| {
+                crate::ir::error(
+                    doc,
+                    &super::codes::WILDCARD_WIDENED,
+                    Some(l.span),
+                    "Splunk has no single-character wildcard: `?` is written as `*` and may match more",
+                )
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
+/// Splunk: the search, then each deferred `| regex`/`| where` on its own line; `*` when only deferred.
+pub fn splunk_query(q: super::render::Query) -> String {
+    let mut out = q.main.unwrap_or_else(|| "*".to_string());
+    for d in q.deferred {
+        out.push('\n');
+        out.push_str(&d);
+    }
+    out
 }

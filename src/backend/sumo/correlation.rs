@@ -31,9 +31,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
                 .ok_or_else(|| Unsupported::new("empty condition"))?,
         );
     }
-    let mut lines = vec![super::super::convert::sumo_scope(
-        &spec.state_values("source_category"),
-    )?];
+    let mut lines = vec![super::scope(&spec.state_values("source_category"))?];
     lines.extend(sumo.parse_clause());
     let wrapped: Vec<String> = if conds.len() == 1 {
         conds.clone()
