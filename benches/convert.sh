@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark `detc convert` of the 3,410-rule catalog (SigmaHQ sample ×10, see make_catalog.py) to each
-# of the five targets, and with --baseline sigma-cli's `sigma convert` to splunk and lucene.
+# Benchmark `detc convert` of the 3,410-rule catalog (SigmaHQ sample ×10, see make_catalog.py) to all
+# five targets in one pass (`-t all`) and to each target, `detc check` and `detc build` of it, the peak
+# memory (max RSS) of `check` and `convert -t all`, and with --baseline sigma-cli's `sigma convert` to
+# one target (splunk) and lucene.
 #
 #   benches/convert.sh [--baseline] [RUNS]
 set -euo pipefail
@@ -17,10 +19,23 @@ cargo build --release --locked --quiet
 source benches/median.sh
 
 echo "detc convert, $(find "$catalog" -name '*.yml' | wc -l) files, $(nproc) cores:"
-for t in splunk lucene esql eql sumo; do
+for t in all splunk lucene esql eql sumo; do
     printf '  %-7s ' "$t"
     RUNS=$runs median target/release/detc convert -t "$t" --format jsonl "$catalog"
 done
+printf '  %-7s ' check
+RUNS=$runs median target/release/detc check "$catalog"
+# `build` of the same catalog: broken and unsupported documents left out, listed (as a user would).
+printf 'catalog: [bench-catalog]\nexclude_broken: true\ntargets:\n  splunk: {skip_unsupported: true}\n  elastic: {skip_unsupported: true}\n  sumo: {skip_unsupported: true}\n' >target/bench-build.yaml
+printf '  %-7s ' build
+RUNS=$runs median target/release/detc --config target/bench-build.yaml build --out target/bench-dist --force
+if [[ -x /usr/bin/time ]]; then
+    for cmd in "check $catalog" "convert -t all --format jsonl $catalog"; do
+        # shellcheck disable=SC2086
+        rss=$(/usr/bin/time -f %M target/release/detc $cmd 2>&1 >/dev/null | tail -1)
+        printf '  max RSS %-28s %s\n' "${cmd%% target*}" "$(awk -v k="$rss" 'BEGIN {printf "%.1f MiB", k / 1024}')"
+    done
+fi
 if ((baseline)); then
     venv=target/bench-venv
     if [[ ! -x $venv/bin/sigma ]]; then
@@ -31,6 +46,6 @@ if ((baseline)); then
     echo "sigma convert (sigma-cli 3.1.0), same catalog, --without-pipeline --skip-unsupported:"
     for t in splunk lucene; do
         printf '  %-7s ' "$t"
-        RUNS=3 median "$venv/bin/sigma" convert -t "$t" --without-pipeline --skip-unsupported "$catalog"
+        RUNS=${BASELINE_RUNS:-3} median "$venv/bin/sigma" convert -t "$t" --without-pipeline --skip-unsupported "$catalog"
     done
 fi
