@@ -54,7 +54,12 @@ impl Catalog {
     }
 
     pub fn file(&self, path: &Path) -> Option<&Arc<SourceFile>> {
-        self.files.iter().find(|f| &*f.path == path)
+        // `load` orders files by path, so a binary search finds it (emitters ask once per
+        // diagnostic); other catalogs (`from_sources`) fall back to a scan.
+        match self.files.binary_search_by(|f| (*f.path).cmp(path)) {
+            Ok(i) => Some(&self.files[i]),
+            Err(_) => self.files.iter().find(|f| &*f.path == path),
+        }
     }
 }
 
