@@ -1,5 +1,6 @@
 //! `detc check` as a library call: load, validate against the schemas, parse, lint.
 
+use crate::codes;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -60,7 +61,7 @@ pub fn check_catalog(catalog: &Catalog, options: &lint::Options) -> Vec<Diagnost
 fn not_reported_by_schema(tests: Vec<Diagnostic>, reported: &[Diagnostic]) -> Vec<Diagnostic> {
     let schema_lines: std::collections::HashSet<(&std::path::Path, usize)> = reported
         .iter()
-        .filter(|d| d.code.code == crate::lint::schema::SCHEMA_VIOLATION.code)
+        .filter(|d| d.code.code == codes::SCHEMA_VIOLATION.code)
         .filter_map(|d| Some((&*d.path, d.span?.start.line)))
         .collect();
     tests

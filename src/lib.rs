@@ -12,6 +12,7 @@ pub mod backend;
 pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod codes;
 pub mod config;
 pub mod diag;
 pub mod eval;

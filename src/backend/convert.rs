@@ -1,10 +1,10 @@
 //! Converting a loaded catalog to one target: lowering, filters, rendering, wrapping, fidelity notes.
 
+use crate::codes;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::codes;
 use super::render::{Query, Unsupported, render};
 use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, sumo::Sumo};
 use crate::catalog::{Catalog, DocKind, Document};

@@ -1,7 +1,6 @@
 //! Stage 5, backends: IR expressions to query text for Splunk SPL, Elastic Lucene, ES|QL, EQL and
 //! Sumo Logic. Each backend is a folder; [`render`] holds the shared boolean rendering.
 
-pub mod codes;
 pub mod convert;
 pub mod correlation;
 pub mod eql;

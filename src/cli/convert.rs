@@ -1,3 +1,4 @@
+use crate::codes;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use serde_json::json;
 
 use std::collections::BTreeMap;
 
-use crate::backend::{Conversion, TargetId, codes, convert_catalog_with};
+use crate::backend::{Conversion, TargetId, convert_catalog_with};
 use crate::catalog::Catalog;
 use crate::check::check_catalog;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};

@@ -2,10 +2,10 @@
 //! correlation's events carry no usable timestamp (T705). `detc eval` and `detc test` share them, so
 //! both report a detection they cannot run once, at the detection, and never skip it silently.
 
+use crate::codes;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::codes;
 use super::correlate::CompiledCorrelation;
 use super::matcher::Matcher;
 use super::time::fields_text;

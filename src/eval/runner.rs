@@ -1,12 +1,12 @@
 //! `detc test`: run each document's detection tests in-process.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::codes;
 use super::compile::{TIMESTAMP_HELP, compile_correlation, compile_rule, unevaluable_diag};
 use super::correlate::CompiledCorrelation;
 use super::matcher::Matcher;

@@ -1,11 +1,11 @@
 //! Lowering a whole catalog: filters, variables and the rule index shared by every rule and
 //! correlation, and which base rules a correlation consumes.
 
+use crate::codes;
 use std::collections::BTreeMap;
 
 use super::expr::Expr;
 use super::{LowerCtx, apply_filters, lower_detection_with, lower_spec};
-use crate::backend::codes;
 use crate::catalog::{DocKind, Document};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::model::correlation::Correlation;

@@ -1,11 +1,11 @@
 //! Correlations lowered: the referenced rules resolved to IR expressions, group-by fields per rule
 //! (aliases resolved), the window and the threshold. Backends and the evaluator both consume this.
 
+use crate::codes;
 use std::collections::BTreeMap;
 
 use super::catalog::{Lowering, error};
 use super::expr::Expr;
-use crate::backend::codes;
 use crate::diag::Diagnostic;
 use crate::lint::references::Resolution;
 use crate::model::Parsed;

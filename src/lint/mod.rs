@@ -7,13 +7,10 @@
 pub mod correlation;
 pub mod data;
 pub mod detection;
-pub mod load;
 pub mod metadata;
 pub mod modifiers;
 pub mod placeholders;
 pub mod references;
-pub mod registry;
-pub mod schema;
 pub mod tags;
 pub mod unicode;
 

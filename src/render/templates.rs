@@ -1,6 +1,7 @@
 //! The minijinja environment: embedded default templates, a user folder that overrides them by name,
 //! strict undefined values, and the filters templates need.
 
+use crate::codes;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use serde_json::Value as Json;
 
 use super::escape;
-use crate::diag::{Code, Diagnostic, Severity};
+use crate::diag::Diagnostic;
 
 /// The default templates, by name (`<target>/<artifact>.j2`).
 pub const DEFAULTS: [(&str, &str); 7] = [
@@ -32,18 +33,6 @@ pub const DEFAULTS: [(&str, &str); 7] = [
     ("docs/rule.md.j2", include_str!("../../templates/docs/rule.md.j2")),
     ("docs/index.md.j2", include_str!("../../templates/docs/index.md.j2")),
 ];
-
-pub static TEMPLATE_ERROR: Code = Code {
-    code: "B807",
-    name: "template-error",
-    severity: Severity::Error,
-    summary: "an artifact template failed to render",
-    doc: "Templates render with strict undefined values: naming a value the context does not have is an \
-          error with the template's name and line, never an empty string in a deployed artifact. The \
-          context holds `detections` (or `d` for one page), `target` (name, options) and `vars`.",
-    bad: "",
-    good: "",
-};
 
 pub struct Templates {
     env: Environment<'static>,
@@ -99,7 +88,7 @@ impl Templates {
 
 fn error(path: &Path, message: String) -> Diagnostic {
     let p: Arc<Path> = Arc::from(path);
-    Diagnostic::new(&TEMPLATE_ERROR, &p, None, message)
+    Diagnostic::new(&codes::TEMPLATE_ERROR, &p, None, message)
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! ES|QL correlations: `stats … by` over `date_trunc` buckets (ES|QL has no sliding window: B806).
 
-use super::super::codes;
 use super::super::correlation::Note;
 use super::super::render::{Unsupported, render};
 use super::super::strings::c_string;
 use super::{Esql, field};
+use crate::codes;
 use crate::ir::Spec;
 use crate::model::correlation::CorrelationType;
 

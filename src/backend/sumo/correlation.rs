@@ -1,11 +1,11 @@
 //! Sumo Logic correlations: `timeslice` buckets with `count`/`count_distinct`/`sum`/`avg`/`pct` by
 //! the group fields, then `where` on the result (fixed buckets: B806).
 
-use super::super::codes;
 use super::super::correlation::Note;
 use super::super::render::{Unsupported, render};
 use super::super::strings::{c_string, whole_unit_span};
 use super::Sumo;
+use crate::codes;
 use crate::ir::Spec;
 use crate::model::correlation::CorrelationType;
 
