@@ -45,7 +45,7 @@ impl CodeFilter {
 }
 
 /// Check an already loaded catalog; findings sorted by file and position.
-pub fn check_catalog(catalog: &Catalog, options: &lint::Options) -> Vec<Diagnostic> {
+pub fn check_catalog(catalog: &Catalog, options: &crate::config::LintOptions) -> Vec<Diagnostic> {
     let mut diags = catalog.diags.clone();
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     diags.par_extend(catalog.documents.par_iter().flat_map_iter(validate_document));
@@ -71,7 +71,7 @@ fn not_reported_by_schema(tests: Vec<Diagnostic>, reported: &[Diagnostic]) -> Ve
 }
 
 /// Load `paths` and check them.
-pub fn check_paths(paths: &[PathBuf], options: &lint::Options, filter: &CodeFilter) -> CheckReport {
+pub fn check_paths(paths: &[PathBuf], options: &crate::config::LintOptions, filter: &CodeFilter) -> CheckReport {
     let start = Instant::now();
     let catalog = Catalog::load(paths);
     let mut diagnostics = check_catalog(&catalog, options);

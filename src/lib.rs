@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod codes;
 pub mod config;
+pub mod data;
 pub mod diag;
 pub mod eval;
 pub mod ir;

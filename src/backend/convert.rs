@@ -1,15 +1,16 @@
-//! Converting a loaded catalog to one target: lowering, filters, rendering, wrapping, fidelity notes.
+//! Converting a loaded catalog to one target: lowering, filters, rendering, wrapping, fidelity notes;
+//! correlations: their plan, then each backend's lowering.
 
 use crate::codes;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::render::{Query, Unsupported, render};
+use super::boolean::{Note, Query, Unsupported, render};
 use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, sumo::Sumo};
 use crate::catalog::{Catalog, DocKind, Document};
 use crate::diag::Diagnostic;
-use crate::ir::{Expr, Lowering, Value, error};
+use crate::ir::{Expr, Lowering, Value};
 use crate::model::{Body, Parsed};
 
 /// The result for one document.
@@ -57,14 +58,13 @@ pub fn convert_catalog_with<'a>(
 /// Convert one rule or correlation of a lowered catalog to `target`.
 pub fn convert_document<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
     match &p.body {
-        Body::Correlation(_) => super::correlation::convert(ctx, p, target),
+        Body::Correlation(_) => convert_correlation(ctx, p, target),
         _ => convert_rule(ctx, p, target),
     }
 }
 
 pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Diagnostic {
-    error(
-        doc,
+    doc.diagnostic(
         &codes::UNSUPPORTED,
         u.span,
         format!("{}: {}", target.describe(), u.message),
@@ -117,87 +117,20 @@ pub fn render_query_with(
         TargetId::Lucene => main_only(render(&Lucene, expr)?),
         TargetId::Esql => Ok(format!(
             "{} | where {}",
-            esql_from(&values("index"))?,
+            super::esql::esql_from(&values("index"))?,
             main_only(render(&Esql, expr)?)?
         )),
         TargetId::Eql => Ok(format!("any where {}", main_only(render(&Eql, expr)?)?)),
         TargetId::Sumo => {
             let sumo = Sumo::for_exprs(std::slice::from_ref(expr));
             let q = main_only(render(&sumo, expr)?)?;
-            Ok(sumo_query(&sumo, &sumo_scope(&values("source_category"))?, &q))
+            Ok(super::sumo::sumo_query(
+                &sumo,
+                &super::sumo::sumo_scope(&values("source_category"))?,
+                &q,
+            ))
         }
     }
-}
-
-/// ES|QL's source command over the pipeline's `index` values (`*` when there are none). An index
-/// pattern is written bare, so it must be one: letters, digits and `_ . * : -` only.
-pub fn esql_from(indexes: &[&str]) -> Result<String, Unsupported> {
-    let bad = indexes.iter().find(|i| {
-        i.is_empty()
-            || !i
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | ':' | '-'))
-    });
-    if let Some(bad) = bad {
-        return Err(Unsupported::new(format!(
-            "the pipeline state `index` {bad:?} is not an index pattern ES|QL can read (letters, digits, `_ . * : -`)"
-        )));
-    }
-    let list = if indexes.is_empty() {
-        "*".to_string()
-    } else {
-        indexes.join(", ")
-    };
-    Ok(format!("from {list} metadata _id, _index, _version"))
-}
-
-/// Sumo Logic's scope over the pipeline's `source_category` values: `*` when there are none,
-/// `_sourceCategory=a/b` for a plain category, a quoted string otherwise, several joined by `OR`.
-pub fn sumo_scope(categories: &[&str]) -> Result<String, Unsupported> {
-    let mut scopes = Vec::new();
-    for cat in categories {
-        if let Some(c) = super::strings::control_char(cat) {
-            return Err(Unsupported::new(format!(
-                "the pipeline state `source_category` {cat:?} contains the control character U+{:04X}",
-                c as u32
-            )));
-        }
-        let plain = !cat.is_empty()
-            && cat
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '*' | '-'));
-        scopes.push(if plain {
-            format!("_sourceCategory={cat}")
-        } else {
-            format!("_sourceCategory={}", super::strings::c_string(cat))
-        });
-    }
-    Ok(match scopes.len() {
-        0 => "*".to_string(),
-        1 => scopes.pop().unwrap_or_default(),
-        _ => format!("({})", scopes.join(" OR ")),
-    })
-}
-
-/// Splunk: the search, then each deferred `| regex`/`| where` on its own line; `*` when only deferred.
-pub fn splunk_query(q: Query) -> String {
-    let mut out = q.main.unwrap_or_else(|| "*".to_string());
-    for d in q.deferred {
-        out.push('\n');
-        out.push_str(&d);
-    }
-    out
-}
-
-pub fn sumo_query(sumo: &Sumo, scope: &str, where_clause: &str) -> String {
-    let mut out = scope.to_string();
-    if let Some(parse) = sumo.parse_clause() {
-        out.push('\n');
-        out.push_str(&parse);
-    }
-    out.push_str("\n| where ");
-    out.push_str(where_clause);
-    out
 }
 
 fn main_only(q: Query) -> Result<String, Unsupported> {
@@ -213,8 +146,7 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
     match target {
         TargetId::Splunk => {
             if let Some(span) = first(&|v| matches!(v, Value::Str(s) if splunk::widens(s))) {
-                out.push(error(
-                    doc,
+                out.push(doc.diagnostic(
                     &codes::WILDCARD_WIDENED,
                     Some(span),
                     "Splunk has no single-character wildcard: `?` is written as `*` and may match more",
@@ -227,8 +159,7 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
                 .find(|l| l.field.is_some() && matches!(l.value, Value::Str(_)))
                 .map(|l| l.span)
             {
-                out.push(error(
-                    doc,
+                out.push(doc.diagnostic(
                     &codes::CASE_SENSITIVE,
                     Some(span),
                     "Lucene compares keyword fields case-sensitively; this rule matches case-insensitively in Sigma",
@@ -245,7 +176,7 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
                 .iter()
                 .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))
             {
-                out.push(error(doc, &codes::ARRAY_APPROXIMATED, Some(l.span), why));
+                out.push(doc.diagnostic(&codes::ARRAY_APPROXIMATED, Some(l.span), why));
             }
         }
         _ => {}
@@ -255,12 +186,75 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
             &|v| matches!(v, Value::Regex { pattern, .. } if !(pattern.starts_with(".*") && pattern.ends_with(".*"))),
         )
     {
-        out.push(error(
-            doc,
+        out.push(doc.diagnostic(
             &codes::REGEX_ANCHORED,
             Some(span),
             "Elastic regexes must match the whole value; Sigma's match a substring",
         ));
     }
     out
+}
+
+/// Convert one correlation: its plan, then the target's lowering.
+fn convert_correlation<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+    let mut conv = Conversion {
+        doc: p.doc,
+        queries: Vec::new(),
+        diagnostics: Vec::new(),
+        suppressed: false,
+    };
+    let Body::Correlation(c) = &p.body else {
+        return conv;
+    };
+    let spec = match crate::ir::plan_correlation(ctx, p, c) {
+        Ok(s) => s,
+        Err(d) => {
+            conv.diagnostics.push(*d);
+            return conv;
+        }
+    };
+    let result = match check_spec_names(&spec) {
+        Err(m) => Err(Unsupported::new(m)),
+        Ok(()) => lower(&spec, target),
+    };
+    match result {
+        Ok((query, notes)) => {
+            conv.queries.push(query);
+            conv.diagnostics
+                .extend(notes.into_iter().map(|n| p.doc.diagnostic(n.0, Some(c.node.span), n.1)));
+        }
+        Err(u) => conv.diagnostics.push(unsupported_diag(p.doc, target, u)),
+    }
+    conv
+}
+
+/// The names a correlation puts into a query outside its rules' conditions (group-by fields and
+/// aliases, the value field, rule names as event labels) hold no control character.
+fn check_spec_names(spec: &crate::ir::CorrelationPlan<'_>) -> Result<(), String> {
+    use super::strings::check_name;
+    for g in &spec.group_by {
+        check_name("group-by field", g)?;
+    }
+    if let Some(f) = &spec.field {
+        check_name("`condition.field`", f)?;
+    }
+    for input in &spec.inputs {
+        check_name("rule name (an event label)", &input.name)?;
+        for g in &input.group_fields {
+            check_name("group-by field", g)?;
+        }
+    }
+    Ok(())
+}
+
+fn lower(spec: &crate::ir::CorrelationPlan<'_>, target: TargetId) -> Result<(String, Vec<Note>), Unsupported> {
+    match target {
+        TargetId::Splunk => splunk::correlation::lower(spec),
+        TargetId::Esql => super::esql::correlation::lower(spec),
+        TargetId::Eql => super::eql::correlation::lower(spec),
+        TargetId::Sumo => super::sumo::correlation::lower(spec),
+        TargetId::Lucene => Err(Unsupported::new(
+            "a Lucene query string cannot count or correlate events (`detc build` turns event_count correlations into Elastic threshold rules)",
+        )),
+    }
 }

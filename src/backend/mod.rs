@@ -1,12 +1,13 @@
 //! Stage 5, backends: IR expressions to query text for Splunk SPL, Elastic Lucene, ES|QL, EQL and
-//! Sumo Logic. Each backend is a folder; [`render`] holds the shared boolean rendering.
+//! Sumo Logic. Each backend is a folder; [`boolean`] holds the shared boolean rendering.
 
+pub mod boolean;
 pub mod convert;
-pub mod correlation;
 pub mod eql;
 pub mod esql;
 pub mod lucene;
-pub mod render;
+#[cfg(test)]
+mod pipeline_tests;
 pub mod splunk;
 pub mod strings;
 pub mod sumo;

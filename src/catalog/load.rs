@@ -205,3 +205,9 @@ fn load_text(path: Arc<Path>, text: String) -> FileLoad {
         diags,
     }
 }
+
+impl crate::diag::emit::SourceLookup for Catalog {
+    fn source(&self, path: &Path) -> Option<&str> {
+        self.file(path).map(|f| f.text.as_str())
+    }
+}

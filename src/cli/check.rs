@@ -7,7 +7,6 @@ use clap::{Args, ValueEnum};
 use crate::check::{CodeFilter, check_paths};
 use crate::diag::Severity;
 use crate::diag::emit::{render_github, render_human, render_json, render_sarif};
-use crate::lint;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -44,7 +43,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         Err(code) => return code,
     };
     let paths = config.paths_or(&args.paths);
-    let mut options = lint::Options {
+    let mut options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
     };

@@ -135,7 +135,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
 /// convert to a query that does not mean what its author wrote: its queries are withheld and its errors
 /// reported with the conversion, as `build` does.
 fn withhold_broken(catalog: &Catalog, vars: &BTreeMap<String, String>, conversions: &mut [Conversion<'_>]) {
-    let options = crate::lint::Options {
+    let options = crate::config::LintOptions {
         variables: vars.clone(),
         require_tests: false,
     };

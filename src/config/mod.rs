@@ -145,6 +145,15 @@ fn validator() -> &'static Validator {
     })
 }
 
+/// Settings that change what lints report.
+#[derive(Debug, Default, Clone)]
+pub struct LintOptions {
+    /// Values for `{name}` tokens (from `detc.yaml` `variables`).
+    pub variables: std::collections::BTreeMap<String, String>,
+    /// Report rules and correlations without tests (T701; from `detc.yaml` `require_tests`).
+    pub require_tests: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,7 +57,7 @@ pub fn compile_correlation<'a>(
     p: &Parsed<'a>,
     c: &Correlation<'a>,
 ) -> Result<CompiledCorrelation, Unevaluable> {
-    let spec = lowering.correlation(p, c).map_err(|d| Unevaluable::from_lowering(&d))?;
+    let spec = crate::ir::plan_correlation(lowering, p, c).map_err(|d| Unevaluable::from_lowering(&d))?;
     CompiledCorrelation::compile(&spec).map_err(Unevaluable::plain)
 }
 

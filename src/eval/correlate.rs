@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use super::event::{as_number, as_text, lookup};
 use super::matcher::Matcher;
-use crate::ir::Spec;
+use crate::ir::CorrelationPlan;
 use crate::model::correlation::{CorrelationType, Op};
 
 pub struct CompiledCorrelation {
@@ -41,7 +41,7 @@ pub struct Alert {
 }
 
 impl CompiledCorrelation {
-    pub fn compile(spec: &Spec<'_>) -> Result<CompiledCorrelation, String> {
+    pub fn compile(spec: &CorrelationPlan<'_>) -> Result<CompiledCorrelation, String> {
         let inputs = spec
             .inputs
             .iter()

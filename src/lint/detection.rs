@@ -3,9 +3,9 @@
 use crate::codes;
 use std::collections::HashSet;
 
-use super::data::auth0::auth0;
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::{Node, Resolved, Style, Value};
+use crate::data::auth0::auth0;
 use crate::model::condition::{Expr, Quantifier};
 use crate::model::detection::{Detection, Item, SearchBody};
 

@@ -5,7 +5,7 @@
 //! duplicates) see all documents at once.
 
 pub mod correlation;
-pub mod data;
+
 pub mod detection;
 pub mod metadata;
 pub mod modifiers;
@@ -17,6 +17,7 @@ pub mod unicode;
 use rayon::prelude::*;
 
 use crate::catalog::yaml::Node;
+use crate::config::LintOptions as Options;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::model::Parsed;
 
@@ -25,15 +26,6 @@ pub struct Sink<'p, 'a> {
     pub doc: &'p Parsed<'a>,
     pub options: &'p Options,
     pub out: Vec<Diagnostic>,
-}
-
-/// Settings that change what lints report.
-#[derive(Debug, Default, Clone)]
-pub struct Options {
-    /// Values for `{name}` tokens (from `detc.yaml` `variables`).
-    pub variables: std::collections::BTreeMap<String, String>,
-    /// Report rules and correlations without tests (T701; from `detc.yaml` `require_tests`).
-    pub require_tests: bool,
 }
 
 impl<'p, 'a> Sink<'p, 'a> {

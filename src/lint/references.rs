@@ -11,53 +11,8 @@ use std::sync::Arc;
 use super::DiagExt;
 use crate::catalog::yaml::Node;
 use crate::diag::{Code, Diagnostic};
+use crate::model::index::{Resolution, RuleIndex};
 use crate::model::{Body, Parsed};
-
-/// What a reference resolved to.
-pub enum Resolution<'p, 'a> {
-    Found(&'p Parsed<'a>),
-    Missing,
-    Ambiguous(Vec<&'p Parsed<'a>>),
-}
-
-/// Index of the catalog's documents by id and by name.
-pub struct RuleIndex<'p, 'a> {
-    by_id: HashMap<&'a str, Vec<&'p Parsed<'a>>>,
-    by_name: HashMap<&'a str, Vec<&'p Parsed<'a>>>,
-}
-
-impl<'p, 'a> RuleIndex<'p, 'a> {
-    pub fn new(parsed: &'p [Parsed<'a>]) -> Self {
-        let mut by_id: HashMap<&str, Vec<&Parsed>> = HashMap::new();
-        let mut by_name: HashMap<&str, Vec<&Parsed>> = HashMap::new();
-        for p in parsed {
-            if let Some(id) = p.meta.id_str() {
-                by_id.entry(id).or_default().push(p);
-            }
-            if let Some(name) = p.meta.name_str() {
-                by_name.entry(name).or_default().push(p);
-            }
-        }
-        RuleIndex { by_id, by_name }
-    }
-
-    /// Resolve `reference` as written in a document of file `from`.
-    pub fn resolve(&self, reference: &str, from: &Path) -> Resolution<'p, 'a> {
-        if let Some(found) = self.by_id.get(reference) {
-            return Resolution::Found(found[0]);
-        }
-        let Some(named) = self.by_name.get(reference) else {
-            return Resolution::Missing;
-        };
-        if let Some(local) = named.iter().find(|p| &**p.doc.path() == from) {
-            return Resolution::Found(local);
-        }
-        match named.as_slice() {
-            [one] => Resolution::Found(one),
-            many => Resolution::Ambiguous(many.to_vec()),
-        }
-    }
-}
 
 pub fn check(parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
     let index = RuleIndex::new(parsed);
@@ -272,7 +227,8 @@ fn report_repeats(out: &mut Vec<Diagnostic>, code: &'static Code, places: &[Plac
 #[cfg(test)]
 mod tests {
     use crate::catalog::Catalog;
-    use crate::check::check_catalog;
+    use crate::diag::sort_diagnostics;
+    use crate::model::Parsed;
 
     const BASE: &str =
         "title: Base {n}\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n";
@@ -281,7 +237,10 @@ mod tests {
     fn codes(files: &[(&str, String)]) -> Vec<(String, &'static str)> {
         let sources: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
         let catalog = Catalog::from_sources(&sources);
-        check_catalog(&catalog, &crate::lint::Options::default())
+        let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
+        let mut diags = super::check(&parsed);
+        sort_diagnostics(&mut diags);
+        diags
             .into_iter()
             .filter(|d| d.code.code.starts_with('R'))
             .map(|d| (d.path.to_string_lossy().into_owned(), d.code.code))

@@ -3,9 +3,9 @@
 use crate::codes;
 use std::collections::HashSet;
 
-use super::data::attack::{NEWER_TACTICS, VERSION, attack};
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;
+use crate::data::attack::{NEWER_TACTICS, VERSION, attack};
 
 const NAMESPACES: [&str; 7] = ["attack", "car", "cve", "d3fend", "detection", "stp", "tlp"];
 const TLP: [&str; 6] = ["clear", "white", "green", "amber", "amber-strict", "red"];

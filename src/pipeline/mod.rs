@@ -10,5 +10,3 @@ mod transform;
 
 pub use load::{BUILTIN, Pipeline, load_pipeline, resolve};
 pub use plan::RulePlan;
-#[cfg(test)]
-mod tests;

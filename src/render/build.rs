@@ -83,7 +83,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     };
 
     // 1. Check: which documents are broken.
-    let lint_options = crate::lint::Options {
+    let lint_options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
     };

@@ -14,7 +14,7 @@ use crate::catalog::DocKind;
 use crate::diag::Severity;
 use crate::eval::spec::{Expect, parse_tests};
 use crate::ir::Lowering;
-use crate::lint::references::Resolution;
+use crate::model::index::Resolution;
 use crate::model::{Body, Parsed};
 use crate::pipeline::{Pipeline, RulePlan};
 
@@ -153,7 +153,7 @@ pub fn compile<'p, 'a>(
             let (elastic_group, elastic_value) = correlation_fields(elastic, p, base, pipelines.elastic);
             let splunk_group = p
                 .correlation()
-                .and_then(|c| splunk.correlation(p, c).ok())
+                .and_then(|c| crate::ir::plan_correlation(splunk, p, c).ok())
                 .map(|spec| spec.group_by)
                 .unwrap_or_default();
             // Threshold rules search the base rule's events: its Lucene query, as a rule of its own.
@@ -221,7 +221,7 @@ fn correlation_fields(
     let Some(c) = p.correlation() else {
         return (Vec::new(), None);
     };
-    let Ok(spec) = lowering.correlation(p, c) else {
+    let Ok(spec) = crate::ir::plan_correlation(lowering, p, c) else {
         return (Vec::new(), None);
     };
     let group = spec

@@ -1,17 +1,17 @@
 //! EQL correlations: ordered sequences (`sequence by … with maxspan`), and event counts as a
 //! sequence of runs of one query.
 
-use super::super::correlation::Note;
-use super::super::render::{Unsupported, render};
+use super::super::boolean::{Unsupported, render};
 use super::super::strings::whole_unit_span;
 use super::{Eql, field};
-use crate::ir::Spec;
+use crate::backend::boolean::Note;
+use crate::ir::CorrelationPlan;
 use crate::model::correlation::{CorrelationType, Op};
 
 /// The most repetitions an event-count sequence is written with (EQL's `with runs` limit).
 const MAX_RUNS: u64 = 100;
 
-pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+pub fn lower(spec: &CorrelationPlan<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     for f in spec.inputs.iter().flat_map(|i| &i.group_fields) {
         super::check_field(f).map_err(Unsupported::new)?;
     }
@@ -77,7 +77,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
 }
 
 /// `by a, b` after `sequence` when every rule groups on the same fields.
-fn shared_by(spec: &Spec<'_>) -> String {
+fn shared_by(spec: &CorrelationPlan<'_>) -> String {
     let same = spec
         .inputs
         .iter()
@@ -90,7 +90,7 @@ fn shared_by(spec: &Spec<'_>) -> String {
 }
 
 /// Per-query `by` when aliases give rules different fields.
-fn own_by(spec: &Spec<'_>, input: &crate::ir::Input) -> String {
+fn own_by(spec: &CorrelationPlan<'_>, input: &crate::ir::Input) -> String {
     let same = spec
         .inputs
         .iter()

@@ -2,7 +2,7 @@
 
 pub mod correlation;
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::boolean::{Dialect, Op, Rendered, Target, Unsupported};
 use super::strings::{StringStyle, flatten_field, render_string};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};

@@ -1,14 +1,14 @@
 //! ES|QL correlations: `stats … by` over `date_trunc` buckets (ES|QL has no sliding window: B806).
 
-use super::super::correlation::Note;
-use super::super::render::{Unsupported, render};
+use super::super::boolean::{Unsupported, render};
 use super::super::strings::c_string;
 use super::{Esql, field};
+use crate::backend::boolean::Note;
 use crate::codes;
-use crate::ir::Spec;
+use crate::ir::CorrelationPlan;
 use crate::model::correlation::CorrelationType;
 
-pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+pub fn lower(spec: &CorrelationPlan<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     let names = spec.inputs.iter().flat_map(|i| &i.group_fields);
     for f in names.chain(&spec.group_by).chain(&spec.field) {
         super::super::strings::check_flattened(f).map_err(Unsupported::new)?;
@@ -28,7 +28,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     };
     let mut lines = vec![format!(
         "{} | where {}",
-        super::super::convert::esql_from(&spec.state_values("index"))?,
+        super::esql_from(&spec.state_values("index"))?,
         wrapped.join(" or ")
     )];
     let typed = matches!(spec.kind, CorrelationType::Temporal | CorrelationType::TemporalOrdered);
@@ -91,7 +91,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     Ok((lines.join("\n"), vec![note]))
 }
 
-fn value_field<'s>(spec: &'s Spec<'_>) -> Result<&'s str, Unsupported> {
+fn value_field<'s>(spec: &'s CorrelationPlan<'_>) -> Result<&'s str, Unsupported> {
     spec.field
         .as_deref()
         .ok_or_else(|| Unsupported::new("missing `condition.field`"))

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::boolean::{Dialect, Op, Rendered, Target, Unsupported};
 use super::strings::{StringStyle, c_string, flatten_field, lowercase, prefix_only, render_string, suffix_only};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
@@ -134,4 +134,26 @@ impl Target for Esql {
             .collect::<Option<_>>()?;
         Some(format!("TO_LOWER({f}) in ({})", values.join(", ")))
     }
+}
+
+/// ES|QL's source command over the pipeline's `index` values (`*` when there are none). An index
+/// pattern is written bare, so it must be one: letters, digits and `_ . * : -` only.
+pub fn esql_from(indexes: &[&str]) -> Result<String, Unsupported> {
+    let bad = indexes.iter().find(|i| {
+        i.is_empty()
+            || !i
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | ':' | '-'))
+    });
+    if let Some(bad) = bad {
+        return Err(Unsupported::new(format!(
+            "the pipeline state `index` {bad:?} is not an index pattern ES|QL can read (letters, digits, `_ . * : -`)"
+        )));
+    }
+    let list = if indexes.is_empty() {
+        "*".to_string()
+    } else {
+        indexes.join(", ")
+    };
+    Ok(format!("from {list} metadata _id, _index, _version"))
 }

@@ -1,12 +1,12 @@
 //! Splunk correlations with a sliding window: `streamstats time_window=…` over time-sorted events
 //! (pySigma uses fixed `bin _time` buckets, which miss bursts that straddle a boundary).
 
-use super::super::correlation::Note;
-use super::super::render::Unsupported;
-use crate::ir::Spec;
+use super::super::boolean::Unsupported;
+use crate::backend::boolean::Note;
+use crate::ir::CorrelationPlan;
 use crate::model::correlation::CorrelationType;
 
-pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+pub fn lower(spec: &CorrelationPlan<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     let mut lines = vec![search(spec)?];
     lines.push("| sort 0 _time".to_string());
     let by = if spec.group_by.is_empty() {
@@ -59,7 +59,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
 }
 
 /// `condition.field`, written as a Splunk field name.
-fn field(spec: &Spec<'_>) -> Result<String, Unsupported> {
+fn field(spec: &CorrelationPlan<'_>) -> Result<String, Unsupported> {
     spec.field
         .as_deref()
         .map(super::command_field)
@@ -67,7 +67,7 @@ fn field(spec: &Spec<'_>) -> Result<String, Unsupported> {
 }
 
 /// The events of every referenced rule, tagged with `event_type` and with alias fields renamed.
-fn search(spec: &Spec<'_>) -> Result<String, Unsupported> {
+fn search(spec: &CorrelationPlan<'_>) -> Result<String, Unsupported> {
     let typed = spec.kind == CorrelationType::Temporal || spec.kind == CorrelationType::TemporalOrdered;
     if let [one] = spec.inputs.as_slice()
         && !typed

@@ -10,8 +10,7 @@ use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::convert::splunk_query;
-use super::render::{Dialect, Op, Rendered, Target, Unsupported, render};
+use super::boolean::{Dialect, Op, Query, Rendered, Target, Unsupported, render};
 use super::strings::{StringStyle, render_string};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
@@ -329,4 +328,14 @@ impl Target for RexSplunk {
     fn in_list(&self, leaves: &[&Leaf], expansion: bool) -> Option<String> {
         Splunk.in_list(leaves, expansion)
     }
+}
+
+/// Splunk: the search, then each deferred `| regex`/`| where` on its own line; `*` when only deferred.
+pub fn splunk_query(q: Query) -> String {
+    let mut out = q.main.unwrap_or_else(|| "*".to_string());
+    for d in q.deferred {
+        out.push('\n');
+        out.push_str(&d);
+    }
+    out
 }

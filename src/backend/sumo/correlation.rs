@@ -1,15 +1,15 @@
 //! Sumo Logic correlations: `timeslice` buckets with `count`/`count_distinct`/`sum`/`avg`/`pct` by
 //! the group fields, then `where` on the result (fixed buckets: B806).
 
-use super::super::correlation::Note;
-use super::super::render::{Unsupported, render};
+use super::super::boolean::{Unsupported, render};
 use super::super::strings::{c_string, whole_unit_span};
 use super::Sumo;
+use crate::backend::boolean::Note;
 use crate::codes;
-use crate::ir::Spec;
+use crate::ir::CorrelationPlan;
 use crate::model::correlation::CorrelationType;
 
-pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+pub fn lower(spec: &CorrelationPlan<'_>) -> Result<(String, Vec<Note>), Unsupported> {
     if spec.kind == CorrelationType::TemporalOrdered {
         return Err(Unsupported::new(
             "Sumo Logic log search cannot check the order of events (temporal_ordered)",
@@ -31,9 +31,7 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
                 .ok_or_else(|| Unsupported::new("empty condition"))?,
         );
     }
-    let mut lines = vec![super::super::convert::sumo_scope(
-        &spec.state_values("source_category"),
-    )?];
+    let mut lines = vec![super::sumo_scope(&spec.state_values("source_category"))?];
     lines.extend(sumo.parse_clause());
     let wrapped: Vec<String> = if conds.len() == 1 {
         conds.clone()

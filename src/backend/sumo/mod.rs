@@ -6,7 +6,7 @@ pub mod correlation;
 
 use std::collections::BTreeMap;
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::boolean::{Dialect, Op, Rendered, Target, Unsupported};
 use super::strings::{c_string, lowercase, slash_regex};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
@@ -311,6 +311,45 @@ impl Target for Sumo {
             }
         }))
     }
+}
+
+/// Sumo Logic's scope over the pipeline's `source_category` values: `*` when there are none,
+/// `_sourceCategory=a/b` for a plain category, a quoted string otherwise, several joined by `OR`.
+pub fn sumo_scope(categories: &[&str]) -> Result<String, Unsupported> {
+    let mut scopes = Vec::new();
+    for cat in categories {
+        if let Some(c) = super::strings::control_char(cat) {
+            return Err(Unsupported::new(format!(
+                "the pipeline state `source_category` {cat:?} contains the control character U+{:04X}",
+                c as u32
+            )));
+        }
+        let plain = !cat.is_empty()
+            && cat
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '*' | '-'));
+        scopes.push(if plain {
+            format!("_sourceCategory={cat}")
+        } else {
+            format!("_sourceCategory={}", super::strings::c_string(cat))
+        });
+    }
+    Ok(match scopes.len() {
+        0 => "*".to_string(),
+        1 => scopes.pop().unwrap_or_default(),
+        _ => format!("({})", scopes.join(" OR ")),
+    })
+}
+
+pub fn sumo_query(sumo: &Sumo, scope: &str, where_clause: &str) -> String {
+    let mut out = scope.to_string();
+    if let Some(parse) = sumo.parse_clause() {
+        out.push('\n');
+        out.push_str(&parse);
+    }
+    out.push_str("\n| where ");
+    out.push_str(where_clause);
+    out
 }
 
 #[cfg(test)]

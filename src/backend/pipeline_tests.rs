@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::load_pipeline;
-use crate::backend::{TargetId, convert_catalog_with};
+use super::{TargetId, convert_catalog_with};
 use crate::catalog::Catalog;
+use crate::pipeline::load_pipeline;
 
 fn convert(pipeline: &str, rule: &str, target: TargetId) -> Vec<String> {
     let p = load_pipeline(Arc::from(Path::new("p.yml")), pipeline.to_string()).expect("valid pipeline");

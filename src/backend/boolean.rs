@@ -230,3 +230,6 @@ fn group_if(d: &Dialect, parent: Op, (text, kind): Piece) -> String {
         text
     }
 }
+
+/// A fidelity note from a backend's correlation lowering.
+pub type Note = (&'static crate::diag::Code, String);
