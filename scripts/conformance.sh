@@ -64,8 +64,8 @@ done
 "$PVENV/bin/python" scripts/conformance/eql_verdicts.py --detc "$DETC" detections
 
 # 4. Deployable artifacts, for our catalog and for the real Auth0 one (with variables for its tokens):
-#    Kibana rules validate against Elastic's 9.5 schemas, correlations look back over their timespan,
-#    savedsearches.conf passes ksconf, the Splunk app passes AppInspect (precert), Sumo and Navigator shapes.
+#    Kibana rules validate against Elastic's 9.5 schemas, savedsearches.conf passes ksconf, the Splunk
+#    app passes AppInspect (precert). (Correlation windows, Sumo and Navigator shapes: cargo test.)
 AVENV=${DETC_ARTIFACTS_VENV:-target/artifacts-venv}
 if [[ ! -x "$AVENV/bin/python" ]]; then
     "$PY312" -m venv "$AVENV"
