@@ -9,6 +9,7 @@ pub mod correlation;
 pub mod detection;
 pub mod meta;
 pub mod modifier;
+pub mod pcre;
 pub mod sigma_string;
 pub mod tokens;
 
