@@ -45,7 +45,7 @@ codes! {
         name: "unevaluable-detection",
         severity: Severity::Error,
         summary: "a rule or correlation cannot be evaluated by `detc eval` / `detc test`",
-        doc: "The detection cannot be run in-process: a regex past the evaluator's size limit, a construct \
+        doc: "The detection cannot be run in-process: a construct \
               the evaluator does not support (a query expression placeholder, a correlation over another \
               correlation or a cycle of them), or a lowering error (a placeholder without a value, a failing \
               pipeline). It is reported once, at the detection, with the reason and how many of its tests \
@@ -68,6 +68,16 @@ codes! {
               correlation with their count and the first one, `detc test` once per test with the events' \
               indexes. Set `timestamp_field` in detc.yaml to the field your events carry. \
               Events are evaluated by `detc test` and `detc eval`, not by `check`, so it has no check example.",
+        bad: "",
+        good: "",
+    }
+
+    REGEX_LIMIT {
+        code: "T706",
+        name: "regex-backtracking-limit",
+        severity: Severity::Error,
+        summary: "a regex was abandoned at the backtracking limit on some events",
+        doc: "Regexes that need PCRE features (look-around, backreferences, atomic groups, PCRE's `$`) run           on a backtracking engine with a limit of one million steps per match, so a pattern with           catastrophic backtracking (`(a+)+$`) cannot hang `detc test` or `detc eval`. A match abandoned at           the limit counts as no match for the verdict and is reported once per detection with how many           values hit the limit and which pattern; the run exits with status 1. Rewrite the pattern without           nested quantifiers. Found while evaluating events, so it has no check example.",
         bad: "",
         good: "",
     }

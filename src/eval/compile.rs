@@ -128,3 +128,20 @@ pub fn untimed_diag(p: &Parsed<'_>, count: usize, first: usize, fields: &[String
 }
 
 pub const TIMESTAMP_HELP: &str = "set `timestamp_field` in detc.yaml to the field that holds each event's time (RFC 3339 text, or epoch seconds or milliseconds)";
+
+/// T706: `hits` values were abandoned at the backtracking limit, the first by `pattern`.
+pub fn regex_limit_diag(p: &Parsed<'_>, hits: usize, pattern: &str) -> Diagnostic {
+    let values = if hits == 1 { "value" } else { "values" };
+    Diagnostic::at(
+        &codes::REGEX_LIMIT,
+        p.doc.path(),
+        head_span(p.doc),
+        format!(
+            "{} `{}`: {hits} {values} abandoned at the regex backtracking limit ({pattern}); they counted as no match",
+            kind(p),
+            label(p)
+        ),
+    )
+    .label("its verdicts on those events are unknown")
+    .help("rewrite the regex without nested quantifiers such as `(a+)+`")
+}

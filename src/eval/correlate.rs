@@ -70,6 +70,14 @@ impl CompiledCorrelation {
     }
 
     /// Which referenced rules match `event` (read-only, so it can run in parallel).
+    /// Regex matches its rules abandoned at the backtracking limit, and the first pattern.
+    pub fn limit_hits(&self) -> (usize, Option<String>) {
+        self.inputs
+            .iter()
+            .map(|(m, _)| m.limit_hits())
+            .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f)))
+    }
+
     pub fn matching_inputs(&self, event: &Json) -> Vec<bool> {
         self.inputs.iter().map(|(m, _)| m.matches(event)).collect()
     }

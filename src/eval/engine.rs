@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
-use super::compile::{compile_correlation, compile_rule, unevaluable_diag, untimed_diag};
+use super::compile::{compile_correlation, compile_rule, regex_limit_diag, unevaluable_diag, untimed_diag};
 use super::correlate::{Alert, CompiledCorrelation};
 use super::matcher::Matcher;
 use super::time::timestamp;
@@ -80,7 +80,8 @@ impl Engine {
     /// Findings about the events seen so far: one T705 per correlation whose rules matched events
     /// without a usable timestamp. `parsed` is the slice the engine was built from.
     pub fn finish(&self, parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
-        self.detectors
+        let mut out: Vec<Diagnostic> = self
+            .detectors
             .iter()
             .filter(|d| d.untimed > 0)
             .filter_map(|d| {
@@ -91,7 +92,21 @@ impl Engine {
                     &self.timestamp_fields,
                 ))
             })
-            .collect()
+            .collect();
+        // And one T706 per detection whose regexes hit the backtracking limit.
+        for d in &self.detectors {
+            let (hits, pattern) = match &d.kind {
+                Kind::Rule(matchers) => matchers
+                    .iter()
+                    .map(Matcher::limit_hits)
+                    .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f))),
+                Kind::Correlation(c) => c.limit_hits(),
+            };
+            if let (true, Some(p), Some(pattern)) = (hits > 0, parsed.get(d.doc), pattern) {
+                out.push(regex_limit_diag(p, hits, &pattern));
+            }
+        }
+        out
     }
 
     /// Evaluate a batch of consecutive events starting at `first`; each detection becomes one JSON

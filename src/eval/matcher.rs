@@ -1,10 +1,13 @@
 //! IR expressions compiled for evaluation: regexes built once, strings pre-lowered.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use regex::{Regex, RegexBuilder};
 use serde_json::Value as Json;
 
 use super::event::{all_texts, as_number, as_text, lookup};
 use crate::ir::{CmpOp, Expr, Leaf, Value};
+use crate::model::pcre::{Flags, LimitExceeded, Pcre};
 use crate::model::sigma_string::{Part, SigmaString};
 
 /// A string test: exact (case-folded or not) or a compiled wildcard pattern.
@@ -62,7 +65,11 @@ enum Test {
     Bool(bool),
     Null,
     Exists(bool),
-    Regex(Regex),
+    /// A PCRE-flavoured regex; `limit_hits` counts events abandoned at the backtracking limit.
+    Regex {
+        re: Pcre,
+        limit_hits: AtomicUsize,
+    },
     Cidr(std::net::IpAddr, u32),
     Compare(CmpOp, f64),
     FieldRef(String),
@@ -100,6 +107,25 @@ impl Matcher {
             Matcher::Or(v) => v.iter().any(|m| m.matches(event)),
             Matcher::Not(m) => !m.matches(event),
             Matcher::Leaf(l) => l.matches(event),
+        }
+    }
+
+    /// How many regex matches were abandoned at the backtracking limit (the verdicts treated them as
+    /// no match), and the first such pattern.
+    pub fn limit_hits(&self) -> (usize, Option<String>) {
+        match self {
+            Matcher::And(v) | Matcher::Or(v) => v
+                .iter()
+                .map(Matcher::limit_hits)
+                .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f))),
+            Matcher::Not(m) => m.limit_hits(),
+            Matcher::Leaf(l) => match &l.test {
+                Test::Regex { limit_hits, .. } => {
+                    let n = limit_hits.load(Ordering::Relaxed);
+                    (n, (n > 0).then(|| l.description.clone()))
+                }
+                _ => (0, None),
+            },
         }
     }
 
@@ -144,14 +170,18 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
         Value::Bool(b) => Test::Bool(*b),
         Value::Null => Test::Null,
         Value::Exists(b) => Test::Exists(*b),
-        Value::Regex { pattern, flags } => Test::Regex(
-            RegexBuilder::new(pattern)
-                .case_insensitive(flags.ignore_case)
-                .multi_line(flags.multiline)
-                .dot_matches_new_line(flags.dot_all)
-                .build()
-                .map_err(|e| format!("regex `{pattern}`: {e}"))?,
-        ),
+        Value::Regex { pattern, flags } => Test::Regex {
+            re: Pcre::new(
+                pattern,
+                Flags {
+                    ignore_case: flags.ignore_case,
+                    multiline: flags.multiline,
+                    dot_all: flags.dot_all,
+                },
+            )
+            .map_err(|e| format!("regex `{pattern}`: {e}"))?,
+            limit_hits: AtomicUsize::new(0),
+        },
         Value::Cidr(net) => {
             let (addr, len) = net.split_once('/').unwrap_or((net, ""));
             let addr: std::net::IpAddr = addr.parse().map_err(|_| format!("bad network `{net}`"))?;
@@ -221,7 +251,16 @@ impl CompiledLeaf {
                 Json::String(s) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
                 _ => false,
             }),
-            Test::Regex(re) => values.iter().any(|v| as_text(v).is_some_and(|s| re.is_match(&s))),
+            Test::Regex { re, limit_hits } => values.iter().any(|v| {
+                as_text(v).is_some_and(|s| match re.is_match(&s) {
+                    Ok(m) => m,
+                    Err(LimitExceeded) => {
+                        // Counted and reported after the run (T706), never a silent non-match.
+                        limit_hits.fetch_add(1, Ordering::Relaxed);
+                        false
+                    }
+                })
+            }),
             Test::Cidr(net, len) => values.iter().any(|v| {
                 as_text(v)
                     .and_then(|s| s.parse::<std::net::IpAddr>().ok())

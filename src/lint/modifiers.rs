@@ -313,8 +313,8 @@ fn check_regex(sink: &mut Sink<'_, '_>, v: &Node, text: &str) {
         .with_help("rewrite without it, e.g. split into a selection and a `not` filter");
         return;
     }
-    if let Err(e) = regex::Regex::new(text) {
-        let msg = e.to_string();
+    // Sigma's flavour is PCRE: validate with the engine `detc test`/`eval` run it on.
+    if let Err(msg) = crate::model::pcre::Pcre::new(text, crate::model::pcre::Flags::default()) {
         let detail = msg.lines().last().unwrap_or(&msg).trim().to_string();
         sink.at_node(
             &codes::INVALID_REGEX,

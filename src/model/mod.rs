@@ -12,6 +12,7 @@ pub mod index;
 pub mod item_spec;
 pub mod meta;
 pub mod modifier;
+pub mod pcre;
 pub mod sigma_string;
 pub mod tokens;
 
