@@ -17,7 +17,7 @@
 //!     PROPTEST_CASES=5000 cargo test --release --test injection
 
 use detc::backend::convert::render_query;
-use detc::backend::{TargetId, convert_catalog};
+use detc::backend::{QueryLanguage, convert_catalog};
 use detc::catalog::Catalog;
 use detc::ir::{Expr, Leaf, ReFlags, Value};
 use detc::model::sigma_string::SigmaString;
@@ -182,13 +182,13 @@ const SUMO: Syntax = Syntax {
     punct: PUNCT,
 };
 
-fn syntax(target: TargetId) -> &'static Syntax {
+fn syntax(target: QueryLanguage) -> &'static Syntax {
     match target {
-        TargetId::Splunk => &SPLUNK,
-        TargetId::Lucene => &LUCENE,
-        TargetId::Esql => &ESQL,
-        TargetId::Eql => &EQL,
-        TargetId::Sumo => &SUMO,
+        QueryLanguage::Splunk => &SPLUNK,
+        QueryLanguage::Lucene => &LUCENE,
+        QueryLanguage::Esql => &ESQL,
+        QueryLanguage::Eql => &EQL,
+        QueryLanguage::Sumo => &SUMO,
     }
 }
 
@@ -412,7 +412,7 @@ fn correlation(kind: &str, b_name: &str, group: &str, aliases: Option<&str>, val
 }
 
 /// The query, or the refusal's message.
-fn convert(target: TargetId, pos: Position, s: &str) -> Result<String, String> {
+fn convert(target: QueryLanguage, pos: Position, s: &str) -> Result<String, String> {
     let expr = match pos {
         Position::FieldCompare => leaf(s, string("v")),
         Position::FieldExists => leaf(s, Value::Exists(true)),
@@ -450,21 +450,21 @@ fn convert(target: TargetId, pos: Position, s: &str) -> Result<String, String> {
 }
 
 /// A refusal is allowed only for the characters a target documents it cannot write there.
-fn refusal_allowed(target: TargetId, pos: Position, s: &str, message: &str) -> bool {
+fn refusal_allowed(target: QueryLanguage, pos: Position, s: &str, message: &str) -> bool {
     let name = !matches!(pos, Position::RegexPattern | Position::Value);
     let control = name && s.chars().any(char::is_control) && message.contains("control character");
-    let splunk_eval = target == TargetId::Splunk
+    let splunk_eval = target == QueryLanguage::Splunk
         && matches!(pos, Position::FieldRef | Position::FieldRefTarget)
         && s.contains(['\'', '\\'])
         && message.contains("single-quoted");
-    let eql_backtick = target == TargetId::Eql && s.contains('`') && message.contains("backtick");
+    let eql_backtick = target == QueryLanguage::Eql && s.contains('`') && message.contains("backtick");
     let trailing = s.len() - s.trim_end_matches('\\').len();
-    let lone_backslash = matches!(target, TargetId::Lucene | TargetId::Sumo)
+    let lone_backslash = matches!(target, QueryLanguage::Lucene | QueryLanguage::Sumo)
         && matches!(pos, Position::RegexPattern)
         && trailing % 2 == 1
         && message.contains("lone backslash");
-    let empty = target != TargetId::Splunk
-        && target != TargetId::Sumo
+    let empty = target != QueryLanguage::Splunk
+        && target != QueryLanguage::Sumo
         && s.replace("{}", "").is_empty()
         && message.contains("array suffix");
     control || splunk_eval || eql_backtick || lone_backslash || empty
@@ -480,7 +480,7 @@ fn benign(pos: Position) -> &'static str {
     }
 }
 
-fn check(target: TargetId, pos: Position, s: &str) -> Result<(), TestCaseError> {
+fn check(target: QueryLanguage, pos: Position, s: &str) -> Result<(), TestCaseError> {
     let sx = syntax(target);
     let twin = convert(target, pos, benign(pos));
     let hostile = convert(target, pos, s);
@@ -543,27 +543,27 @@ proptest! {
 
     #[test]
     fn every_position_keeps_its_structure_on_splunk(s in text().prop_filter("distinct", |s| distinct(s))) {
-        for pos in POSITIONS { check(TargetId::Splunk, pos, &s)?; }
+        for pos in POSITIONS { check(QueryLanguage::Splunk, pos, &s)?; }
     }
 
     #[test]
     fn every_position_keeps_its_structure_on_lucene(s in text().prop_filter("distinct", |s| distinct(s))) {
-        for pos in POSITIONS { check(TargetId::Lucene, pos, &s)?; }
+        for pos in POSITIONS { check(QueryLanguage::Lucene, pos, &s)?; }
     }
 
     #[test]
     fn every_position_keeps_its_structure_on_esql(s in text().prop_filter("distinct", |s| distinct(s))) {
-        for pos in POSITIONS { check(TargetId::Esql, pos, &s)?; }
+        for pos in POSITIONS { check(QueryLanguage::Esql, pos, &s)?; }
     }
 
     #[test]
     fn every_position_keeps_its_structure_on_eql(s in text().prop_filter("distinct", |s| distinct(s))) {
-        for pos in POSITIONS { check(TargetId::Eql, pos, &s)?; }
+        for pos in POSITIONS { check(QueryLanguage::Eql, pos, &s)?; }
     }
 
     #[test]
     fn every_position_keeps_its_structure_on_sumo(s in text().prop_filter("distinct", |s| distinct(s))) {
-        for pos in POSITIONS { check(TargetId::Sumo, pos, &s)?; }
+        for pos in POSITIONS { check(QueryLanguage::Sumo, pos, &s)?; }
     }
 }
 

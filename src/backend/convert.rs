@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::boolean::{Note, Query, Unsupported, render};
-use super::{TargetId, eql::Eql, esql::Esql, lucene::Lucene, splunk, sumo::Sumo};
+use super::{QueryLanguage, eql::Eql, esql::Esql, lucene::Lucene, splunk, sumo::Sumo};
 use crate::catalog::{Catalog, DocKind, Document};
 use crate::diag::Diagnostic;
 use crate::ir::{Expr, Lowering, Value};
@@ -25,7 +25,7 @@ pub struct Conversion<'a> {
 /// Convert every rule and correlation of the catalog (filters are applied, not output).
 pub fn convert_catalog<'a>(
     catalog: &'a Catalog,
-    target: TargetId,
+    target: QueryLanguage,
     vars: &BTreeMap<String, String>,
 ) -> Vec<Conversion<'a>> {
     convert_catalog_with(catalog, target, vars, None)
@@ -34,7 +34,7 @@ pub fn convert_catalog<'a>(
 /// [`convert_catalog`] with a processing pipeline applied to every rule.
 pub fn convert_catalog_with<'a>(
     catalog: &'a Catalog,
-    target: TargetId,
+    target: QueryLanguage,
     vars: &BTreeMap<String, String>,
     pipeline: Option<&crate::pipeline::Pipeline>,
 ) -> Vec<Conversion<'a>> {
@@ -56,14 +56,14 @@ pub fn convert_catalog_with<'a>(
 }
 
 /// Convert one rule or correlation of a lowered catalog to `target`.
-pub fn convert_document<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+pub fn convert_document<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: QueryLanguage) -> Conversion<'a> {
     match &p.body {
         Body::Correlation(_) => convert_correlation(ctx, p, target),
         _ => convert_rule(ctx, p, target),
     }
 }
 
-pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Diagnostic {
+pub fn unsupported_diag(doc: &Document, target: QueryLanguage, u: Unsupported) -> Diagnostic {
     doc.diagnostic(
         &codes::UNSUPPORTED,
         u.span,
@@ -71,7 +71,7 @@ pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Dia
     )
 }
 
-fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: QueryLanguage) -> Conversion<'a> {
     let mut conv = Conversion {
         doc: p.doc,
         queries: Vec::new(),
@@ -101,27 +101,27 @@ fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) ->
 }
 
 /// The target's full query for one expression.
-pub fn render_query(target: TargetId, expr: &Expr) -> Result<String, Unsupported> {
+pub fn render_query(target: QueryLanguage, expr: &Expr) -> Result<String, Unsupported> {
     render_query_with(target, expr, &BTreeMap::new())
 }
 
 /// [`render_query`] with pipeline state: `index` for ES|QL's `from`, `source_category` for Sumo.
 pub fn render_query_with(
-    target: TargetId,
+    target: QueryLanguage,
     expr: &Expr,
     state: &BTreeMap<String, String>,
 ) -> Result<String, Unsupported> {
     let values = |key: &str| state.get(key).map(String::as_str).into_iter().collect::<Vec<_>>();
     match target {
-        TargetId::Splunk => splunk::query(expr),
-        TargetId::Lucene => main_only(render(&Lucene, expr)?),
-        TargetId::Esql => Ok(format!(
+        QueryLanguage::Splunk => splunk::query(expr),
+        QueryLanguage::Lucene => main_only(render(&Lucene, expr)?),
+        QueryLanguage::Esql => Ok(format!(
             "{} | where {}",
             super::esql::esql_from(&values("index"))?,
             main_only(render(&Esql, expr)?)?
         )),
-        TargetId::Eql => Ok(format!("any where {}", main_only(render(&Eql, expr)?)?)),
-        TargetId::Sumo => {
+        QueryLanguage::Eql => Ok(format!("any where {}", main_only(render(&Eql, expr)?)?)),
+        QueryLanguage::Sumo => {
             let sumo = Sumo::for_exprs(std::slice::from_ref(expr));
             let q = main_only(render(&sumo, expr)?)?;
             Ok(super::sumo::sumo_query(
@@ -139,12 +139,12 @@ fn main_only(q: Query) -> Result<String, Unsupported> {
 }
 
 /// Warnings for what a target changes about the rule's meaning.
-fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnostic> {
+fn fidelity_notes(doc: &Document, target: QueryLanguage, expr: &Expr) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let leaves = expr.leaves();
     let first = |pred: &dyn Fn(&Value) -> bool| leaves.iter().find(|l| pred(&l.value)).map(|l| l.span);
     match target {
-        TargetId::Splunk => {
+        QueryLanguage::Splunk => {
             if let Some(span) = first(&|v| matches!(v, Value::Str(s) if splunk::widens(s))) {
                 out.push(doc.diagnostic(
                     &codes::WILDCARD_WIDENED,
@@ -153,7 +153,7 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
                 ));
             }
         }
-        TargetId::Lucene => {
+        QueryLanguage::Lucene => {
             if let Some(span) = leaves
                 .iter()
                 .find(|l| l.field.is_some() && matches!(l.value, Value::Str(_)))
@@ -166,8 +166,8 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
                 ));
             }
         }
-        TargetId::Esql | TargetId::Sumo => {
-            let why = if target == TargetId::Esql {
+        QueryLanguage::Esql | QueryLanguage::Sumo => {
+            let why = if target == QueryLanguage::Esql {
                 "ES|QL comparisons on a multi-valued field return null: an array field matches only when it holds one value"
             } else {
                 "Sumo Logic reads the whole array as JSON text: the element test is approximated on that text"
@@ -181,7 +181,7 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
         }
         _ => {}
     }
-    if matches!(target, TargetId::Lucene | TargetId::Esql | TargetId::Eql)
+    if matches!(target, QueryLanguage::Lucene | QueryLanguage::Esql | QueryLanguage::Eql)
         && let Some(span) = first(
             &|v| matches!(v, Value::Regex { pattern, .. } if !(pattern.starts_with(".*") && pattern.ends_with(".*"))),
         )
@@ -196,7 +196,7 @@ fn fidelity_notes(doc: &Document, target: TargetId, expr: &Expr) -> Vec<Diagnost
 }
 
 /// Convert one correlation: its plan, then the target's lowering.
-fn convert_correlation<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+fn convert_correlation<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: QueryLanguage) -> Conversion<'a> {
     let mut conv = Conversion {
         doc: p.doc,
         queries: Vec::new(),
@@ -247,13 +247,13 @@ fn check_spec_names(spec: &crate::ir::CorrelationPlan<'_>) -> Result<(), String>
     Ok(())
 }
 
-fn lower(spec: &crate::ir::CorrelationPlan<'_>, target: TargetId) -> Result<(String, Vec<Note>), Unsupported> {
+fn lower(spec: &crate::ir::CorrelationPlan<'_>, target: QueryLanguage) -> Result<(String, Vec<Note>), Unsupported> {
     match target {
-        TargetId::Splunk => splunk::correlation::lower(spec),
-        TargetId::Esql => super::esql::correlation::lower(spec),
-        TargetId::Eql => super::eql::correlation::lower(spec),
-        TargetId::Sumo => super::sumo::correlation::lower(spec),
-        TargetId::Lucene => Err(Unsupported::new(
+        QueryLanguage::Splunk => splunk::correlation::lower(spec),
+        QueryLanguage::Esql => super::esql::correlation::lower(spec),
+        QueryLanguage::Eql => super::eql::correlation::lower(spec),
+        QueryLanguage::Sumo => super::sumo::correlation::lower(spec),
+        QueryLanguage::Lucene => Err(Unsupported::new(
             "a Lucene query string cannot count or correlate events (`detc build` turns event_count correlations into Elastic threshold rules)",
         )),
     }

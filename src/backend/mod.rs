@@ -18,7 +18,7 @@ pub use convert::{Conversion, convert_catalog, convert_catalog_with};
 
 /// The query languages detc compiles to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TargetId {
+pub enum QueryLanguage {
     Splunk,
     Lucene,
     Esql,
@@ -26,36 +26,36 @@ pub enum TargetId {
     Sumo,
 }
 
-impl TargetId {
-    pub const ALL: [TargetId; 5] = [
-        TargetId::Splunk,
-        TargetId::Lucene,
-        TargetId::Esql,
-        TargetId::Eql,
-        TargetId::Sumo,
+impl QueryLanguage {
+    pub const ALL: [QueryLanguage; 5] = [
+        QueryLanguage::Splunk,
+        QueryLanguage::Lucene,
+        QueryLanguage::Esql,
+        QueryLanguage::Eql,
+        QueryLanguage::Sumo,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            TargetId::Splunk => "splunk",
-            TargetId::Lucene => "lucene",
-            TargetId::Esql => "esql",
-            TargetId::Eql => "eql",
-            TargetId::Sumo => "sumo",
+            QueryLanguage::Splunk => "splunk",
+            QueryLanguage::Lucene => "lucene",
+            QueryLanguage::Esql => "esql",
+            QueryLanguage::Eql => "eql",
+            QueryLanguage::Sumo => "sumo",
         }
     }
 
-    pub fn parse(s: &str) -> Option<TargetId> {
-        TargetId::ALL.into_iter().find(|t| t.name() == s)
+    pub fn parse(s: &str) -> Option<QueryLanguage> {
+        QueryLanguage::ALL.into_iter().find(|t| t.name() == s)
     }
 
     pub fn describe(self) -> &'static str {
         match self {
-            TargetId::Splunk => "Splunk SPL search",
-            TargetId::Lucene => "Elastic Lucene query string",
-            TargetId::Esql => "Elastic ES|QL",
-            TargetId::Eql => "Elastic EQL",
-            TargetId::Sumo => "Sumo Logic log search",
+            QueryLanguage::Splunk => "Splunk SPL search",
+            QueryLanguage::Lucene => "Elastic Lucene query string",
+            QueryLanguage::Esql => "Elastic ES|QL",
+            QueryLanguage::Eql => "Elastic EQL",
+            QueryLanguage::Sumo => "Sumo Logic log search",
         }
     }
 }

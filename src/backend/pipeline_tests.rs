@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{TargetId, convert_catalog_with};
+use super::{QueryLanguage, convert_catalog_with};
 use crate::catalog::Catalog;
 use crate::pipeline::load_pipeline;
 
-fn convert(pipeline: &str, rule: &str, target: TargetId) -> Vec<String> {
+fn convert(pipeline: &str, rule: &str, target: QueryLanguage) -> Vec<String> {
     let p = load_pipeline(Arc::from(Path::new("p.yml")), pipeline.to_string()).expect("valid pipeline");
     let catalog = Catalog::from_sources(&[("r.yml", rule)]);
     let out = convert_catalog_with(&catalog, target, &Default::default(), Some(&p));
@@ -28,12 +28,12 @@ const RULE: &str = "title: T\nlogsource: {category: process_creation, product: w
 fn field_mapping_one_to_many_prefix_and_conditions() {
     let p = "transformations:\n  - id: m\n    type: field_name_mapping\n    mapping: {Image: process.executable, CommandLine: [process.command_line, process.args]}\n    rule_conditions: [{type: logsource, product: windows}]\n  - type: drop_detection_item\n    field_name_conditions: [{type: include_fields, fields: [Provider_Name]}]\n";
     assert_eq!(
-        convert(p, RULE, TargetId::Splunk),
+        convert(p, RULE, QueryLanguage::Splunk),
         [r#"process.executable="*\\cmd.exe" process.command_line="*whoami*" OR process.args="*whoami*""#]
     );
     let other = "transformations:\n  - type: field_name_prefix\n    prefix: x.\n    rule_conditions: [{type: logsource, product: linux}]\n";
     assert_eq!(
-        convert(other, RULE, TargetId::Lucene),
+        convert(other, RULE, QueryLanguage::Lucene),
         [r"Image:*\\cmd.exe AND CommandLine:*whoami* AND Provider_Name:X"]
     );
 }
@@ -44,11 +44,11 @@ fn add_condition_state_and_placeholders() {
     let rule =
         "title: T\nlogsource: {product: windows}\ndetection:\n  sel:\n    User|expand: '%admins%'\n  condition: sel\n";
     assert_eq!(
-        convert(p, rule, TargetId::Splunk),
+        convert(p, rule, QueryLanguage::Splunk),
         [r#"index="win" User IN ("root", "adm_*")"#]
     );
     assert_eq!(
-        convert(p, rule, TargetId::Esql),
+        convert(p, rule, QueryLanguage::Esql),
         [
             r#"from logs-win-* metadata _id, _index, _version | where TO_LOWER(index)=="win" and (TO_LOWER(User)=="root" or starts_with(TO_LOWER(User), "adm_"))"#
         ]
@@ -59,7 +59,7 @@ fn add_condition_state_and_placeholders() {
 fn failures_and_bad_files_are_errors() {
     let p = load_pipeline(Arc::from(Path::new("p.yml")), "transformations:\n  - type: rule_failure\n    message: no windows here\n    rule_conditions: [{type: logsource, product: windows}]\n".into()).unwrap();
     let catalog = Catalog::from_sources(&[("r.yml", RULE)]);
-    let out = convert_catalog_with(&catalog, TargetId::Splunk, &Default::default(), Some(&p));
+    let out = convert_catalog_with(&catalog, QueryLanguage::Splunk, &Default::default(), Some(&p));
     assert!(out[0].queries.is_empty() && out[0].diagnostics[0].message.contains("no windows here"));
     let errs = load_pipeline(
         Arc::from(Path::new("p.yml")),
@@ -84,7 +84,7 @@ fn case_rewrites_plain_strings_of_the_selected_fields_only() {
     // `.*Image` is matched like Python's `re.match`: from the start, so `ImageLoaded` counts too.
     // Windash and base64 values are left alone (`abc`, not `ABC`), as are fields outside the conditions.
     assert_eq!(
-        convert(p, rule, TargetId::Splunk),
+        convert(p, rule, QueryLanguage::Splunk),
         [
             r#"ParentImage="*\\CMD.EXE" ImageLoaded="C:\\X.DLL" ImageArgs=" -enc" OR ImageArgs=" /enc" OR ImageArgs=" –enc" OR ImageArgs=" —enc" OR ImageArgs=" ―enc" OriginalFileName="cmd.exe" EventType="set_value" ImageData="YWJj""#
         ]
@@ -117,7 +117,7 @@ fn detection_item_failure_fires_only_on_the_fields_it_names() {
         );
         let p = load_pipeline(Arc::from(Path::new("p.yml")), text).unwrap();
         let catalog = Catalog::from_sources(&[("r.yml", RULE)]);
-        let out = convert_catalog_with(&catalog, TargetId::Splunk, &Default::default(), Some(&p));
+        let out = convert_catalog_with(&catalog, QueryLanguage::Splunk, &Default::default(), Some(&p));
         out[0].diagnostics.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
     };
     assert!(failure("CommandLine").iter().any(|m| m.contains("no CommandLine here")));
@@ -138,9 +138,9 @@ fn correlations_take_their_base_rules_state_or_their_own() {
         convert_catalog_with(&catalog, target, &Default::default(), Some(&p))[2].queries[0].clone()
     };
     // Each base rule's index, once each; without one for every rule, the correlation's own (none).
-    assert!(get("b", TargetId::Esql).starts_with("from logs-a, logs-b metadata"));
-    assert!(get("a", TargetId::Esql).starts_with("from logs-a metadata"));
-    assert!(get("c", TargetId::Esql).starts_with("from * metadata"));
+    assert!(get("b", QueryLanguage::Esql).starts_with("from logs-a, logs-b metadata"));
+    assert!(get("a", QueryLanguage::Esql).starts_with("from logs-a metadata"));
+    assert!(get("c", QueryLanguage::Esql).starts_with("from * metadata"));
     // An unconditional state reaches the correlation document too; a category with a space is quoted.
-    assert!(get("c", TargetId::Sumo).starts_with("_sourceCategory=\"my cat\"\n"));
+    assert!(get("c", QueryLanguage::Sumo).starts_with("_sourceCategory=\"my cat\"\n"));
 }

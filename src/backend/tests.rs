@@ -4,11 +4,11 @@
 //! with `==`: pySigma's `F:5` does not type-check in EQL.
 
 use super::convert::render_query;
-use super::{TargetId, convert_catalog};
+use super::{QueryLanguage, convert_catalog};
 use crate::catalog::Catalog;
 
 /// Convert a rule whose `detection` body is `detection` (without the condition line).
-fn conv(target: TargetId, detection: &str, condition: &str) -> String {
+fn conv(target: QueryLanguage, detection: &str, condition: &str) -> String {
     let text = format!("title: T\nlogsource: {{product: windows}}\ndetection:\n{detection}  condition: {condition}\n");
     let catalog = Catalog::from_sources(&[("t.yml", &text)]);
     let out = convert_catalog(&catalog, target, &Default::default());
@@ -128,11 +128,11 @@ fn construct_matrix() {
     for (item, splunk, lucene, eql, esql) in CASES {
         let det = sel(item);
         for (target, want) in [
-            (TargetId::Splunk, splunk.to_string()),
-            (TargetId::Lucene, lucene.to_string()),
-            (TargetId::Eql, format!("any where {eql}")),
+            (QueryLanguage::Splunk, splunk.to_string()),
+            (QueryLanguage::Lucene, lucene.to_string()),
+            (QueryLanguage::Eql, format!("any where {eql}")),
             (
-                TargetId::Esql,
+                QueryLanguage::Esql,
                 format!("from * metadata _id, _index, _version | where {esql}"),
             ),
         ] {
@@ -164,19 +164,29 @@ fn precedence_and_grouping() {
         ("not not s1", "NOT (NOT a=1)", "NOT (NOT a:1)", "not (not a == 1)"),
     ];
     for (cond, splunk, lucene, eql) in cases {
-        assert_eq!(conv(TargetId::Splunk, det, cond), splunk, "{cond}");
-        assert_eq!(conv(TargetId::Lucene, det, cond), lucene, "{cond}");
-        assert_eq!(conv(TargetId::Eql, det, cond), format!("any where {eql}"), "{cond}");
+        assert_eq!(conv(QueryLanguage::Splunk, det, cond), splunk, "{cond}");
+        assert_eq!(conv(QueryLanguage::Lucene, det, cond), lucene, "{cond}");
+        assert_eq!(
+            conv(QueryLanguage::Eql, det, cond),
+            format!("any where {eql}"),
+            "{cond}"
+        );
     }
 }
 
 #[test]
 fn negated_null_collapses_on_lucene_and_eql() {
     let det = "  sel: {a: 1}\n  filter: {F: null}\n";
-    assert_eq!(conv(TargetId::Splunk, det, "sel and not filter"), "a=1 NOT NOT F=*");
-    assert_eq!(conv(TargetId::Lucene, det, "sel and not filter"), "a:1 AND _exists_:F");
     assert_eq!(
-        conv(TargetId::Eql, det, "sel and not filter"),
+        conv(QueryLanguage::Splunk, det, "sel and not filter"),
+        "a=1 NOT NOT F=*"
+    );
+    assert_eq!(
+        conv(QueryLanguage::Lucene, det, "sel and not filter"),
+        "a:1 AND _exists_:F"
+    );
+    assert_eq!(
+        conv(QueryLanguage::Eql, det, "sel and not filter"),
         "any where a == 1 and ?F != null"
     );
 }
@@ -184,17 +194,21 @@ fn negated_null_collapses_on_lucene_and_eql() {
 #[test]
 fn keywords() {
     let det = "  kw: [evil, 'bad thing']\n";
-    assert_eq!(conv(TargetId::Splunk, det, "kw"), r#""evil" OR "bad thing""#);
-    assert_eq!(conv(TargetId::Lucene, det, "kw"), r"*evil* OR *bad\ thing*");
+    assert_eq!(conv(QueryLanguage::Splunk, det, "kw"), r#""evil" OR "bad thing""#);
+    assert_eq!(conv(QueryLanguage::Lucene, det, "kw"), r"*evil* OR *bad\ thing*");
     assert_eq!(
-        conv(TargetId::Sumo, det, "kw"),
+        conv(QueryLanguage::Sumo, det, "kw"),
         "*\n| where toLowerCase(_raw) matches \"*evil*\" or toLowerCase(_raw) matches \"*bad thing*\""
     );
 }
 
 #[test]
 fn windash_expands_every_dash() {
-    let got = conv(TargetId::Splunk, &sel("CommandLine|windash|contains: ' -foo'"), "sel");
+    let got = conv(
+        QueryLanguage::Splunk,
+        &sel("CommandLine|windash|contains: ' -foo'"),
+        "sel",
+    );
     assert_eq!(
         got,
         "CommandLine=\"* -foo*\" OR CommandLine=\"* /foo*\" OR CommandLine=\"* \u{2013}foo*\" OR CommandLine=\"* \u{2014}foo*\" OR CommandLine=\"* \u{2015}foo*\""
@@ -204,7 +218,7 @@ fn windash_expands_every_dash() {
 #[test]
 fn sumo_parses_fields_and_lowercases() {
     let got = conv(
-        TargetId::Sumo,
+        QueryLanguage::Sumo,
         &sel("data.type: S\ndata.description|contains: Brute"),
         "sel",
     );
@@ -217,15 +231,15 @@ fn sumo_parses_fields_and_lowercases() {
 #[test]
 fn array_fields_are_flattened_off_splunk() {
     let det = sel("data.roles{}: admin");
-    assert_eq!(conv(TargetId::Splunk, &det, "sel"), r#""data.roles{}"="admin""#);
-    assert_eq!(conv(TargetId::Lucene, &det, "sel"), "data.roles:admin");
+    assert_eq!(conv(QueryLanguage::Splunk, &det, "sel"), r#""data.roles{}"="admin""#);
+    assert_eq!(conv(QueryLanguage::Lucene, &det, "sel"), "data.roles:admin");
 }
 
 #[test]
 fn unsupported_constructs_are_errors_with_reasons() {
     let text = "title: T\nlogsource: {product: x}\ndetection:\n  kw: [evil]\n  condition: kw\n";
     let catalog = Catalog::from_sources(&[("t.yml", text)]);
-    let out = convert_catalog(&catalog, TargetId::Esql, &Default::default());
+    let out = convert_catalog(&catalog, QueryLanguage::Esql, &Default::default());
     assert!(out[0].queries.is_empty());
     assert!(
         out[0].diagnostics[0].message.contains("keyword search"),
@@ -239,7 +253,7 @@ fn correlation_event_count_on_every_target() {
     let text = "title: Base\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: Many\ncorrelation:\n  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n";
     let catalog = Catalog::from_sources(&[("t.yml", text)]);
     let get = |t| convert_catalog(&catalog, t, &Default::default());
-    let splunk = get(TargetId::Splunk);
+    let splunk = get(QueryLanguage::Splunk);
     assert!(
         splunk[0].queries.is_empty(),
         "the base rule is folded into the correlation"
@@ -249,21 +263,21 @@ fn correlation_event_count_on_every_target() {
         "data.type=\"f\"\n| sort 0 _time\n| streamstats time_window=1h count as event_count by data.ip\n| where event_count >= 10"
     );
     assert_eq!(
-        get(TargetId::Eql)[1].queries[0],
+        get(QueryLanguage::Eql)[1].queries[0],
         format!(
             "sequence by data.ip with maxspan=1h{}",
             "\n  [any where data.type:\"f\"]".repeat(10)
         )
     );
     assert_eq!(
-        get(TargetId::Esql)[1].queries[0],
+        get(QueryLanguage::Esql)[1].queries[0],
         "from * metadata _id, _index, _version | where TO_LOWER(data.type)==\"f\"\n| eval timebucket=date_trunc(1hours, @timestamp) | stats event_count=count() by timebucket, data.ip\n| where event_count >= 10"
     );
     assert!(
-        get(TargetId::Sumo)[1].queries[0]
+        get(QueryLanguage::Sumo)[1].queries[0]
             .contains("| timeslice 1h\n| count as event_count by _timeslice, data_ip\n| where event_count >= 10")
     );
-    let lucene = get(TargetId::Lucene);
+    let lucene = get(QueryLanguage::Lucene);
     assert!(lucene[1].queries.is_empty());
     assert!(lucene[1].diagnostics[0].message.contains("threshold"));
 }
@@ -272,12 +286,12 @@ fn correlation_event_count_on_every_target() {
 fn temporal_ordered_is_an_eql_sequence() {
     let text = "title: A\nname: a\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: B\nname: b\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n---\ntitle: Then\ncorrelation:\n  type: temporal_ordered\n  rules: [a, b]\n  group-by: [data.user_id]\n  timespan: 10m\n";
     let catalog = Catalog::from_sources(&[("t.yml", text)]);
-    let eql = convert_catalog(&catalog, TargetId::Eql, &Default::default());
+    let eql = convert_catalog(&catalog, QueryLanguage::Eql, &Default::default());
     assert_eq!(
         eql[2].queries[0],
         "sequence by data.user_id with maxspan=10m\n  [any where data.type:\"f\"]\n  [any where data.type:\"s\"]"
     );
-    let splunk = convert_catalog(&catalog, TargetId::Splunk, &Default::default());
+    let splunk = convert_catalog(&catalog, QueryLanguage::Splunk, &Default::default());
     assert!(
         splunk[2].queries[0].ends_with("| where match(mvjoin(event_types, \" \"), \"(^| )a( .*)? b( |$)\")"),
         "{}",
@@ -292,12 +306,12 @@ fn render_query_is_exposed_for_single_expressions() {
         value: crate::ir::Value::Num(crate::ir::Num::Int(1)),
         span: Default::default(),
     });
-    assert_eq!(render_query(TargetId::Lucene, &leaf).unwrap(), "a:1");
+    assert_eq!(render_query(QueryLanguage::Lucene, &leaf).unwrap(), "a:1");
 }
 
 #[test]
 fn esql_like_escapes_at_pattern_and_string_level() {
-    let got = conv(TargetId::Esql, &sel(r"F|contains: 'C:\Win\*'"), "sel");
+    let got = conv(QueryLanguage::Esql, &sel(r"F|contains: 'C:\Win\*'"), "sel");
     // Pattern `*c:\\win\\\**` (escaped backslashes and star), then each backslash doubled in the string.
     assert_eq!(
         got,
@@ -310,15 +324,15 @@ fn range_conditions_convert_where_the_target_can_filter_an_aggregate() {
     let text = "title: Base\nname: base\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: Some\ncorrelation:\n  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gt: 10, lte: 100}\n";
     let catalog = Catalog::from_sources(&[("t.yml", text)]);
     let get = |t| convert_catalog(&catalog, t, &Default::default());
-    assert!(get(TargetId::Splunk)[1].queries[0].ends_with("| where event_count > 10 AND event_count <= 100"));
-    assert!(get(TargetId::Esql)[1].queries[0].ends_with("| where event_count > 10 and event_count <= 100"));
-    assert!(get(TargetId::Sumo)[1].queries[0].ends_with("| where event_count > 10 and event_count <= 100"));
-    let eql = get(TargetId::Eql);
+    assert!(get(QueryLanguage::Splunk)[1].queries[0].ends_with("| where event_count > 10 AND event_count <= 100"));
+    assert!(get(QueryLanguage::Esql)[1].queries[0].ends_with("| where event_count > 10 and event_count <= 100"));
+    assert!(get(QueryLanguage::Sumo)[1].queries[0].ends_with("| where event_count > 10 and event_count <= 100"));
+    let eql = get(QueryLanguage::Eql);
     assert!(eql[1].queries.is_empty() && eql[1].diagnostics[0].message.contains("one gt/gte bound"));
 }
 
 /// Convert a catalog text for one target: (queries per document, error messages per document).
-fn conv_all(target: TargetId, text: &str) -> Vec<(Vec<String>, Vec<String>)> {
+fn conv_all(target: QueryLanguage, text: &str) -> Vec<(Vec<String>, Vec<String>)> {
     let catalog = Catalog::from_sources(&[("t.yml", text)]);
     convert_catalog(&catalog, target, &Default::default())
         .into_iter()
@@ -341,14 +355,17 @@ fn rule_with(item: &str) -> String {
 #[test]
 fn splunk_fieldref_cannot_end_the_quoted_name() {
     // Was `| where 'a'='b' | delete | where 'x'`: the quote ended the name and `| delete` ran.
-    let out = conv_all(TargetId::Splunk, &rule_with(r#"a|fieldref: "b' | delete | where 'x""#));
+    let out = conv_all(
+        QueryLanguage::Splunk,
+        &rule_with(r#"a|fieldref: "b' | delete | where 'x""#),
+    );
     assert!(out[0].0.is_empty(), "{:?}", out[0].0);
     assert!(out[0].1[0].contains("single-quoted field name"), "{:?}", out[0].1);
-    let out = conv_all(TargetId::Splunk, &rule_with(r#""a'b|fieldref": c"#));
+    let out = conv_all(QueryLanguage::Splunk, &rule_with(r#""a'b|fieldref": c"#));
     assert!(out[0].0.is_empty() && out[0].1[0].contains("single-quoted"), "{out:?}");
     // Ordinary names keep pySigma's form.
     assert_eq!(
-        conv_all(TargetId::Splunk, &rule_with("a|fieldref: b"))[0].0,
+        conv_all(QueryLanguage::Splunk, &rule_with("a|fieldref: b"))[0].0,
         ["*\n| where 'a'='b'"]
     );
 }
@@ -356,21 +373,21 @@ fn splunk_fieldref_cannot_end_the_quoted_name() {
 #[test]
 fn sumo_fieldref_target_is_parsed_under_an_alias() {
     // Was `| where a = b or 1=1`: the target went into the `where` clause raw.
-    let q = &conv_all(TargetId::Sumo, &rule_with("a|fieldref: b or 1=1"))[0].0[0];
+    let q = &conv_all(QueryLanguage::Sumo, &rule_with("a|fieldref: b or 1=1"))[0].0[0];
     assert_eq!(
         q,
         "*\n| json field=_raw \"a\", \"b or 1=1\" as a, b_or_1_1 nodrop\n| where a = b_or_1_1"
     );
     // An alias never shadows an operator or a field the query defines.
-    let q = &conv_all(TargetId::Sumo, &rule_with("_raw|fieldref: and"))[0].0[0];
+    let q = &conv_all(QueryLanguage::Sumo, &rule_with("_raw|fieldref: and"))[0].0[0];
     assert!(q.ends_with("as _raw_, and_ nodrop\n| where _raw_ = and_"), "{q}");
 }
 
 #[test]
 fn fieldref_on_esql_quotes_both_names() {
-    let q = &conv_all(TargetId::Esql, &rule_with("a b|fieldref: c`d"))[0].0[0];
+    let q = &conv_all(QueryLanguage::Esql, &rule_with("a b|fieldref: c`d"))[0].0[0];
     assert!(q.ends_with("| where `a b`==`c``d`"), "{q}");
-    for t in [TargetId::Lucene, TargetId::Eql] {
+    for t in [QueryLanguage::Lucene, QueryLanguage::Eql] {
         assert!(conv_all(t, &rule_with("a|fieldref: b"))[0].1[0].contains("fieldref"));
     }
 }
@@ -380,11 +397,11 @@ const HOSTILE_CORRELATION: &str = "title: A\nname: a\nlogsource: {product: auth0
 #[test]
 fn splunk_correlation_names_are_quoted() {
     // Was `by ip | delete` and `eval event_type="b" | delete | ""`.
-    let q = &conv_all(TargetId::Splunk, HOSTILE_CORRELATION)[2].0[0];
+    let q = &conv_all(QueryLanguage::Splunk, HOSTILE_CORRELATION)[2].0[0];
     assert!(q.contains(r#"| eval event_type="b\" | delete | \"" ]"#), "{q}");
     assert!(q.contains(r#" by "ip | delete""#), "{q}");
     let value_count = "title: A\nname: a\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: C\ncorrelation:\n  type: value_count\n  rules: [a]\n  group-by: [ip]\n  timespan: 10m\n  condition: {gte: 3, field: 'x) as v | delete | eval y=(z'}\n";
-    let q = &conv_all(TargetId::Splunk, value_count)[1].0[0];
+    let q = &conv_all(QueryLanguage::Splunk, value_count)[1].0[0];
     assert!(
         q.contains(r#"dc("x) as v | delete | eval y=(z") as value_count by ip"#),
         "{q}"
@@ -394,20 +411,20 @@ fn splunk_correlation_names_are_quoted() {
 #[test]
 fn temporal_labels_are_string_literals() {
     // Was `case(…, "b" | delete | "")` on ES|QL and `if(…, "b" | delete | "", …)` on Sumo.
-    let q = &conv_all(TargetId::Esql, HOSTILE_CORRELATION)[2].0[0];
+    let q = &conv_all(QueryLanguage::Esql, HOSTILE_CORRELATION)[2].0[0];
     assert!(q.contains(r#", "b\" | delete | \"")"#), "{q}");
     assert!(q.contains("by timebucket, `ip | delete`"), "{q}");
-    let q = &conv_all(TargetId::Sumo, HOSTILE_CORRELATION)[2].0[0];
+    let q = &conv_all(QueryLanguage::Sumo, HOSTILE_CORRELATION)[2].0[0];
     assert!(q.contains(r#", "b\" | delete | \"", "")"#), "{q}");
     assert!(q.contains(r#""ip | delete" as "#), "{q}");
     let temporal_ordered = HOSTILE_CORRELATION
         .replace("type: temporal", "type: temporal_ordered")
         .replace(" | delete | ", "|delete|");
-    let q = &conv_all(TargetId::Splunk, &temporal_ordered)[2].0[0];
+    let q = &conv_all(QueryLanguage::Splunk, &temporal_ordered)[2].0[0];
     assert!(q.ends_with(r#""(^| )a( .*)? b\"\\|delete\\|\"( |$)")"#), "{q}");
     // The labels are joined with spaces: a name with one would read as two events.
     let spaced = HOSTILE_CORRELATION.replace("type: temporal", "type: temporal_ordered");
-    let out = conv_all(TargetId::Splunk, &spaced);
+    let out = conv_all(QueryLanguage::Splunk, &spaced);
     assert!(
         out[2].0.is_empty() && out[2].1[0].contains("whitespace"),
         "{:?}",
@@ -418,58 +435,58 @@ fn temporal_labels_are_string_literals() {
 #[test]
 fn slash_regex_literals_stay_closed() {
     // `a\/` was written `F:/a\\//`: the escaped backslash left the `/` bare, which closed the literal.
-    assert_eq!(conv(TargetId::Lucene, &sel(r"F|re: 'a\/'"), "sel"), r"F:/a\//");
+    assert_eq!(conv(QueryLanguage::Lucene, &sel(r"F|re: 'a\/'"), "sel"), r"F:/a\//");
     assert_eq!(
-        conv(TargetId::Lucene, &sel(r"F|re: 'a/b\\/c'"), "sel"),
+        conv(QueryLanguage::Lucene, &sel(r"F|re: 'a/b\\/c'"), "sel"),
         r"F:/a\/b\\\/c/"
     );
-    let sumo = conv(TargetId::Sumo, &sel(r"F|re: 'a\/ or x'"), "sel");
+    let sumo = conv(QueryLanguage::Sumo, &sel(r"F|re: 'a\/ or x'"), "sel");
     assert!(sumo.ends_with(r"| where F matches /a\/ or x/"), "{sumo}");
     // A lone trailing backslash would escape the closing slash: refused.
-    let out = conv_all(TargetId::Lucene, &rule_with(r"F|re: 'a\'"));
+    let out = conv_all(QueryLanguage::Lucene, &rule_with(r"F|re: 'a\'"));
     assert!(out[0].0.is_empty() && out[0].1[0].contains("lone backslash"), "{out:?}");
 }
 
 #[test]
 fn eql_strings_escape_line_breaks() {
     // A raw line break inside an EQL string was written after a backslash; Elastic rejects it.
-    let got = conv(TargetId::Eql, &sel("F: \"a\\nb\\tc\\rd\""), "sel");
+    let got = conv(QueryLanguage::Eql, &sel("F: \"a\\nb\\tc\\rd\""), "sel");
     assert_eq!(got, r#"any where F:"a\nb\tc\rd""#);
-    let got = conv(TargetId::Eql, &sel("F|re: \"a\\nb\""), "sel");
+    let got = conv(QueryLanguage::Eql, &sel("F|re: \"a\\nb\""), "sel");
     assert_eq!(got, r#"any where F regex "a\nb""#);
     // Other control characters as `\u{XX}` (two hex digits at least, as Elastic's parsers need).
-    let got = conv(TargetId::Eql, &sel("F: \"a\\0b\""), "sel");
+    let got = conv(QueryLanguage::Eql, &sel("F: \"a\\0b\""), "sel");
     assert_eq!(got, r#"any where F:"a\u{00}b""#);
 }
 
 #[test]
 fn field_names_are_escaped_for_every_construct() {
-    let sp = |item: &str| conv_all(TargetId::Splunk, &rule_with(item))[0].0.join("\n---\n");
+    let sp = |item: &str| conv_all(QueryLanguage::Splunk, &rule_with(item))[0].0.join("\n---\n");
     assert_eq!(sp(r#""a b|re": x"#), "*\n| regex \"a b\"=\"x\"");
     assert_eq!(sp("OR: x"), "\"OR\"=\"x\"");
     let rex = conv_all(
-        TargetId::Splunk,
+        QueryLanguage::Splunk,
         "title: T\nlogsource: {product: x}\ndetection:\n  a: {'x.b-c d|re': 'y'}\n  b: {z: 1}\n  condition: a or b\n",
     );
     assert_eq!(
         rex[0].0[0],
         "\n| rex field=\"x.b-c d\" \"(?<b_c_dMatch>y)\"\n| eval b_c_dCondition=if(isnotnull(b_c_dMatch), \"true\", \"false\")\n| search b_c_dCondition=\"true\" OR z=1"
     );
-    let lu = |item: &str| conv_all(TargetId::Lucene, &rule_with(item))[0].0.join("");
+    let lu = |item: &str| conv_all(QueryLanguage::Lucene, &rule_with(item))[0].0.join("");
     assert_eq!(lu("-a: x"), r"\-a:x");
     assert_eq!(lu("NOT: x"), r"\NOT:x");
     assert_eq!(lu("a-b: x"), "a-b:x");
-    let es = |item: &str| conv_all(TargetId::Esql, &rule_with(item))[0].0.join("");
+    let es = |item: &str| conv_all(QueryLanguage::Esql, &rule_with(item))[0].0.join("");
     assert!(es("1a: 1").ends_with("where `1a`==1"));
     assert!(es("a.not: 1").ends_with("where `a.not`==1"));
     assert!(es("'a..b': 1").ends_with("where `a..b`==1"));
     assert!(es("data.ip: 1").ends_with("where data.ip==1"));
-    let eq = |item: &str| conv_all(TargetId::Eql, &rule_with(item));
+    let eq = |item: &str| conv_all(QueryLanguage::Eql, &rule_with(item));
     assert_eq!(eq("a.where: 1")[0].0, ["any where `a.where` == 1"]);
     assert_eq!(eq("a|exists: true")[0].0, ["any where ?a != null"]);
     assert!(eq("a`b: 1")[0].1[0].contains("backtick"));
     // A control character in a field name is refused on every target.
-    for t in TargetId::ALL {
+    for t in QueryLanguage::ALL {
         let out = conv_all(t, &rule_with("\"a\\nb\": x"));
         assert!(out[0].0.is_empty() && out[0].1[0].contains("U+000A"), "{t:?}: {out:?}");
     }

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use std::collections::BTreeMap;
 
-use crate::backend::{Conversion, TargetId, convert_catalog_with};
+use crate::backend::{Conversion, QueryLanguage, convert_catalog_with};
 use crate::catalog::Catalog;
 use crate::check::check_catalog;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};
@@ -28,7 +28,7 @@ pub enum Format {
 pub struct ConvertArgs {
     /// Target query language: splunk, lucene, esql, eql or sumo.
     #[arg(short, long, value_parser = parse_target)]
-    target: TargetId,
+    target: QueryLanguage,
     /// Rule files or folders (default: `detections/`).
     paths: Vec<PathBuf>,
     /// Write the output to this file instead of stdout.
@@ -49,8 +49,8 @@ pub struct ConvertArgs {
     vars: Vec<String>,
 }
 
-fn parse_target(s: &str) -> Result<TargetId, String> {
-    TargetId::parse(s).ok_or_else(|| format!("unknown target `{s}`; targets: splunk, lucene, esql, eql, sumo"))
+fn parse_target(s: &str) -> Result<QueryLanguage, String> {
+    QueryLanguage::parse(s).ok_or_else(|| format!("unknown target `{s}`; targets: splunk, lucene, esql, eql, sumo"))
 }
 
 pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode {

@@ -30,7 +30,7 @@ pub fn run(args: ListArgs) -> ExitCode {
             }
         }
         What::Targets => {
-            for t in crate::backend::TargetId::ALL {
+            for t in crate::backend::QueryLanguage::ALL {
                 println!("{:<8} {}", t.name(), t.describe());
             }
         }

@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 use super::integrity::{DocKey, key_of};
 use super::meta::rule_meta;
 use crate::backend::convert::{convert_document, render_query};
-use crate::backend::{Conversion, TargetId};
+use crate::backend::{Conversion, QueryLanguage};
 use crate::catalog::DocKind;
 use crate::diag::Severity;
 use crate::eval::spec::{Expect, parse_tests};
@@ -88,7 +88,7 @@ impl Detection<'_, '_> {
     }
 
     /// The queries of one query language, or why there are none.
-    pub fn queries(&self, target: TargetId) -> Result<&[String], &str> {
+    pub fn queries(&self, target: QueryLanguage) -> Result<&[String], &str> {
         match self.queries.get(target.name()).map(|q| &q.queries) {
             Some(Ok(q)) => Ok(q),
             Some(Err(why)) => Err(why),
@@ -105,10 +105,10 @@ pub struct Pipelines<'x> {
 }
 
 impl<'x> Pipelines<'x> {
-    fn of(&self, target: TargetId) -> Option<&'x Pipeline> {
+    fn of(&self, target: QueryLanguage) -> Option<&'x Pipeline> {
         match target {
-            TargetId::Splunk => self.splunk,
-            TargetId::Sumo => self.sumo,
+            QueryLanguage::Splunk => self.splunk,
+            QueryLanguage::Sumo => self.sumo,
             _ => self.elastic,
         }
     }
@@ -126,19 +126,19 @@ pub fn compile<'p, 'a>(
     pipelines: &Pipelines<'p>,
     consumed: &HashSet<DocKey>,
 ) -> Vec<Detection<'p, 'a>> {
-    let lowerings: Vec<(TargetId, Lowering<'p, 'a>)> = TargetId::ALL
+    let lowerings: Vec<(QueryLanguage, Lowering<'p, 'a>)> = QueryLanguage::ALL
         .into_iter()
         .map(|t| (t, Lowering::new(parsed, vars).with_pipeline(pipelines.of(t))))
         .collect();
     let plain = Lowering::new(parsed, vars);
     let elastic = &lowerings
         .iter()
-        .find(|(t, _)| *t == TargetId::Lucene)
+        .find(|(t, _)| *t == QueryLanguage::Lucene)
         .expect("every target is lowered")
         .1;
     let splunk = &lowerings
         .iter()
-        .find(|(t, _)| *t == TargetId::Splunk)
+        .find(|(t, _)| *t == QueryLanguage::Splunk)
         .expect("every target is lowered")
         .1;
     parsed
@@ -160,7 +160,7 @@ pub fn compile<'p, 'a>(
             let base_lucene = base
                 .and_then(|b| elastic.rule_exprs(b).ok())
                 .filter(|exprs| exprs.len() == 1)
-                .and_then(|exprs| render_query(TargetId::Lucene, &exprs[0]).ok());
+                .and_then(|exprs| render_query(QueryLanguage::Lucene, &exprs[0]).ok());
             Detection {
                 parsed: p,
                 key: key_of(p),

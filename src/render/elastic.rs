@@ -8,7 +8,7 @@ use super::compiled::Detection;
 use super::family::{BuildContext, Family, Output};
 use super::meta::elastic_threat;
 use super::schedule::{Schedule, span};
-use crate::backend::TargetId;
+use crate::backend::QueryLanguage;
 use crate::model::correlation::{CorrelationType as T, Op};
 
 pub struct KibanaRules;
@@ -29,20 +29,20 @@ fn severity(level: &str) -> (&'static str, u8) {
 /// why the document cannot be a Kibana rule.
 fn rule_bodies(d: &Detection<'_, '_>, index: &Json) -> Result<Vec<Json>, String> {
     let Some(c) = d.parsed.correlation() else {
-        let lucene = d.queries(TargetId::Lucene);
+        let lucene = d.queries(QueryLanguage::Lucene);
         if let Ok(qs) = lucene {
             return Ok(qs
                 .iter()
                 .map(|q| json!({"type": "query", "language": "lucene", "query": q, "index": index}))
                 .collect());
         }
-        if let Ok(qs) = d.queries(TargetId::Esql) {
+        if let Ok(qs) = d.queries(QueryLanguage::Esql) {
             return Ok(qs
                 .iter()
                 .map(|q| json!({"type": "esql", "language": "esql", "query": q}))
                 .collect());
         }
-        if let Ok(qs) = d.queries(TargetId::Eql) {
+        if let Ok(qs) = d.queries(QueryLanguage::Eql) {
             return Ok(qs
                 .iter()
                 .map(|q| json!({"type": "eql", "language": "eql", "query": q, "index": index}))
@@ -60,7 +60,7 @@ fn rule_bodies(d: &Detection<'_, '_>, index: &Json) -> Result<Vec<Json>, String>
             _ => None,
         });
     let group = &d.elastic_group;
-    let one = |target: TargetId, language: &str, with_index: bool| -> Result<Vec<Json>, String> {
+    let one = |target: QueryLanguage, language: &str, with_index: bool| -> Result<Vec<Json>, String> {
         let q = d.queries(target).map_err(str::to_string)?;
         let mut body = json!({"type": language, "language": language, "query": q[0]});
         if with_index {
@@ -77,8 +77,8 @@ fn rule_bodies(d: &Detection<'_, '_>, index: &Json) -> Result<Vec<Json>, String>
             "type": "threshold", "language": "lucene", "query": q, "index": index,
             "threshold": {"field": group, "value": 1, "cardinality": [{"field": d.elastic_value, "value": n.max(1)}]},
         })]),
-        (Some(T::TemporalOrdered), _, _) => one(TargetId::Eql, "eql", true),
-        _ => one(TargetId::Esql, "esql", false),
+        (Some(T::TemporalOrdered), _, _) => one(QueryLanguage::Eql, "eql", true),
+        _ => one(QueryLanguage::Esql, "esql", false),
     }
 }
 

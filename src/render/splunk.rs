@@ -8,7 +8,7 @@ use super::compiled::Detection;
 use super::escape::stanza_name;
 use super::family::{BuildContext, Family, Output};
 use super::schedule::Schedule;
-use crate::backend::TargetId;
+use crate::backend::QueryLanguage;
 
 pub struct SplunkApp;
 
@@ -72,7 +72,7 @@ impl Family for SplunkApp {
                     &ctx.config.variables,
                     str::to_string,
                 )],
-                None => match d.queries(TargetId::Splunk) {
+                None => match d.queries(QueryLanguage::Splunk) {
                     Ok(q) => q.iter().map(|q| with_prefix(&opts.search_prefix, q)).collect(),
                     Err(why) => {
                         out.not_deployable(d, "splunk", why, opts.common.skip_unsupported);

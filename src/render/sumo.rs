@@ -7,7 +7,7 @@ use serde_json::{Value as Json, json};
 
 use super::family::{BuildContext, Family, Output};
 use super::schedule::{Schedule, span};
-use crate::backend::TargetId;
+use crate::backend::QueryLanguage;
 
 pub struct SumoSearches;
 
@@ -24,7 +24,7 @@ impl Family for SumoSearches {
         let mut out = Output::default();
         let mut searches: Vec<(usize, Json)> = Vec::new();
         for (i, d) in ctx.detections.iter().enumerate() {
-            let queries = match d.queries(TargetId::Sumo) {
+            let queries = match d.queries(QueryLanguage::Sumo) {
                 Ok(q) => q,
                 Err(why) => {
                     out.not_deployable(d, "sumo", why, opts.common.skip_unsupported);

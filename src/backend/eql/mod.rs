@@ -2,7 +2,7 @@
 
 pub mod correlation;
 
-use super::boolean::{Dialect, Op, Rendered, Target, Unsupported};
+use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
 use super::strings::{StringStyle, flatten_field, render_string};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
@@ -27,7 +27,7 @@ const STYLE: StringStyle<'static> = StringStyle {
 
 /// Field names that are not plain identifiers go in backticks (EQL needs them for `c-uri` too,
 /// which pySigma leaves bare): a plain name is dotted parts of `[A-Za-z_@][A-Za-z0-9_@]*`, none of
-/// them an EQL keyword. A name with a backtick cannot be written ([`Target::check_name`]).
+/// them an EQL keyword. A name with a backtick cannot be written ([`Syntax::check_name`]).
 pub fn field(name: &str) -> String {
     let name = flatten_field(name);
     if name.split('.').all(plain_part) {
@@ -92,7 +92,7 @@ fn quoted(s: &SigmaString) -> String {
     format!("\"{}\"", escape_controls(&render_string(s, &STYLE)))
 }
 
-impl Target for Eql {
+impl Syntax for Eql {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }

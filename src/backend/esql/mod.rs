@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::boolean::{Dialect, Op, Rendered, Target, Unsupported};
+use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
 use super::strings::{StringStyle, c_string, flatten_field, lowercase, prefix_only, render_string, suffix_only};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
@@ -75,7 +75,7 @@ fn string_test(f: &str, s: &SigmaString) -> String {
     format!("{f} like {}", literal(&render_string(s, &LIKE)))
 }
 
-impl Target for Esql {
+impl Syntax for Esql {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }

@@ -1,7 +1,7 @@
 //! Elastic Lucene query string (the `lucene` target). Values are unquoted and backslash-escaped;
 //! every non-leaf operand is parenthesised, as pySigma's Lucene backend does.
 
-use super::boolean::{Dialect, Op, Rendered, Target, Unsupported};
+use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
 use super::strings::{StringStyle, flatten_field, render_string, slash_regex};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
@@ -65,7 +65,7 @@ fn escape_all(text: &str) -> String {
     out
 }
 
-impl Target for Lucene {
+impl Syntax for Lucene {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }

@@ -10,7 +10,7 @@ use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::boolean::{Dialect, Op, Query, Rendered, Target, Unsupported, render};
+use super::boolean::{Dialect, Op, Query, Rendered, Syntax, Unsupported, render};
 use super::strings::{StringStyle, render_string};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
@@ -118,7 +118,7 @@ fn regex_text(pattern: &str, flags: crate::ir::ReFlags) -> String {
     string_body(&format!("{}{}", flags.prefix(), pattern))
 }
 
-impl Target for Splunk {
+impl Syntax for Splunk {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }
@@ -285,7 +285,7 @@ fn regexes_under_or<'e>(e: &'e Expr, under_or: bool, out: &mut Vec<&'e Leaf>) {
     }
 }
 
-impl Target for RexSplunk {
+impl Syntax for RexSplunk {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }

@@ -6,7 +6,7 @@ pub mod correlation;
 
 use std::collections::BTreeMap;
 
-use super::boolean::{Dialect, Op, Rendered, Target, Unsupported};
+use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
 use super::strings::{c_string, lowercase, slash_regex};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
@@ -236,7 +236,7 @@ pub fn cidr_prefixes(net: &str) -> Option<Vec<String>> {
     }
 }
 
-impl Target for Sumo {
+impl Syntax for Sumo {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }
