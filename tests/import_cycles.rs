@@ -387,6 +387,15 @@ fn only_the_command_layer_imports_lint() {
     assert!(users.is_empty(), "modules importing from lint: {users:?}");
 }
 
+/// The evaluator sits beside the backends: both consume the IR, neither imports the other.
+#[test]
+fn eval_and_backend_are_independent() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let top = &graphs(&src)["top"];
+    assert!(!top["eval"].contains("backend"), "eval imports backend");
+    assert!(!top["backend"].contains("eval"), "backend imports eval");
+}
+
 /// The reader sees the dependencies that exist, so an empty answer means something.
 #[test]
 fn graph_reads_real_dependencies() {

@@ -210,7 +210,7 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
 fn describe(leaf: &Leaf) -> String {
     let field = leaf.field.as_deref().unwrap_or("keyword");
     let value = match &leaf.value {
-        Value::Str(s) | Value::CasedStr(s) => format!("= {:?}", crate::backend::strings::render_string(s, &DISPLAY)),
+        Value::Str(s) | Value::CasedStr(s) => format!("= {:?}", crate::model::sigma_string::render_string(s, &DISPLAY)),
         Value::Num(n) => format!("= {n}"),
         Value::Bool(b) => format!("= {b}"),
         Value::Null => "is null".into(),
@@ -225,7 +225,7 @@ fn describe(leaf: &Leaf) -> String {
     format!("{field} {value}")
 }
 
-const DISPLAY: crate::backend::strings::StringStyle<'static> = crate::backend::strings::StringStyle {
+const DISPLAY: crate::model::sigma_string::StringStyle<'static> = crate::model::sigma_string::StringStyle {
     escaped: &['*', '?'],
     escape: "\\",
     any_chars: "*",

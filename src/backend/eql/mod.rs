@@ -3,9 +3,10 @@
 pub mod correlation;
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::{StringStyle, flatten_field, render_string};
+use super::strings::flatten_field;
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
+use crate::model::sigma_string::{StringStyle, render_string};
 
 pub struct Eql;
 

@@ -8,9 +8,10 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::{StringStyle, c_string, flatten_field, lowercase, prefix_only, render_string, suffix_only};
+use super::strings::{c_string, flatten_field, lowercase, prefix_only, suffix_only};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
+use crate::model::sigma_string::{StringStyle, render_string};
 
 pub struct Esql;
 

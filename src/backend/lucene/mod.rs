@@ -2,9 +2,10 @@
 //! every non-leaf operand is parenthesised, as pySigma's Lucene backend does.
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::{StringStyle, flatten_field, render_string, slash_regex};
+use super::strings::{flatten_field, slash_regex};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
+use crate::model::sigma_string::{StringStyle, render_string};
 
 pub struct Lucene;
 

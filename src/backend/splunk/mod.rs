@@ -11,9 +11,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::boolean::{Dialect, Op, Query, Rendered, Syntax, Unsupported, render};
-use super::strings::{StringStyle, render_string};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
+use crate::model::sigma_string::{StringStyle, render_string};
 
 pub struct Splunk;
 
