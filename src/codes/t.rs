@@ -77,7 +77,12 @@ codes! {
         name: "regex-backtracking-limit",
         severity: Severity::Error,
         summary: "a regex was abandoned at the backtracking limit on some events",
-        doc: "Regexes that need PCRE features (look-around, backreferences, atomic groups, PCRE's `$`) run           on a backtracking engine with a limit of one million steps per match, so a pattern with           catastrophic backtracking (`(a+)+$`) cannot hang `detc test` or `detc eval`. A match abandoned at           the limit counts as no match for the verdict and is reported once per detection with how many           values hit the limit and which pattern; the run exits with status 1. Rewrite the pattern without           nested quantifiers. Found while evaluating events, so it has no check example.",
+        doc: "Regexes that need PCRE features (look-around, backreferences, atomic groups, PCRE's `$`) run \
+              on a backtracking engine with a limit of one million steps per match, so a pattern with \
+              catastrophic backtracking (`(a+)+$`) cannot hang `detc test` or `detc eval`. A match abandoned at \
+              the limit counts as no match for the verdict and is reported once per detection with how many \
+              values hit the limit and which pattern; the run exits with status 1. Rewrite the pattern without \
+              nested quantifiers. Found while evaluating events, so it has no check example.",
         bad: "",
         good: "",
     }

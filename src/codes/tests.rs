@@ -52,3 +52,12 @@ fn find_by_code_or_name() {
     assert_eq!(find("near-miss-key").unwrap().code, "Q503");
     assert!(find("Z999").is_none());
 }
+
+/// Docs are one paragraph: a line continuation without its `\` leaves a run of spaces.
+#[test]
+fn docs_have_no_runs_of_spaces() {
+    for c in all() {
+        assert!(!c.doc.contains("   "), "{}: run of spaces in its doc", c.code);
+        assert!(!c.summary.contains("  "), "{}: run of spaces in its summary", c.code);
+    }
+}
