@@ -206,16 +206,16 @@ fn convert_correlation<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: Query
     let Body::Correlation(c) = &p.body else {
         return conv;
     };
-    let spec = match crate::ir::plan_correlation(ctx, p, c) {
+    let plan = match crate::ir::plan_correlation(ctx, p, c) {
         Ok(s) => s,
         Err(d) => {
             conv.diagnostics.push(*d);
             return conv;
         }
     };
-    let result = match check_spec_names(&spec) {
+    let result = match check_plan_names(&plan) {
         Err(m) => Err(Unsupported::new(m)),
-        Ok(()) => lower(&spec, target),
+        Ok(()) => lower(&plan, target),
     };
     match result {
         Ok((query, notes)) => {
@@ -230,15 +230,15 @@ fn convert_correlation<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: Query
 
 /// The names a correlation puts into a query outside its rules' conditions (group-by fields and
 /// aliases, the value field, rule names as event labels) hold no control character.
-fn check_spec_names(spec: &crate::ir::CorrelationPlan<'_>) -> Result<(), String> {
+fn check_plan_names(plan: &crate::ir::CorrelationPlan<'_>) -> Result<(), String> {
     use super::strings::check_name;
-    for g in &spec.group_by {
+    for g in &plan.group_by {
         check_name("group-by field", g)?;
     }
-    if let Some(f) = &spec.field {
+    if let Some(f) = &plan.field {
         check_name("`condition.field`", f)?;
     }
-    for input in &spec.inputs {
+    for input in &plan.inputs {
         check_name("rule name (an event label)", &input.name)?;
         for g in &input.group_fields {
             check_name("group-by field", g)?;
@@ -247,12 +247,12 @@ fn check_spec_names(spec: &crate::ir::CorrelationPlan<'_>) -> Result<(), String>
     Ok(())
 }
 
-fn lower(spec: &crate::ir::CorrelationPlan<'_>, target: QueryLanguage) -> Result<(String, Vec<Note>), Unsupported> {
+fn lower(plan: &crate::ir::CorrelationPlan<'_>, target: QueryLanguage) -> Result<(String, Vec<Note>), Unsupported> {
     match target {
-        QueryLanguage::Splunk => splunk::correlation::lower(spec),
-        QueryLanguage::Esql => super::esql::correlation::lower(spec),
-        QueryLanguage::Eql => super::eql::correlation::lower(spec),
-        QueryLanguage::Sumo => super::sumo::correlation::lower(spec),
+        QueryLanguage::Splunk => splunk::correlation::lower(plan),
+        QueryLanguage::Esql => super::esql::correlation::lower(plan),
+        QueryLanguage::Eql => super::eql::correlation::lower(plan),
+        QueryLanguage::Sumo => super::sumo::correlation::lower(plan),
         QueryLanguage::Lucene => Err(Unsupported::new(
             "a Lucene query string cannot count or correlate events (`detc build` turns event_count correlations into Elastic threshold rules)",
         )),

@@ -57,8 +57,8 @@ pub fn compile_correlation<'a>(
     p: &Parsed<'a>,
     c: &Correlation<'a>,
 ) -> Result<CompiledCorrelation, Unevaluable> {
-    let spec = crate::ir::plan_correlation(lowering, p, c).map_err(|d| Unevaluable::from_lowering(&d))?;
-    CompiledCorrelation::compile(&spec).map_err(Unevaluable::plain)
+    let plan = crate::ir::plan_correlation(lowering, p, c).map_err(|d| Unevaluable::from_lowering(&d))?;
+    CompiledCorrelation::compile(&plan).map_err(Unevaluable::plain)
 }
 
 /// Where findings about a whole detection point: its first key (usually `title`).

@@ -41,19 +41,19 @@ pub struct Alert {
 }
 
 impl CompiledCorrelation {
-    pub fn compile(spec: &CorrelationPlan<'_>) -> Result<CompiledCorrelation, String> {
-        let inputs = spec
+    pub fn compile(plan: &CorrelationPlan<'_>) -> Result<CompiledCorrelation, String> {
+        let inputs = plan
             .inputs
             .iter()
             .map(|i| Ok((Matcher::compile(&i.expr)?, i.group_fields.clone())))
             .collect::<Result<_, String>>()?;
         Ok(CompiledCorrelation {
-            kind: spec.kind,
+            kind: plan.kind,
             inputs,
-            window: spec.timespan_secs as f64,
-            bounds: spec.bounds.iter().map(|b| (b.op, b.value)).collect(),
-            field: spec.field.clone(),
-            percentile: spec.percentile,
+            window: plan.timespan_secs as f64,
+            bounds: plan.bounds.iter().map(|b| (b.op, b.value)).collect(),
+            field: plan.field.clone(),
+            percentile: plan.percentile,
             groups: HashMap::new(),
         })
     }

@@ -1,6 +1,7 @@
 //! Stage 3, lints: semantic checks over the typed model, grouped by what they inspect.
 //!
-//! Each family file declares its codes (with documentation and examples) and a `check` function.
+//! Each family file has a `check` function; the codes it reports (with documentation and examples)
+//! are defined in [`crate::codes`].
 //! [`run`] applies every family to every parsed document; catalog-wide families (references,
 //! duplicates) see all documents at once.
 

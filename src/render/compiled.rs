@@ -154,7 +154,7 @@ pub fn compile<'p, 'a>(
             let splunk_group = p
                 .correlation()
                 .and_then(|c| crate::ir::plan_correlation(splunk, p, c).ok())
-                .map(|spec| spec.group_by)
+                .map(|plan| plan.group_by)
                 .unwrap_or_default();
             // Threshold rules search the base rule's events: its Lucene query, as a rule of its own.
             let base_lucene = base
@@ -221,16 +221,16 @@ fn correlation_fields(
     let Some(c) = p.correlation() else {
         return (Vec::new(), None);
     };
-    let Ok(spec) = crate::ir::plan_correlation(lowering, p, c) else {
+    let Ok(lowered) = crate::ir::plan_correlation(lowering, p, c) else {
         return (Vec::new(), None);
     };
-    let group = spec
+    let group = lowered
         .inputs
         .first()
         .map(|i| i.group_fields.iter().map(|f| f.replace("{}", "")).collect())
         .unwrap_or_default();
     let plan = base.zip(pipeline).map(|(b, pl)| RulePlan::new(pl, b));
-    let value = spec
+    let value = lowered
         .field
         .as_ref()
         .map(|f| plan.as_ref().map_or(f.clone(), |pl| pl.map_field(f)).replace("{}", ""));
