@@ -418,7 +418,8 @@ fn eval_streams_detections_and_reports_bad_lines() {
         .filter(|l| l["kind"] == "correlation" && l["document"] == 2)
         .collect();
     assert_eq!(corr.len(), 1);
-    assert_eq!(corr[0]["events"], serde_json::json!([0, 1, 3]));
+    // Events are numbered by their input line, as bad lines are.
+    assert_eq!(corr[0]["lines"], serde_json::json!([1, 2, 4]));
     assert_eq!(corr[0]["group"], serde_json::json!(["192.0.2.1"]));
     assert_eq!(corr[0]["document"], 2);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -118,7 +118,7 @@ pub fn untimed_diag(p: &Parsed<'_>, count: usize, first: usize, fields: &[String
         p.doc.path(),
         head_span(p.doc),
         format!(
-            "correlation `{}`: {count} {events} without a usable timestamp in {} (first: event {first}); they were left out of its windows",
+            "correlation `{}`: {count} {events} without a usable timestamp in {} (first: line {first}); they were left out of its windows",
             label(p),
             fields_text(fields)
         ),

@@ -61,7 +61,9 @@ impl StrTest {
 #[derive(Debug)]
 enum Test {
     Str(StrTest),
-    Num(f64),
+    /// A number: equal to JSON numbers of the same value, and to strings that are its canonical
+    /// text (`4624` equals `"4624"`, not `"4624.0"` or `"04624"`).
+    Num(f64, String),
     Bool(bool),
     Null,
     Exists(bool),
@@ -166,7 +168,7 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
         }
         Value::Str(s) => Test::Str(StrTest::new(s, false)?),
         Value::CasedStr(s) => Test::Str(StrTest::new(s, true)?),
-        Value::Num(n) => Test::Num(n.as_f64()),
+        Value::Num(n) => Test::Num(n.as_f64(), n.to_string()),
         Value::Bool(b) => Test::Bool(*b),
         Value::Null => Test::Null,
         Value::Exists(b) => Test::Exists(*b),
@@ -245,7 +247,11 @@ impl CompiledLeaf {
             Test::Null => values.iter().all(|v| v.is_null()),
             Test::Exists(want) => values.iter().any(|v| !v.is_null()) == *want,
             Test::Str(t) => values.iter().any(|v| as_text(v).is_some_and(|s| t.matches(&s))),
-            Test::Num(n) => values.iter().any(|v| as_number(v) == Some(*n)),
+            Test::Num(n, text) => values.iter().any(|v| match v {
+                Json::Number(x) => x.as_f64() == Some(*n),
+                Json::String(s) => s == text,
+                _ => false,
+            }),
             Test::Bool(b) => values.iter().any(|v| match v {
                 Json::Bool(x) => x == b,
                 Json::String(s) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
@@ -320,6 +326,15 @@ mod tests {
         assert!(!m.matches(&json!({"data": {"type": "sapi", "description": "Update MFA"}})));
         let m = rule("  sel: {a: 5}\n  condition: sel\n");
         assert!(m.matches(&json!({"a": 5})) && m.matches(&json!({"a": "5"})) && !m.matches(&json!({"a": 6})));
+        assert!(m.matches(&json!({"a": 5.0})), "the same JSON number");
+        for text in [" 5", "+5", "05", "5e0", "5.0"] {
+            assert!(!m.matches(&json!({"a": text})), "{text:?} is other text than 5");
+        }
+        let m = rule("  sel: {n|gt: 9}\n  condition: sel\n");
+        assert!(m.matches(&json!({"n": "10"})) && m.matches(&json!({"n": "9.5"})));
+        assert!(
+            !m.matches(&json!({"n": " 10"})) && !m.matches(&json!({"n": "1e3"})) && !m.matches(&json!({"n": "010"}))
+        );
         let m = rule("  sel: {a: null}\n  condition: sel\n");
         assert!(m.matches(&json!({})) && m.matches(&json!({"a": null})) && !m.matches(&json!({"a": ""})));
         let m = rule("  sel: {a: ''}\n  condition: sel\n");
