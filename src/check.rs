@@ -1,5 +1,6 @@
 //! `detc check` as a library call: load, validate against the schemas, parse, lint.
 
+use crate::codes;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -44,7 +45,7 @@ impl CodeFilter {
 }
 
 /// Check an already loaded catalog; findings sorted by file and position.
-pub fn check_catalog(catalog: &Catalog, options: &lint::Options) -> Vec<Diagnostic> {
+pub fn check_catalog(catalog: &Catalog, options: &crate::config::LintOptions) -> Vec<Diagnostic> {
     let mut diags = catalog.diags.clone();
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     diags.par_extend(catalog.documents.par_iter().flat_map_iter(validate_document));
@@ -60,7 +61,7 @@ pub fn check_catalog(catalog: &Catalog, options: &lint::Options) -> Vec<Diagnost
 fn not_reported_by_schema(tests: Vec<Diagnostic>, reported: &[Diagnostic]) -> Vec<Diagnostic> {
     let schema_lines: std::collections::HashSet<(&std::path::Path, usize)> = reported
         .iter()
-        .filter(|d| d.code.code == crate::lint::schema::SCHEMA_VIOLATION.code)
+        .filter(|d| d.code.code == codes::SCHEMA_VIOLATION.code)
         .filter_map(|d| Some((&*d.path, d.span?.start.line)))
         .collect();
     tests
@@ -70,7 +71,7 @@ fn not_reported_by_schema(tests: Vec<Diagnostic>, reported: &[Diagnostic]) -> Ve
 }
 
 /// Load `paths` and check them.
-pub fn check_paths(paths: &[PathBuf], options: &lint::Options, filter: &CodeFilter) -> CheckReport {
+pub fn check_paths(paths: &[PathBuf], options: &crate::config::LintOptions, filter: &CodeFilter) -> CheckReport {
     let start = Instant::now();
     let catalog = Catalog::load(paths);
     let mut diagnostics = check_catalog(&catalog, options);

@@ -418,7 +418,8 @@ fn eval_streams_detections_and_reports_bad_lines() {
         .filter(|l| l["kind"] == "correlation" && l["document"] == 2)
         .collect();
     assert_eq!(corr.len(), 1);
-    assert_eq!(corr[0]["events"], serde_json::json!([0, 1, 3]));
+    // Events are numbered by their input line, as bad lines are.
+    assert_eq!(corr[0]["lines"], serde_json::json!([1, 2, 4]));
     assert_eq!(corr[0]["group"], serde_json::json!(["192.0.2.1"]));
     assert_eq!(corr[0]["document"], 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -723,16 +724,16 @@ fn correlations_read_the_pipeline_state_like_their_rules() {
     );
 }
 
-/// Documents detc cannot evaluate, for `eval` and `test`: a regex past the size limit (with tests),
+/// Documents detc cannot evaluate, for `eval` and `test`: a fieldref with `contains` (with tests),
 /// a placeholder without a value, a correlation over a correlation (two of them, a cycle), and a
 /// correlation whose test events carry no timestamp.
-const UNEVALUABLE: &str = "title: Huge regex
+const UNEVALUABLE: &str = "title: Fieldref contains
 id: 11111111-1111-4111-8111-111111111111
 level: low
 logsource: {product: auth0}
 detection:
   sel:
-    data.description|re: 'a{1000}{1000}'
+    data.description|fieldref|contains: data.other
   condition: sel
 tests:
   - name: fires
@@ -841,7 +842,7 @@ fn eval_reports_each_detection_it_cannot_evaluate_and_exits_1() {
     for (at, what) in [
         (
             "rules.yml:1:1",
-            "rule `Huge regex` cannot be evaluated: regex `a{1000}{1000}`",
+            "rule `Fieldref contains` cannot be evaluated: `fieldref with contains",
         ),
         (
             "rules.yml:17:1",
@@ -919,7 +920,7 @@ fn test_reports_a_detection_it_cannot_evaluate_once_with_the_tests_not_run() {
     assert_eq!(t704.len(), 4, "one per detection, not per test: {got:#?}");
     assert!(
         t704.iter().any(|(_, line, m)| *line == 1
-            && m.contains("rule `Huge regex` cannot be evaluated")
+            && m.contains("rule `Fieldref contains` cannot be evaluated")
             && m.contains("2 tests not run")),
         "{got:#?}"
     );

@@ -7,17 +7,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("DETC_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    if dir.join("corpus").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: {} has no corpus (set DETC_SHARED)", dir.display());
-        None
-    }
-}
+mod common;
+use common::shared;
 
 fn build(project: &Path, config: &str, extra: &[&str]) -> Output {
     std::fs::write(project.join("detc.yaml"), config).unwrap();

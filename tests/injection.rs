@@ -17,7 +17,7 @@
 //!     PROPTEST_CASES=5000 cargo test --release --test injection
 
 use detc::backend::convert::render_query;
-use detc::backend::{TargetId, convert_catalog};
+use detc::backend::{QueryLanguage, convert_catalog};
 use detc::catalog::Catalog;
 use detc::ir::{Expr, Leaf, ReFlags, Value};
 use detc::model::sigma_string::SigmaString;
@@ -183,11 +183,11 @@ const SUMO: Syntax = Syntax {
 };
 
 /// A backend by id.
-fn target_named(id: &str) -> TargetId {
-    TargetId::parse(id).expect("a backend")
+fn target_named(id: &str) -> QueryLanguage {
+    QueryLanguage::parse(id).expect("a backend")
 }
 
-fn syntax(target: TargetId) -> &'static Syntax {
+fn syntax(target: QueryLanguage) -> &'static Syntax {
     match target.name() {
         "splunk" => &SPLUNK,
         "lucene" => &LUCENE,
@@ -418,7 +418,7 @@ fn correlation(kind: &str, b_name: &str, group: &str, aliases: Option<&str>, val
 }
 
 /// The query, or the refusal's message.
-fn convert(target: TargetId, pos: Position, s: &str) -> Result<String, String> {
+fn convert(target: QueryLanguage, pos: Position, s: &str) -> Result<String, String> {
     let expr = match pos {
         Position::FieldCompare => leaf(s, string("v")),
         Position::FieldExists => leaf(s, Value::Exists(true)),
@@ -456,7 +456,7 @@ fn convert(target: TargetId, pos: Position, s: &str) -> Result<String, String> {
 }
 
 /// A refusal is allowed only for the characters a target documents it cannot write there.
-fn refusal_allowed(target: TargetId, pos: Position, s: &str, message: &str) -> bool {
+fn refusal_allowed(target: QueryLanguage, pos: Position, s: &str, message: &str) -> bool {
     let name = !matches!(pos, Position::RegexPattern | Position::Value);
     let control = name && s.chars().any(char::is_control) && message.contains("control character");
     let splunk_eval = target == target_named("splunk")
@@ -486,7 +486,7 @@ fn benign(pos: Position) -> &'static str {
     }
 }
 
-fn check(target: TargetId, pos: Position, s: &str) -> Result<(), TestCaseError> {
+fn check(target: QueryLanguage, pos: Position, s: &str) -> Result<(), TestCaseError> {
     let sx = syntax(target);
     let twin = convert(target, pos, benign(pos));
     let hostile = convert(target, pos, s);

@@ -1,15 +1,16 @@
-//! Converting a loaded catalog to one target: lowering, filters, rendering, wrapping, fidelity notes.
+//! Converting a loaded catalog to one target: lowering, filters, rendering, wrapping, fidelity notes;
+//! correlations: their plan, then each backend's lowering.
 
+use crate::codes;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::TargetId;
-use super::codes;
-use super::render::{Query, Unsupported};
+use super::QueryLanguage;
+use super::boolean::{Query, Unsupported};
 use crate::catalog::{Catalog, DocKind, Document};
 use crate::diag::Diagnostic;
-use crate::ir::{Expr, Lowering, error};
+use crate::ir::{Expr, Lowering};
 use crate::model::{Body, Parsed};
 
 /// The result for one document.
@@ -24,7 +25,7 @@ pub struct Conversion<'a> {
 /// Convert every rule and correlation of the catalog (filters are applied, not output).
 pub fn convert_catalog<'a>(
     catalog: &'a Catalog,
-    target: TargetId,
+    target: QueryLanguage,
     vars: &BTreeMap<String, String>,
 ) -> Vec<Conversion<'a>> {
     convert_catalog_with(catalog, target, vars, None)
@@ -33,7 +34,7 @@ pub fn convert_catalog<'a>(
 /// [`convert_catalog`] with a processing pipeline applied to every rule.
 pub fn convert_catalog_with<'a>(
     catalog: &'a Catalog,
-    target: TargetId,
+    target: QueryLanguage,
     vars: &BTreeMap<String, String>,
     pipeline: Option<&crate::pipeline::Pipeline>,
 ) -> Vec<Conversion<'a>> {
@@ -48,10 +49,10 @@ pub fn convert_catalog_with<'a>(
 /// conversions per target, in `targets` order.
 pub fn convert_catalog_to<'a>(
     catalog: &'a Catalog,
-    targets: &[TargetId],
+    targets: &[QueryLanguage],
     vars: &BTreeMap<String, String>,
     pipeline: Option<&crate::pipeline::Pipeline>,
-) -> Vec<(TargetId, Vec<Conversion<'a>>)> {
+) -> Vec<(QueryLanguage, Vec<Conversion<'a>>)> {
     let parsed: Vec<Parsed<'a>> = catalog.documents.iter().map(Parsed::parse).collect();
     let ctx = Lowering::new(&parsed, vars).with_pipeline(pipeline);
     let suppressed = ctx.suppressed_rules();
@@ -69,7 +70,7 @@ pub fn convert_catalog_to<'a>(
             convs
         })
         .collect();
-    let mut out: Vec<(TargetId, Vec<Conversion<'a>>)> = targets
+    let mut out: Vec<(QueryLanguage, Vec<Conversion<'a>>)> = targets
         .iter()
         .map(|&t| (t, Vec::with_capacity(per_doc.len())))
         .collect();
@@ -82,30 +83,33 @@ pub fn convert_catalog_to<'a>(
 }
 
 /// Convert one rule or correlation of a lowered catalog to `target`.
-pub fn convert_document<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: TargetId) -> Conversion<'a> {
+pub fn convert_document<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, target: QueryLanguage) -> Conversion<'a> {
     let mut convs = convert_document_to(ctx, p, &[target]);
     convs.pop().expect("one conversion per target")
 }
 
 /// Convert one rule or correlation to each of `targets` (one conversion each, in order): the
 /// document is lowered once and rendered per target.
-pub fn convert_document_to<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[TargetId]) -> Vec<Conversion<'a>> {
+pub fn convert_document_to<'a>(
+    ctx: &Lowering<'_, '_>,
+    p: &Parsed<'a>,
+    targets: &[QueryLanguage],
+) -> Vec<Conversion<'a>> {
     match &p.body {
-        Body::Correlation(_) => super::correlation::convert(ctx, p, targets),
+        Body::Correlation(_) => convert_correlation(ctx, p, targets),
         _ => convert_rule(ctx, p, targets),
     }
 }
 
-pub fn unsupported_diag(doc: &Document, target: TargetId, u: Unsupported) -> Diagnostic {
-    error(
-        doc,
+pub fn unsupported_diag(doc: &Document, target: QueryLanguage, u: Unsupported) -> Diagnostic {
+    doc.diagnostic(
         &codes::UNSUPPORTED,
         u.span,
         format!("{}: {}", target.describe(), u.message),
     )
 }
 
-fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[TargetId]) -> Vec<Conversion<'a>> {
+fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[QueryLanguage]) -> Vec<Conversion<'a>> {
     let empty = || Conversion {
         doc: p.doc,
         queries: Vec::new(),
@@ -147,13 +151,13 @@ fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[TargetId]
 }
 
 /// The target's full query for one expression.
-pub fn render_query(target: TargetId, expr: &Expr) -> Result<String, Unsupported> {
+pub fn render_query(target: QueryLanguage, expr: &Expr) -> Result<String, Unsupported> {
     render_query_with(target, expr, &BTreeMap::new())
 }
 
 /// [`render_query`] with pipeline state: `index` for ES|QL's `from`, `source_category` for Sumo.
 pub fn render_query_with(
-    target: TargetId,
+    target: QueryLanguage,
     expr: &Expr,
     state: &BTreeMap<String, String>,
 ) -> Result<String, Unsupported> {
@@ -163,4 +167,69 @@ pub fn render_query_with(
 pub fn main_only(q: Query) -> Result<String, Unsupported> {
     q.main
         .ok_or_else(|| Unsupported::new("the condition has no part this target can search"))
+}
+
+/// Convert one correlation to each of `targets`: its plan (made once), then each target's lowering.
+fn convert_correlation<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[QueryLanguage]) -> Vec<Conversion<'a>> {
+    let empty = || Conversion {
+        doc: p.doc,
+        queries: Vec::new(),
+        diagnostics: Vec::new(),
+        suppressed: false,
+    };
+    let Body::Correlation(c) = &p.body else {
+        return targets.iter().map(|_| empty()).collect();
+    };
+    let plan = match crate::ir::plan_correlation(ctx, p, c) {
+        Ok(s) => s,
+        Err(d) => {
+            return targets
+                .iter()
+                .map(|_| {
+                    let mut conv = empty();
+                    conv.diagnostics.push((*d).clone());
+                    conv
+                })
+                .collect();
+        }
+    };
+    let names = check_plan_names(&plan);
+    targets
+        .iter()
+        .map(|&target| {
+            let mut conv = empty();
+            let result = match &names {
+                Err(m) => Err(Unsupported::new(m.clone())),
+                Ok(()) => target.backend().correlation_query(&plan),
+            };
+            match result {
+                Ok((query, notes)) => {
+                    conv.queries.push(query);
+                    conv.diagnostics
+                        .extend(notes.into_iter().map(|n| p.doc.diagnostic(n.0, Some(c.node.span), n.1)));
+                }
+                Err(u) => conv.diagnostics.push(unsupported_diag(p.doc, target, u)),
+            }
+            conv
+        })
+        .collect()
+}
+
+/// The names a correlation puts into a query outside its rules' conditions (group-by fields and
+/// aliases, the value field, rule names as event labels) hold no control character.
+fn check_plan_names(plan: &crate::ir::CorrelationPlan<'_>) -> Result<(), String> {
+    use super::strings::check_name;
+    for g in &plan.group_by {
+        check_name("group-by field", g)?;
+    }
+    if let Some(f) = &plan.field {
+        check_name("`condition.field`", f)?;
+    }
+    for input in &plan.inputs {
+        check_name("rule name (an event label)", &input.name)?;
+        for g in &input.group_fields {
+            check_name("group-by field", g)?;
+        }
+    }
+    Ok(())
 }

@@ -1,15 +1,15 @@
 //! Stage 5, backends: IR expressions to query text. Each backend is a folder implementing
-//! [`Backend`] and one entry of [`BACKENDS`]; [`render`] holds the shared boolean rendering and
-//! [`convert`] / [`correlation`] the driver, which never names a backend.
+//! [`Backend`] and one entry of [`BACKENDS`]; [`boolean`] holds the shared boolean rendering and
+//! [`convert`] the driver, which never names a backend.
 
-pub mod codes;
+pub mod boolean;
 pub mod convert;
-pub mod correlation;
 pub mod eql;
 pub mod esql;
 pub mod lucene;
 pub mod notes;
-pub mod render;
+#[cfg(test)]
+mod pipeline_tests;
 pub mod splunk;
 pub mod strings;
 pub mod sumo;
@@ -18,13 +18,12 @@ mod tests;
 
 use std::collections::BTreeMap;
 
+pub use boolean::{Note, Unsupported};
 pub use convert::{Conversion, convert_catalog, convert_catalog_with};
 
 use crate::catalog::Document;
 use crate::diag::Diagnostic;
-use crate::ir::{Expr, Spec};
-pub use correlation::Note;
-pub use render::Unsupported;
+use crate::ir::{CorrelationPlan, Expr};
 
 /// A query language detc compiles to. Implement it in `src/backend/<id>/` and add one line to
 /// [`BACKENDS`]; docs/backends.md ("Adding a backend") walks through it.
@@ -39,9 +38,9 @@ pub trait Backend: Sync {
     /// The full query of one rule expression. `state` is the rule's pipeline state (`set_state`),
     /// e.g. `index` for ES|QL's `from`.
     fn rule_query(&self, expr: &Expr, state: &BTreeMap<String, String>) -> Result<String, Unsupported>;
-    /// The query of a correlation, with fidelity notes. The spec carries the pipeline state of the
-    /// correlation and of each base rule ([`Spec::state_values`]).
-    fn correlation_query(&self, spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported>;
+    /// The query of a correlation, with fidelity notes. The plan carries the pipeline state of the
+    /// correlation and of each base rule ([`CorrelationPlan::state_values`]).
+    fn correlation_query(&self, plan: &CorrelationPlan<'_>) -> Result<(String, Vec<Note>), Unsupported>;
     /// Warnings (B8xx) for what this target changes about the meaning of a rule expression.
     fn fidelity_notes(&self, doc: &Document, expr: &Expr) -> Vec<Diagnostic>;
 }
@@ -55,24 +54,27 @@ pub static BACKENDS: &[&dyn Backend] = &[
     &sumo::BACKEND,
 ];
 
-/// A backend of [`BACKENDS`], compared by id.
+/// A query language: a backend of [`BACKENDS`], compared by id.
 #[derive(Clone, Copy)]
-pub struct TargetId(&'static dyn Backend);
+pub struct QueryLanguage(&'static dyn Backend);
 
-impl TargetId {
-    /// Every target, in [`BACKENDS`] order.
-    pub fn all() -> impl Iterator<Item = TargetId> {
-        BACKENDS.iter().map(|b| TargetId(*b))
+impl QueryLanguage {
+    /// Every query language, in [`BACKENDS`] order.
+    pub fn all() -> impl Iterator<Item = QueryLanguage> {
+        BACKENDS.iter().map(|b| QueryLanguage(*b))
     }
 
-    /// The target whose id is `s`.
-    pub fn parse(s: &str) -> Option<TargetId> {
-        TargetId::all().find(|t| t.name() == s)
+    /// The query language whose id is `s`.
+    pub fn parse(s: &str) -> Option<QueryLanguage> {
+        QueryLanguage::all().find(|t| t.name() == s)
     }
 
-    /// The ids of every target, comma-separated (for messages).
+    /// The ids of every query language, comma-separated (for messages).
     pub fn names() -> String {
-        TargetId::all().map(TargetId::name).collect::<Vec<_>>().join(", ")
+        QueryLanguage::all()
+            .map(QueryLanguage::name)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     pub fn name(self) -> &'static str {
@@ -88,21 +90,21 @@ impl TargetId {
     }
 }
 
-impl PartialEq for TargetId {
-    fn eq(&self, other: &TargetId) -> bool {
+impl PartialEq for QueryLanguage {
+    fn eq(&self, other: &QueryLanguage) -> bool {
         self.name() == other.name()
     }
 }
 
-impl Eq for TargetId {}
+impl Eq for QueryLanguage {}
 
-impl std::hash::Hash for TargetId {
+impl std::hash::Hash for QueryLanguage {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.name().hash(state);
     }
 }
 
-impl std::fmt::Debug for TargetId {
+impl std::fmt::Debug for QueryLanguage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }

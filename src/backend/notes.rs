@@ -1,9 +1,9 @@
 //! Fidelity notes several backends share.
 
-use super::codes;
 use crate::catalog::Document;
+use crate::codes;
 use crate::diag::Diagnostic;
-use crate::ir::{Expr, Value, error};
+use crate::ir::{Expr, Value};
 
 /// B804 when a regex is not already `.*…*.`: Elastic regexes match the whole value.
 pub fn regex_anchored(doc: &Document, expr: &Expr) -> Option<Diagnostic> {
@@ -12,8 +12,7 @@ pub fn regex_anchored(doc: &Document, expr: &Expr) -> Option<Diagnostic> {
         .iter()
         .find(|l| matches!(&l.value, Value::Regex { pattern, .. } if !(pattern.starts_with(".*") && pattern.ends_with(".*"))))
         .map(|l| l.span)?;
-    Some(error(
-        doc,
+    Some(doc.diagnostic(
         &codes::REGEX_ANCHORED,
         Some(span),
         "Elastic regexes must match the whole value; Sigma's match a substring",
@@ -26,5 +25,5 @@ pub fn array_approximated(doc: &Document, expr: &Expr, why: &str) -> Option<Diag
     let l = leaves
         .iter()
         .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))?;
-    Some(error(doc, &codes::ARRAY_APPROXIMATED, Some(l.span), why.to_string()))
+    Some(doc.diagnostic(&codes::ARRAY_APPROXIMATED, Some(l.span), why.to_string()))
 }

@@ -2,40 +2,6 @@
 
 use crate::model::sigma_string::{Part, SigmaString};
 
-/// How a target writes the pieces of a Sigma string.
-pub struct StringStyle<'a> {
-    /// Characters that get `escape` before them when they occur literally.
-    pub escaped: &'a [char],
-    pub escape: &'a str,
-    pub any_chars: &'a str,
-    pub one_char: &'a str,
-}
-
-/// Render the parts of `s`; placeholders must have been expanded before (they are rendered as text).
-pub fn render_string(s: &SigmaString, style: &StringStyle<'_>) -> String {
-    let mut out = String::new();
-    for p in &s.parts {
-        match p {
-            Part::Text(t) => {
-                for c in t.chars() {
-                    if style.escaped.contains(&c) {
-                        out.push_str(style.escape);
-                    }
-                    out.push(c);
-                }
-            }
-            Part::AnyChars => out.push_str(style.any_chars),
-            Part::OneChar => out.push_str(style.one_char),
-            Part::Placeholder(n) => {
-                out.push('%');
-                out.push_str(n);
-                out.push('%');
-            }
-        }
-    }
-    out
-}
-
 /// `X*` with no other wildcard: the text of X.
 pub fn prefix_only(s: &SigmaString) -> Option<&str> {
     match s.parts.as_slice() {

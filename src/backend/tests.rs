@@ -4,16 +4,16 @@
 //! with `==`: pySigma's `F:5` does not type-check in EQL.
 
 use super::convert::render_query;
-use super::{TargetId, convert_catalog};
+use super::{QueryLanguage, convert_catalog};
 use crate::catalog::Catalog;
 
 /// Convert a rule whose `detection` body is `detection` (without the condition line).
 /// A backend by id.
-fn t(id: &str) -> TargetId {
-    TargetId::parse(id).expect("a backend")
+fn t(id: &str) -> QueryLanguage {
+    QueryLanguage::parse(id).expect("a backend")
 }
 
-fn conv(target: TargetId, detection: &str, condition: &str) -> String {
+fn conv(target: QueryLanguage, detection: &str, condition: &str) -> String {
     let text = format!("title: T\nlogsource: {{product: windows}}\ndetection:\n{detection}  condition: {condition}\n");
     let catalog = Catalog::from_sources(&[("t.yml", &text)]);
     let out = convert_catalog(&catalog, target, &Default::default());
@@ -319,7 +319,7 @@ fn range_conditions_convert_where_the_target_can_filter_an_aggregate() {
 }
 
 /// Convert a catalog text for one target: (queries per document, error messages per document).
-fn conv_all(target: TargetId, text: &str) -> Vec<(Vec<String>, Vec<String>)> {
+fn conv_all(target: QueryLanguage, text: &str) -> Vec<(Vec<String>, Vec<String>)> {
     let catalog = Catalog::from_sources(&[("t.yml", text)]);
     convert_catalog(&catalog, target, &Default::default())
         .into_iter()
@@ -467,7 +467,7 @@ fn field_names_are_escaped_for_every_construct() {
     assert_eq!(eq("a|exists: true")[0].0, ["any where ?a != null"]);
     assert!(eq("a`b: 1")[0].1[0].contains("backtick"));
     // A control character in a field name is refused on every target.
-    for t in TargetId::all() {
+    for t in QueryLanguage::all() {
         let out = conv_all(t, &rule_with("\"a\\nb\": x"));
         assert!(out[0].0.is_empty() && out[0].1[0].contains("U+000A"), "{t:?}: {out:?}");
     }

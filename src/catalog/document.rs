@@ -52,6 +52,16 @@ impl Document {
         &self.file.path
     }
 
+    /// A finding of `code` (error, warning or info) about this document.
+    pub fn diagnostic(
+        &self,
+        code: &'static crate::diag::Code,
+        span: Option<Span>,
+        message: impl Into<String>,
+    ) -> crate::diag::Diagnostic {
+        crate::diag::Diagnostic::new(code, self.path(), span, message)
+    }
+
     /// The document's `title`, when it is a string.
     pub fn title(&self) -> Option<&str> {
         self.root.get("title").and_then(Node::as_str)

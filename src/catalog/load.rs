@@ -1,5 +1,6 @@
 //! Loading files into documents: size, encoding and binary checks, YAML parsing, classification.
 
+use crate::codes;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,7 +11,6 @@ use super::source::SourceFile;
 use super::walk::walk;
 use super::yaml::{Value, parse_documents};
 use crate::diag::{Diagnostic, Span};
-use crate::lint::load as codes;
 
 /// No Sigma rule file is anywhere near this size; bigger files are reported, not parsed.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
@@ -45,7 +45,12 @@ impl Catalog {
     pub fn from_sources(sources: &[(&str, &str)]) -> Catalog {
         let mut catalog = Catalog::default();
         for (path, text) in sources {
-            let l = load_text(Arc::from(Path::new(path)), text.to_string());
+            let path: Arc<Path> = Arc::from(Path::new(path));
+            if text.contains('\0') {
+                catalog.diags.push(binary_file(&path));
+                continue;
+            }
+            let l = load_text(path, text.to_string());
             catalog.diags.extend(l.diags);
             catalog.documents.extend(l.documents);
             catalog.files.extend(l.file);
@@ -203,5 +208,11 @@ fn load_text(path: Arc<Path>, text: String) -> FileLoad {
         file: Some(file),
         documents,
         diags,
+    }
+}
+
+impl crate::diag::emit::SourceLookup for Catalog {
+    fn source(&self, path: &Path) -> Option<&str> {
+        self.file(path).map(|f| f.text.as_str())
     }
 }

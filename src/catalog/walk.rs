@@ -1,11 +1,11 @@
 //! Finding the catalog's files: folders are walked honouring `.gitignore`; files named explicitly are
 //! always taken. Detection-test sidecars (`<stem>.tests.yml`) are not rules and are skipped.
 
+use crate::codes;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::diag::Diagnostic;
-use crate::lint::load as codes;
 
 /// Files to load, in a stable order, and the problems met while walking.
 pub struct Walked {

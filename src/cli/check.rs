@@ -7,7 +7,6 @@ use clap::{Args, ValueEnum};
 use crate::check::{CodeFilter, check_paths};
 use crate::diag::Severity;
 use crate::diag::emit::{render_github, render_human, render_json, render_sarif};
-use crate::lint::{self, registry};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -44,7 +43,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         Err(code) => return code,
     };
     let paths = config.paths_or(&args.paths);
-    let mut options = lint::Options {
+    let mut options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
     };
@@ -52,7 +51,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         return code;
     }
     for token in args.select.iter().chain(&args.ignore) {
-        if !registry::all_codes().iter().any(|c| {
+        if !crate::codes::all().iter().any(|c| {
             c.code.to_ascii_uppercase().starts_with(&token.to_ascii_uppercase()) || c.name.eq_ignore_ascii_case(token)
         }) {
             eprintln!("error: `{token}` matches no lint code or name (see `detc list lints`)");
@@ -67,7 +66,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let out = match args.format {
         Format::Human => render_human(&report.diagnostics, &report.catalog, std::io::stdout().is_terminal()),
         Format::Json => render_json(&report.diagnostics),
-        Format::Sarif => render_sarif(&report.diagnostics, &registry::all_codes()),
+        Format::Sarif => render_sarif(&report.diagnostics, &crate::codes::all()),
         Format::Github => render_github(&report.diagnostics),
     };
     let mut stdout = std::io::stdout().lock();

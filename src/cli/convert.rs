@@ -8,9 +8,10 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 use crate::backend::convert::convert_catalog_to;
-use crate::backend::{Conversion, TargetId, codes};
+use crate::backend::{Conversion, QueryLanguage};
 use crate::catalog::Catalog;
 use crate::check::check_catalog;
+use crate::codes;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
 use crate::model::Parsed;
@@ -52,15 +53,15 @@ pub struct ConvertArgs {
 
 /// One `-t` value: a target, or `all` of them.
 #[derive(Debug, Clone)]
-pub struct Targets(Vec<TargetId>);
+pub struct Targets(Vec<QueryLanguage>);
 
 fn parse_target(s: &str) -> Result<Targets, String> {
     if s == "all" {
-        return Ok(Targets(TargetId::all().collect()));
+        return Ok(Targets(QueryLanguage::all().collect()));
     }
-    TargetId::parse(s)
+    QueryLanguage::parse(s)
         .map(|t| Targets(vec![t]))
-        .ok_or_else(|| format!("unknown target `{s}`; targets: {}, or all", TargetId::names()))
+        .ok_or_else(|| format!("unknown target `{s}`; targets: {}, or all", QueryLanguage::names()))
 }
 
 pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode {
@@ -77,7 +78,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut targets: Vec<TargetId> = Vec::new();
+    let mut targets: Vec<QueryLanguage> = Vec::new();
     for t in args.targets.iter().flat_map(|t| &t.0) {
         if !targets.contains(t) {
             targets.push(*t);
@@ -169,9 +170,9 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
 fn withhold_broken(
     catalog: &Catalog,
     vars: &BTreeMap<String, String>,
-    per_target: &mut [(TargetId, Vec<Conversion<'_>>)],
+    per_target: &mut [(QueryLanguage, Vec<Conversion<'_>>)],
 ) {
-    let options = crate::lint::Options {
+    let options = crate::config::LintOptions {
         variables: vars.clone(),
         require_tests: false,
     };

@@ -67,24 +67,28 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     const BATCH: usize = 8192;
     let mut batch: Vec<Raw> = Vec::with_capacity(BATCH);
     let mut flush = |batch: &mut Vec<Raw>, events: &mut usize, bad: &mut usize, detections: &mut usize| {
-        let items: Vec<Item> = batch
+        let items: Vec<(usize, Item)> = batch
             .par_drain(..)
             .map(|raw| match raw {
-                Raw::Line(n, bytes) => parse_line(n, &bytes),
-                Raw::Item(_, item) => item,
+                Raw::Line(n, bytes) => (n, parse_line(n, &bytes)),
+                Raw::Item(n, item) => (n, item),
             })
             .collect();
         let mut parsed = Vec::with_capacity(items.len());
-        for item in items {
+        let mut numbers = Vec::with_capacity(items.len());
+        for (n, item) in items {
             match item {
-                Item::Event(e) => parsed.push(e),
+                Item::Event(e) => {
+                    parsed.push(e);
+                    numbers.push(n);
+                }
                 Item::Bad { line, message } => {
                     *bad += 1;
                     eprintln!("{name}:{line}: skipped: {message}");
                 }
             }
         }
-        engine.push_batch(*events, &parsed, &mut lines);
+        engine.push_batch(&numbers, &parsed, &mut lines);
         *events += parsed.len();
         for l in lines.drain(..) {
             *detections += 1;

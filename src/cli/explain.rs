@@ -2,8 +2,6 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::lint::registry;
-
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
     /// A lint code (`C205`) or name (`null-from-commented-items`).
@@ -11,7 +9,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> ExitCode {
-    let Some(c) = registry::find(&args.code) else {
+    let Some(c) = crate::codes::find(&args.code) else {
         eprintln!("error: no lint `{}` (see `detc list lints`)", args.code);
         return ExitCode::from(2);
     };

@@ -2,7 +2,6 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::lint::registry;
 use crate::model::modifier::Modifier;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -21,7 +20,7 @@ pub struct ListArgs {
 pub fn run(args: ListArgs) -> ExitCode {
     match args.what {
         What::Lints => {
-            for c in registry::all_codes() {
+            for c in crate::codes::all() {
                 println!("{}  {:<32} {:<8} {}", c.code, c.name, c.severity.as_str(), c.summary);
             }
         }
@@ -31,7 +30,7 @@ pub fn run(args: ListArgs) -> ExitCode {
             }
         }
         What::Targets => {
-            for t in crate::backend::TargetId::all() {
+            for t in crate::backend::QueryLanguage::all() {
                 println!("{:<8} {}", t.name(), t.describe());
             }
         }

@@ -110,7 +110,7 @@ fn print_diagnostics(diags: &[crate::diag::Diagnostic], catalog: &crate::catalog
     let out = match format {
         check::Format::Human => render_human(diags, catalog, std::io::IsTerminal::is_terminal(&std::io::stdout())),
         check::Format::Json => render_json(diags),
-        check::Format::Sarif => render_sarif(diags, &crate::lint::registry::all_codes()),
+        check::Format::Sarif => render_sarif(diags, &crate::codes::all()),
         check::Format::Github => render_github(diags),
     };
     let mut stdout = std::io::stdout().lock();

@@ -3,6 +3,7 @@
 //! Optional: without a file every setting has a default that suits our own catalog. The file is
 //! validated against `schemas/config.json`; problems are diagnostics with locations (exit code 2).
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -11,19 +12,8 @@ use jsonschema::Validator;
 
 use crate::catalog::SourceFile;
 use crate::catalog::yaml::{Node, Value, parse_documents};
-use crate::diag::{Code, Diagnostic, Severity, Span};
+use crate::diag::{Diagnostic, Span};
 use crate::schema::to_json;
-
-pub static INVALID_CONFIG: Code = Code {
-    code: "S102",
-    name: "invalid-config",
-    severity: Severity::Error,
-    summary: "detc.yaml does not match its schema",
-    doc: "The configuration file is read before anything else; a key that is unknown or has the wrong \
-          type is reported at its place and the command stops with exit code 2 (see schemas/config.json).",
-    bad: "",
-    good: "",
-};
 
 pub const FILE_NAME: &str = "detc.yaml";
 
@@ -66,7 +56,7 @@ impl Config {
         let arc: Arc<Path> = Arc::from(path.as_path());
         let text = std::fs::read_to_string(&path).map_err(|e| {
             vec![Diagnostic::new(
-                &INVALID_CONFIG,
+                &codes::INVALID_CONFIG,
                 &arc,
                 None,
                 format!("cannot read: {e}"),
@@ -92,7 +82,7 @@ impl Config {
             .map(|e| {
                 let at = crate::schema::locate_span(&root, e.instance_path().as_str());
                 Diagnostic::at(
-                    &INVALID_CONFIG,
+                    &codes::INVALID_CONFIG,
                     &path,
                     at,
                     format!("{e} (at {})", e.instance_path().as_str()),
@@ -153,6 +143,15 @@ fn validator() -> &'static Validator {
             .build(&schema)
             .expect("the config schema compiles (tested)")
     })
+}
+
+/// Settings that change what lints report.
+#[derive(Debug, Default, Clone)]
+pub struct LintOptions {
+    /// Values for `{name}` tokens (from `detc.yaml` `variables`).
+    pub variables: std::collections::BTreeMap<String, String>,
+    /// Report rules and correlations without tests (T701; from `detc.yaml` `require_tests`).
+    pub require_tests: bool,
 }
 
 #[cfg(test)]

@@ -2,10 +2,10 @@
 //! correlation's events carry no usable timestamp (T705). `detc eval` and `detc test` share them, so
 //! both report a detection they cannot run once, at the detection, and never skip it silently.
 
+use crate::codes;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::codes;
 use super::correlate::CompiledCorrelation;
 use super::matcher::Matcher;
 use super::time::fields_text;
@@ -57,8 +57,8 @@ pub fn compile_correlation<'a>(
     p: &Parsed<'a>,
     c: &Correlation<'a>,
 ) -> Result<CompiledCorrelation, Unevaluable> {
-    let spec = lowering.correlation(p, c).map_err(|d| Unevaluable::from_lowering(&d))?;
-    CompiledCorrelation::compile(&spec).map_err(Unevaluable::plain)
+    let plan = crate::ir::plan_correlation(lowering, p, c).map_err(|d| Unevaluable::from_lowering(&d))?;
+    CompiledCorrelation::compile(&plan).map_err(Unevaluable::plain)
 }
 
 /// Where findings about a whole detection point: its first key (usually `title`).
@@ -118,7 +118,7 @@ pub fn untimed_diag(p: &Parsed<'_>, count: usize, first: usize, fields: &[String
         p.doc.path(),
         head_span(p.doc),
         format!(
-            "correlation `{}`: {count} {events} without a usable timestamp in {} (first: event {first}); they were left out of its windows",
+            "correlation `{}`: {count} {events} without a usable timestamp in {} (first: line {first}); they were left out of its windows",
             label(p),
             fields_text(fields)
         ),
@@ -128,3 +128,20 @@ pub fn untimed_diag(p: &Parsed<'_>, count: usize, first: usize, fields: &[String
 }
 
 pub const TIMESTAMP_HELP: &str = "set `timestamp_field` in detc.yaml to the field that holds each event's time (RFC 3339 text, or epoch seconds or milliseconds)";
+
+/// T706: `hits` values were abandoned at the backtracking limit, the first by `pattern`.
+pub fn regex_limit_diag(p: &Parsed<'_>, hits: usize, pattern: &str) -> Diagnostic {
+    let values = if hits == 1 { "value" } else { "values" };
+    Diagnostic::at(
+        &codes::REGEX_LIMIT,
+        p.doc.path(),
+        head_span(p.doc),
+        format!(
+            "{} `{}`: {hits} {values} abandoned at the regex backtracking limit ({pattern}); they counted as no match",
+            kind(p),
+            label(p)
+        ),
+    )
+    .label("its verdicts on those events are unknown")
+    .help("rewrite the regex without nested quantifiers such as `(a+)+`")
+}

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use super::event::{as_number, as_text, lookup};
 use super::matcher::Matcher;
-use crate::ir::Spec;
+use crate::ir::CorrelationPlan;
 use crate::model::correlation::{CorrelationType, Op};
 
 pub struct CompiledCorrelation {
@@ -41,19 +41,19 @@ pub struct Alert {
 }
 
 impl CompiledCorrelation {
-    pub fn compile(spec: &Spec<'_>) -> Result<CompiledCorrelation, String> {
-        let inputs = spec
+    pub fn compile(plan: &CorrelationPlan<'_>) -> Result<CompiledCorrelation, String> {
+        let inputs = plan
             .inputs
             .iter()
             .map(|i| Ok((Matcher::compile(&i.expr)?, i.group_fields.clone())))
             .collect::<Result<_, String>>()?;
         Ok(CompiledCorrelation {
-            kind: spec.kind,
+            kind: plan.kind,
             inputs,
-            window: spec.timespan_secs as f64,
-            bounds: spec.bounds.iter().map(|b| (b.op, b.value)).collect(),
-            field: spec.field.clone(),
-            percentile: spec.percentile,
+            window: plan.timespan_secs as f64,
+            bounds: plan.bounds.iter().map(|b| (b.op, b.value)).collect(),
+            field: plan.field.clone(),
+            percentile: plan.percentile,
             groups: HashMap::new(),
         })
     }
@@ -70,6 +70,14 @@ impl CompiledCorrelation {
     }
 
     /// Which referenced rules match `event` (read-only, so it can run in parallel).
+    /// Regex matches its rules abandoned at the backtracking limit, and the first pattern.
+    pub fn limit_hits(&self) -> (usize, Option<String>) {
+        self.inputs
+            .iter()
+            .map(|(m, _)| m.limit_hits())
+            .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f)))
+    }
+
     pub fn matching_inputs(&self, event: &Json) -> Vec<bool> {
         self.inputs.iter().map(|(m, _)| m.matches(event)).collect()
     }

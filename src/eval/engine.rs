@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
-use super::compile::{compile_correlation, compile_rule, unevaluable_diag, untimed_diag};
+use super::compile::{compile_correlation, compile_rule, regex_limit_diag, unevaluable_diag, untimed_diag};
 use super::correlate::{Alert, CompiledCorrelation};
 use super::matcher::Matcher;
 use super::time::timestamp;
@@ -80,7 +80,8 @@ impl Engine {
     /// Findings about the events seen so far: one T705 per correlation whose rules matched events
     /// without a usable timestamp. `parsed` is the slice the engine was built from.
     pub fn finish(&self, parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
-        self.detectors
+        let mut out: Vec<Diagnostic> = self
+            .detectors
             .iter()
             .filter(|d| d.untimed > 0)
             .filter_map(|d| {
@@ -91,13 +92,28 @@ impl Engine {
                     &self.timestamp_fields,
                 ))
             })
-            .collect()
+            .collect();
+        // And one T706 per detection whose regexes hit the backtracking limit.
+        for d in &self.detectors {
+            let (hits, pattern) = match &d.kind {
+                Kind::Rule(matchers) => matchers
+                    .iter()
+                    .map(Matcher::limit_hits)
+                    .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f))),
+                Kind::Correlation(c) => c.limit_hits(),
+            };
+            if let (true, Some(p), Some(pattern)) = (hits > 0, parsed.get(d.doc), pattern) {
+                out.push(regex_limit_diag(p, hits, &pattern));
+            }
+        }
+        out
     }
 
-    /// Evaluate a batch of consecutive events starting at `first`; each detection becomes one JSON
-    /// line, in event order. Everything that needs no state (rules, which rules a correlation's
+    /// Evaluate a batch of consecutive events, `numbers[i]` being the input line of `events[i]` (its
+    /// 1-based line in JSON Lines, its 1-based position in a JSON array: the numbering bad lines are
+    /// reported with too); each detection becomes one JSON line, in event order. Everything that needs no state (rules, which rules a correlation's
     /// event matches, timestamps) runs in parallel; the correlation windows then advance in order.
-    pub fn push_batch(&mut self, first: usize, events: &[Json], out: &mut Vec<Json>) {
+    pub fn push_batch(&mut self, numbers: &[usize], events: &[Json], out: &mut Vec<Json>) {
         let this = &*self;
         let prepared: Vec<Prepared> = events
             .par_iter()
@@ -112,7 +128,7 @@ impl Engine {
                     })
                     .collect();
                 (
-                    this.rule_lines(first + i, event),
+                    this.rule_lines(numbers[i], event),
                     timestamp(event, &this.timestamp_fields),
                     matches,
                 )
@@ -125,14 +141,14 @@ impl Engine {
                 for (d, matched) in self.detectors.iter_mut().zip(&matches) {
                     if matched.iter().any(|&m| m) {
                         d.untimed += 1;
-                        d.first_untimed.get_or_insert(first + i);
+                        d.first_untimed.get_or_insert(numbers[i]);
                     }
                 }
                 continue;
             };
             for (d, matched) in self.detectors.iter_mut().zip(&matches) {
                 if let Kind::Correlation(c) = &mut d.kind {
-                    for Alert { events, group } in c.push_matched(first + i, time, event, matched) {
+                    for Alert { events, group } in c.push_matched(numbers[i], time, event, matched) {
                         out.push(correlation_line(&d.header, events, group));
                     }
                 }
@@ -141,8 +157,8 @@ impl Engine {
     }
 
     /// Evaluate one event (in stream order).
-    pub fn push(&mut self, index: usize, event: &Json, out: &mut Vec<Json>) {
-        self.push_batch(index, std::slice::from_ref(event), out);
+    pub fn push(&mut self, line: usize, event: &Json, out: &mut Vec<Json>) {
+        self.push_batch(&[line], std::slice::from_ref(event), out);
     }
 
     fn rule_lines(&self, index: usize, event: &Json) -> Vec<Json> {
@@ -154,7 +170,7 @@ impl Engine {
                 let mut fields = Vec::new();
                 m.matched_fields(event, &mut fields);
                 let mut line = d.header.clone();
-                line.insert("event".into(), json!(index));
+                line.insert("line".into(), json!(index));
                 line.insert("matched".into(), json!(fields));
                 out.push(Json::Object(line));
             }
@@ -186,7 +202,7 @@ fn header(p: &Parsed<'_>, kind: &Kind) -> serde_json::Map<String, Json> {
 
 fn correlation_line(header: &serde_json::Map<String, Json>, events: Vec<usize>, group: Vec<String>) -> Json {
     let mut line = header.clone();
-    line.insert("events".into(), json!(events));
+    line.insert("lines".into(), json!(events));
     line.insert("group".into(), json!(group));
     Json::Object(line)
 }

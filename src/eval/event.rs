@@ -61,13 +61,26 @@ pub fn as_text(value: &Value) -> Option<std::borrow::Cow<'_, str>> {
     }
 }
 
-/// A value as a number: JSON numbers, and strings holding one.
+/// A value as a number: JSON numbers, and strings holding one in plain decimal notation (`-12`,
+/// `3.5`). Splunk and Elastic keyword fields compare the text, so `" 12"`, `"+12"`, `"012"` and
+/// `"12e0"` are not numbers here.
 pub fn as_number(value: &Value) -> Option<f64> {
     match value {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
+        Value::String(s) if is_plain_decimal(s) => s.parse().ok(),
         _ => None,
     }
+}
+
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`
+pub fn is_plain_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    all_digits(int) && (int == "0" || !int.starts_with('0')) && frac.is_none_or(all_digits)
 }
 
 /// Every string (and number) anywhere in the event, for keyword search.

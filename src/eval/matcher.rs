@@ -1,10 +1,13 @@
 //! IR expressions compiled for evaluation: regexes built once, strings pre-lowered.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use regex::{Regex, RegexBuilder};
 use serde_json::Value as Json;
 
 use super::event::{all_texts, as_number, as_text, lookup};
 use crate::ir::{CmpOp, Expr, Leaf, Value};
+use crate::model::pcre::{Flags, LimitExceeded, Pcre};
 use crate::model::sigma_string::{Part, SigmaString};
 
 /// A string test: exact (case-folded or not) or a compiled wildcard pattern.
@@ -58,11 +61,17 @@ impl StrTest {
 #[derive(Debug)]
 enum Test {
     Str(StrTest),
-    Num(f64),
+    /// A number: equal to JSON numbers of the same value, and to strings that are its canonical
+    /// text (`4624` equals `"4624"`, not `"4624.0"` or `"04624"`).
+    Num(f64, String),
     Bool(bool),
     Null,
     Exists(bool),
-    Regex(Regex),
+    /// A PCRE-flavoured regex; `limit_hits` counts events abandoned at the backtracking limit.
+    Regex {
+        re: Pcre,
+        limit_hits: AtomicUsize,
+    },
     Cidr(std::net::IpAddr, u32),
     Compare(CmpOp, f64),
     FieldRef(String),
@@ -103,6 +112,25 @@ impl Matcher {
         }
     }
 
+    /// How many regex matches were abandoned at the backtracking limit (the verdicts treated them as
+    /// no match), and the first such pattern.
+    pub fn limit_hits(&self) -> (usize, Option<String>) {
+        match self {
+            Matcher::And(v) | Matcher::Or(v) => v
+                .iter()
+                .map(Matcher::limit_hits)
+                .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f))),
+            Matcher::Not(m) => m.limit_hits(),
+            Matcher::Leaf(l) => match &l.test {
+                Test::Regex { limit_hits, .. } => {
+                    let n = limit_hits.load(Ordering::Relaxed);
+                    (n, (n > 0).then(|| l.description.clone()))
+                }
+                _ => (0, None),
+            },
+        }
+    }
+
     /// Every leaf with its outcome on `event`, in rule order: what decided a verdict.
     pub fn explain<'m>(&'m self, event: &Json, out: &mut Vec<(&'m str, bool)>) {
         match self {
@@ -140,18 +168,22 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
         }
         Value::Str(s) => Test::Str(StrTest::new(s, false)?),
         Value::CasedStr(s) => Test::Str(StrTest::new(s, true)?),
-        Value::Num(n) => Test::Num(n.as_f64()),
+        Value::Num(n) => Test::Num(n.as_f64(), n.to_string()),
         Value::Bool(b) => Test::Bool(*b),
         Value::Null => Test::Null,
         Value::Exists(b) => Test::Exists(*b),
-        Value::Regex { pattern, flags } => Test::Regex(
-            RegexBuilder::new(pattern)
-                .case_insensitive(flags.ignore_case)
-                .multi_line(flags.multiline)
-                .dot_matches_new_line(flags.dot_all)
-                .build()
-                .map_err(|e| format!("regex `{pattern}`: {e}"))?,
-        ),
+        Value::Regex { pattern, flags } => Test::Regex {
+            re: Pcre::new(
+                pattern,
+                Flags {
+                    ignore_case: flags.ignore_case,
+                    multiline: flags.multiline,
+                    dot_all: flags.dot_all,
+                },
+            )
+            .map_err(|e| format!("regex `{pattern}`: {e}"))?,
+            limit_hits: AtomicUsize::new(0),
+        },
         Value::Cidr(net) => {
             let (addr, len) = net.split_once('/').unwrap_or((net, ""));
             let addr: std::net::IpAddr = addr.parse().map_err(|_| format!("bad network `{net}`"))?;
@@ -180,7 +212,7 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
 fn describe(leaf: &Leaf) -> String {
     let field = leaf.field.as_deref().unwrap_or("keyword");
     let value = match &leaf.value {
-        Value::Str(s) | Value::CasedStr(s) => format!("= {:?}", crate::backend::strings::render_string(s, &DISPLAY)),
+        Value::Str(s) | Value::CasedStr(s) => format!("= {:?}", crate::model::sigma_string::render_string(s, &DISPLAY)),
         Value::Num(n) => format!("= {n}"),
         Value::Bool(b) => format!("= {b}"),
         Value::Null => "is null".into(),
@@ -195,7 +227,7 @@ fn describe(leaf: &Leaf) -> String {
     format!("{field} {value}")
 }
 
-const DISPLAY: crate::backend::strings::StringStyle<'static> = crate::backend::strings::StringStyle {
+const DISPLAY: crate::model::sigma_string::StringStyle<'static> = crate::model::sigma_string::StringStyle {
     escaped: &['*', '?'],
     escape: "\\",
     any_chars: "*",
@@ -215,13 +247,26 @@ impl CompiledLeaf {
             Test::Null => values.iter().all(|v| v.is_null()),
             Test::Exists(want) => values.iter().any(|v| !v.is_null()) == *want,
             Test::Str(t) => values.iter().any(|v| as_text(v).is_some_and(|s| t.matches(&s))),
-            Test::Num(n) => values.iter().any(|v| as_number(v) == Some(*n)),
+            Test::Num(n, text) => values.iter().any(|v| match v {
+                Json::Number(x) => x.as_f64() == Some(*n),
+                Json::String(s) => s == text,
+                _ => false,
+            }),
             Test::Bool(b) => values.iter().any(|v| match v {
                 Json::Bool(x) => x == b,
                 Json::String(s) => s.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
                 _ => false,
             }),
-            Test::Regex(re) => values.iter().any(|v| as_text(v).is_some_and(|s| re.is_match(&s))),
+            Test::Regex { re, limit_hits } => values.iter().any(|v| {
+                as_text(v).is_some_and(|s| match re.is_match(&s) {
+                    Ok(m) => m,
+                    Err(LimitExceeded) => {
+                        // Counted and reported after the run (T706), never a silent non-match.
+                        limit_hits.fetch_add(1, Ordering::Relaxed);
+                        false
+                    }
+                })
+            }),
             Test::Cidr(net, len) => values.iter().any(|v| {
                 as_text(v)
                     .and_then(|s| s.parse::<std::net::IpAddr>().ok())
@@ -281,6 +326,15 @@ mod tests {
         assert!(!m.matches(&json!({"data": {"type": "sapi", "description": "Update MFA"}})));
         let m = rule("  sel: {a: 5}\n  condition: sel\n");
         assert!(m.matches(&json!({"a": 5})) && m.matches(&json!({"a": "5"})) && !m.matches(&json!({"a": 6})));
+        assert!(m.matches(&json!({"a": 5.0})), "the same JSON number");
+        for text in [" 5", "+5", "05", "5e0", "5.0"] {
+            assert!(!m.matches(&json!({"a": text})), "{text:?} is other text than 5");
+        }
+        let m = rule("  sel: {n|gt: 9}\n  condition: sel\n");
+        assert!(m.matches(&json!({"n": "10"})) && m.matches(&json!({"n": "9.5"})));
+        assert!(
+            !m.matches(&json!({"n": " 10"})) && !m.matches(&json!({"n": "1e3"})) && !m.matches(&json!({"n": "010"}))
+        );
         let m = rule("  sel: {a: null}\n  condition: sel\n");
         assert!(m.matches(&json!({})) && m.matches(&json!({"a": null})) && !m.matches(&json!({"a": ""})));
         let m = rule("  sel: {a: ''}\n  condition: sel\n");

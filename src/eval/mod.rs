@@ -1,7 +1,6 @@
 //! Stage 6, evaluation: rules and correlations run in-process over JSON events, from the same IR
 //! the backends render, so a passing detection test is evidence about every generated query.
 
-pub mod codes;
 pub mod compile;
 pub mod correlate;
 pub mod engine;

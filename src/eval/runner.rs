@@ -1,13 +1,13 @@
 //! `detc test`: run each document's detection tests in-process.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::codes;
-use super::compile::{TIMESTAMP_HELP, compile_correlation, compile_rule, unevaluable_diag};
+use super::compile::{TIMESTAMP_HELP, compile_correlation, compile_rule, regex_limit_diag, unevaluable_diag};
 use super::correlate::CompiledCorrelation;
 use super::matcher::Matcher;
 use super::spec::{Expect, TestCase, parse_tests};
@@ -61,10 +61,23 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
         // Every detection is compiled, tested or not: one that cannot be evaluated is reported once
         // (T704) with the number of its tests that did not run, never skipped silently.
         let result = match &p.body {
-            Body::Correlation(c) => compile_correlation(&lowering, p, c)
-                .map(|mut engine| run_correlation_tests(&mut run, p, &mut engine, &cases, options)),
-            _ => compile_rule(&lowering, p).map(|matchers| run_rule_tests(&mut run, p, &matchers, &cases)),
+            Body::Correlation(c) => compile_correlation(&lowering, p, c).map(|mut engine| {
+                run_correlation_tests(&mut run, p, &mut engine, &cases, options);
+                engine.limit_hits()
+            }),
+            _ => compile_rule(&lowering, p).map(|matchers| {
+                run_rule_tests(&mut run, p, &matchers, &cases);
+                matchers
+                    .iter()
+                    .map(Matcher::limit_hits)
+                    .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f)))
+            }),
         };
+        if let Ok((hits, Some(pattern))) = &result
+            && *hits > 0
+        {
+            run.diagnostics.push(regex_limit_diag(p, *hits, pattern));
+        }
         if let Err(u) = result {
             run.diagnostics.push(unevaluable_diag(p, &u, cases.len()));
             for t in &cases {

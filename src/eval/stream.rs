@@ -63,7 +63,11 @@ pub fn for_each_raw(mut input: impl BufRead, mut f: impl FnMut(Raw)) -> std::io:
         let mut text = String::new();
         input.read_to_string(&mut text)?;
         match serde_json::from_str::<Vec<Json>>(&text) {
-            Ok(events) => events.into_iter().for_each(|e| f(Raw::Item(1, Item::Event(e)))),
+            // An element is numbered by its 1-based position, as lines are.
+            Ok(events) => events
+                .into_iter()
+                .enumerate()
+                .for_each(|(i, e)| f(Raw::Item(i + 1, Item::Event(e)))),
             Err(e) => f(Raw::Item(
                 e.line(),
                 Item::Bad {

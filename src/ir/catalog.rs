@@ -1,14 +1,13 @@
 //! Lowering a whole catalog: filters, variables and the rule index shared by every rule and
 //! correlation, and which base rules a correlation consumes.
 
+use crate::codes;
 use std::collections::BTreeMap;
 
 use super::expr::Expr;
 use super::{LowerCtx, apply_filters, lower_detection_with, lower_spec};
-use crate::backend::codes;
 use crate::catalog::{DocKind, Document};
-use crate::diag::{Code, Diagnostic, Span};
-use crate::model::correlation::Correlation;
+use crate::diag::Diagnostic;
 use crate::model::{Body, Parsed};
 use crate::pipeline::{Pipeline, RulePlan};
 
@@ -17,7 +16,7 @@ pub struct Lowering<'p, 'a> {
     pub parsed: &'p [Parsed<'a>],
     pub filters: Vec<&'p Parsed<'a>>,
     pub vars: &'p BTreeMap<String, String>,
-    pub index: crate::lint::references::RuleIndex<'p, 'a>,
+    pub index: crate::model::index::RuleIndex<'p, 'a>,
     /// The processing pipeline applied to every rule, if any.
     pub pipeline: Option<&'p Pipeline>,
 }
@@ -28,7 +27,7 @@ impl<'p, 'a> Lowering<'p, 'a> {
             parsed,
             filters: parsed.iter().filter(|p| p.doc.kind == DocKind::Filter).collect(),
             vars,
-            index: crate::lint::references::RuleIndex::new(parsed),
+            index: crate::model::index::RuleIndex::new(parsed),
             pipeline: None,
         }
     }
@@ -60,7 +59,7 @@ impl<'p, 'a> Lowering<'p, 'a> {
             }
             for r in &c.rules {
                 if let Some(name) = r.scalar_text()
-                    && let crate::lint::references::Resolution::Found(base) = self.index.resolve(name, p.doc.path())
+                    && let crate::model::index::Resolution::Found(base) = self.index.resolve(name, p.doc.path())
                 {
                     out.insert((base.doc.path().clone(), base.doc.index));
                 }
@@ -72,8 +71,7 @@ impl<'p, 'a> Lowering<'p, 'a> {
     /// Lower a rule to its IR expressions (filters applied).
     pub fn rule_exprs(&self, p: &Parsed<'_>) -> Result<Vec<Expr>, Box<Diagnostic>> {
         let Body::Rule(det) = &p.body else {
-            return Err(Box::new(error(
-                p.doc,
+            return Err(Box::new(p.doc.diagnostic(
                 &codes::UNSUPPORTED,
                 None,
                 "not a detection rule",
@@ -81,8 +79,7 @@ impl<'p, 'a> Lowering<'p, 'a> {
         };
         let plan = self.pipeline.map(|pl| RulePlan::new(pl, p));
         if let Some(message) = plan.as_ref().and_then(|pl| pl.failure.clone()) {
-            return Err(Box::new(error(
-                p.doc,
+            return Err(Box::new(p.doc.diagnostic(
                 &codes::UNSUPPORTED,
                 None,
                 format!("pipeline: {message}"),
@@ -113,23 +110,9 @@ impl<'p, 'a> Lowering<'p, 'a> {
             .map(|e| added.iter().fold(e, |inner, cond| Expr::And(vec![cond.clone(), inner])))
             .collect())
     }
-
-    /// A correlation's referenced rules, groups, window and threshold.
-    pub fn correlation(&self, p: &Parsed<'a>, c: &Correlation<'a>) -> Result<super::Spec<'a>, Box<Diagnostic>> {
-        super::correlation::correlation_spec(self, p, c)
-    }
-}
-
-pub fn error(doc: &Document, code: &'static Code, span: Option<Span>, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(code, doc.path(), span, message)
 }
 
 fn lower_diag(doc: &Document, e: crate::ir::LowerError) -> Box<Diagnostic> {
     let span = (e.span.start.line > 0).then_some(e.span);
-    Box::new(error(
-        doc,
-        &codes::UNSUPPORTED,
-        span,
-        format!("cannot convert: {}", e.message),
-    ))
+    Box::new(doc.diagnostic(&codes::UNSUPPORTED, span, format!("cannot convert: {}", e.message)))
 }

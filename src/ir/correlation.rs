@@ -1,15 +1,15 @@
 //! Correlations lowered: the referenced rules resolved to IR expressions, group-by fields per rule
 //! (aliases resolved), the window and the threshold. Backends and the evaluator both consume this.
 
+use crate::codes;
 use std::collections::BTreeMap;
 
-use super::catalog::{Lowering, error};
+use super::catalog::Lowering;
 use super::expr::Expr;
-use crate::backend::codes;
 use crate::diag::Diagnostic;
-use crate::lint::references::Resolution;
 use crate::model::Parsed;
 use crate::model::correlation::{Bound, Correlation, CorrelationType, Op};
+use crate::model::index::Resolution;
 
 /// One referenced rule: its name for `event_type`, its expression, and its group-by fields.
 pub struct Input {
@@ -22,7 +22,7 @@ pub struct Input {
 }
 
 /// What every backend's lowering needs.
-pub struct Spec<'a> {
+pub struct CorrelationPlan<'a> {
     pub kind: CorrelationType,
     pub inputs: Vec<Input>,
     /// Group-by names as written (alias names or fields).
@@ -38,7 +38,7 @@ pub struct Spec<'a> {
     pub state: BTreeMap<String, String>,
 }
 
-impl Spec<'_> {
+impl CorrelationPlan<'_> {
     /// The values of pipeline state `key` the correlation's query reads: the base rules' (distinct,
     /// in rule order) when every base rule sets it, else the correlation document's own, else none.
     pub fn state_values(&self, key: &str) -> Vec<&str> {
@@ -82,14 +82,13 @@ impl Spec<'_> {
     }
 }
 
-pub fn correlation_spec<'a>(
+pub fn plan_correlation<'a>(
     ctx: &Lowering<'_, '_>,
     p: &Parsed<'a>,
     c: &Correlation<'a>,
-) -> Result<Spec<'a>, Box<Diagnostic>> {
+) -> Result<CorrelationPlan<'a>, Box<Diagnostic>> {
     let fail = |m: String| {
-        Box::new(error(
-            p.doc,
+        Box::new(p.doc.diagnostic(
             &codes::UNSUPPORTED,
             Some(c.node.span),
             format!("cannot convert the correlation: {m}"),
@@ -181,7 +180,7 @@ pub fn correlation_spec<'a>(
     {
         return Err(fail("value correlations need `condition.field`".into()));
     }
-    Ok(Spec {
+    Ok(CorrelationPlan {
         kind,
         inputs,
         group_by,

@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 
 use super::encode;
 use super::expr::{CmpOp, Expr, Leaf, Num, ReFlags, Value};
-use crate::catalog::yaml::{Node, Resolved, Scalar, Value as YamlValue};
+use crate::catalog::yaml::Resolved;
 use crate::diag::Span;
 use crate::model::detection::Item;
+use crate::model::item_spec::{ItemSpec, SpecValue};
 use crate::model::modifier::Modifier;
 use crate::model::sigma_string::{Part, SigmaString};
 use crate::model::tokens;
@@ -23,66 +24,6 @@ fn err<T>(span: Span, message: impl Into<String>) -> Result<T, LowerError> {
         span,
         message: message.into(),
     })
-}
-
-/// One detection item as owned data: what lowering reads, and what processing pipelines rewrite
-/// (field names, values, added or dropped items) before lowering.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemSpec {
-    /// `None` for keywords.
-    pub field: Option<String>,
-    pub modifiers: Vec<Modifier>,
-    pub unknown_modifiers: Vec<String>,
-    /// The values; empty for `F: []` (which means null, as in pySigma).
-    pub values: Vec<SpecValue>,
-    /// Where the item is written (its key, or the value for keywords).
-    pub span: Span,
-    pub value_span: Span,
-}
-
-/// One value of an item: a YAML scalar, or a non-scalar (reported when lowered).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpecValue {
-    pub scalar: Option<Scalar>,
-    pub kind: &'static str,
-    pub span: Span,
-    /// Set by a `query_expression_placeholders` pipeline item: the value is this query text.
-    pub raw_query: Option<String>,
-}
-
-impl SpecValue {
-    pub fn text(&self) -> Option<&str> {
-        self.scalar.as_ref().map(|s| s.text.as_str())
-    }
-}
-
-impl ItemSpec {
-    pub fn from_item(item: &Item<'_>) -> ItemSpec {
-        let nodes: Vec<&Node> = match &item.value.value {
-            YamlValue::Seq(items) if items.is_empty() => vec![],
-            _ => item.values(),
-        };
-        ItemSpec {
-            field: item.field.map(str::to_string),
-            modifiers: item.modifiers.clone(),
-            unknown_modifiers: item.unknown_modifiers.iter().map(|s| s.to_string()).collect(),
-            values: nodes
-                .into_iter()
-                .map(|n| SpecValue {
-                    scalar: n.as_scalar().cloned(),
-                    kind: n.kind_name(),
-                    span: n.span,
-                    raw_query: None,
-                })
-                .collect(),
-            span: item.span(),
-            value_span: item.value.span,
-        }
-    }
-
-    pub fn has(&self, m: Modifier) -> bool {
-        self.modifiers.contains(&m)
-    }
 }
 
 pub fn lower_item(item: &Item<'_>, vars: &BTreeMap<String, String>) -> Result<Expr, LowerError> {
@@ -202,7 +143,7 @@ fn lower_string(
     let filled = tokens::fill_known(text, vars, |v| sigma_literal(v, expand));
     let text = filled.as_str();
     if item.has(Modifier::Cidr) {
-        crate::lint::modifiers::check_cidr(text).map_err(|m| LowerError { span, message: m })?;
+        crate::model::cidr::check_cidr(text).map_err(|m| LowerError { span, message: m })?;
         return Ok(leaf(field, Value::Cidr(text.to_string()), span));
     }
     if item.has(Modifier::FieldRef) {

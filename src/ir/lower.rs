@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::expr::Expr;
-use super::item::{ItemSpec, LowerError, lower_spec};
+use super::item::{LowerError, lower_spec};
 use crate::model::condition::{Expr as Cond, Quantifier};
 use crate::model::detection::{Detection, Item, SearchBody};
+use crate::model::item_spec::ItemSpec;
 use crate::pipeline::RulePlan;
 
 /// What lowering reads besides the detection.

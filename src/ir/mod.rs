@@ -10,9 +10,9 @@ mod filters;
 mod item;
 mod lower;
 
-pub use catalog::{Lowering, error};
-pub use correlation::{Input, Spec};
+pub use catalog::Lowering;
+pub use correlation::{CorrelationPlan, Input, plan_correlation};
 pub use expr::{CmpOp, Expr, Leaf, Num, ReFlags, Value};
 pub use filters::{apply_filters, filter_applies};
-pub use item::{ItemSpec, LowerError, SpecValue, lower_item, lower_spec};
+pub use item::{LowerError, lower_item, lower_spec};
 pub use lower::{LowerCtx, lower_condition, lower_detection, lower_detection_with};

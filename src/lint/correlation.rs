@@ -1,98 +1,8 @@
 //! C22x: correlation rules: thresholds, grouping, and the rules a type needs.
 
 use super::{DiagExt, Sink};
-use crate::diag::{Code, Severity};
+use crate::codes;
 use crate::model::correlation::{Bound, CorrelationType, Op};
-
-macro_rules! corr_yaml {
-    ($body:expr) => {
-        concat!(
-            "title: Base\nname: base\nid: 9a0f4f4e-1c1e-4e71-9a5c-2d1f3b4c5d6e\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n---\ntitle: Many\nid: 0b8e5a66-7f7d-4c55-8f6e-0d8c7b6a5f4e\ncorrelation:\n",
-            $body
-        )
-    };
-}
-
-pub static ALWAYS_TRUE: Code = Code {
-    code: "C221",
-    name: "threshold-always-true",
-    severity: Severity::Error,
-    summary: "a correlation threshold every group meets",
-    doc: "A correlation only sees groups that have at least one event, so a count threshold such as \
-          `gte: 0`, `gte: 1` or `gt: 0` holds for every group: the correlation fires on every matching \
-          event and adds nothing but cost. Set the threshold the detection really needs.",
-    bad: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 0}\n"
-    ),
-    good: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n"
-    ),
-};
-
-pub static NEVER_FIRES: Code = Code {
-    code: "C222",
-    name: "threshold-never-fires",
-    severity: Severity::Error,
-    summary: "a correlation threshold no group can meet",
-    doc: "Counts are never negative and a group has at least one event, so `lt: 1`, `lte: 0`, a negative \
-          `eq`, or a range whose bounds exclude each other (`gt: 10` with `lt: 5`) can never fire.",
-    bad: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {lt: 1}\n"
-    ),
-    good: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {lt: 5}\n"
-    ),
-};
-
-pub static MISSING_GROUP_BY: Code = Code {
-    code: "C223",
-    name: "correlation-without-group-by",
-    severity: Severity::Warning,
-    summary: "an event_count, value_count or temporal correlation has no `group-by`",
-    doc: "The Sigma specification makes `group-by` mandatory. Without it all events fall into one group, \
-          so a threshold of failed logins counts the whole tenant instead of one IP or user.",
-    bad: corr_yaml!("  type: event_count\n  rules: [base]\n  timespan: 1h\n  condition: {gte: 10}\n"),
-    good: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n"
-    ),
-};
-
-pub static TEMPORAL_ONE_RULE: Code = Code {
-    code: "C224",
-    name: "temporal-with-one-rule",
-    severity: Severity::Warning,
-    summary: "a temporal correlation over fewer than two rules",
-    doc: "`temporal` and `temporal_ordered` ask whether several different rules fire close together; with \
-          one rule the question is empty. Use `event_count` instead.",
-    bad: corr_yaml!("  type: temporal\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n"),
-    good: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 2}\n"
-    ),
-};
-
-pub static RANGE_CONDITION: Code = Code {
-    code: "C225",
-    name: "correlation-range-condition",
-    severity: Severity::Warning,
-    summary: "a correlation condition with two bounds, which pySigma rejects",
-    doc: "The Sigma specification allows a range (`gt: 10` and `lte: 100`) but pySigma accepts exactly one \
-          operator, so such a rule does not convert with sigma-cli. detc handles ranges; this warns about \
-          portability.",
-    bad: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gt: 10, lte: 100}\n"
-    ),
-    good: corr_yaml!(
-        "  type: event_count\n  rules: [base]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gt: 10}\n"
-    ),
-};
-
-pub static CODES: &[&Code] = &[
-    &ALWAYS_TRUE,
-    &NEVER_FIRES,
-    &MISSING_GROUP_BY,
-    &TEMPORAL_ONE_RULE,
-    &RANGE_CONDITION,
-];
 
 pub fn check(sink: &mut Sink<'_, '_>) {
     let Some(c) = sink.doc.correlation() else {
@@ -115,7 +25,7 @@ pub fn check(sink: &mut Sink<'_, '_>) {
     if c.bounds.len() > 1 {
         let span = c.bounds[0].key.span.join(c.bounds[c.bounds.len() - 1].node.span);
         sink.report(
-            &RANGE_CONDITION,
+            &codes::RANGE_CONDITION,
             span,
             "a range condition (two operators) does not convert with pySigma",
         )
@@ -128,7 +38,7 @@ pub fn check(sink: &mut Sink<'_, '_>) {
     {
         let node = c.type_node.unwrap_or(c.node);
         sink.at_node(
-            &MISSING_GROUP_BY,
+            &codes::MISSING_GROUP_BY,
             node,
             "correlation has no `group-by`: every event falls into one group",
         )
@@ -137,7 +47,7 @@ pub fn check(sink: &mut Sink<'_, '_>) {
     if kind.is_temporal() && c.rules.len() < 2 {
         let node = c.type_node.unwrap_or(c.node);
         sink.at_node(
-            &TEMPORAL_ONE_RULE,
+            &codes::TEMPORAL_ONE_RULE,
             node,
             format!("a temporal correlation over {} rule", c.rules.len()),
         )
@@ -172,7 +82,7 @@ fn check_count_bounds(sink: &mut Sink<'_, '_>, bounds: &[Bound<'_>], least: f64)
             let text = b.node.scalar_text().unwrap_or("?");
             let key = b.key.scalar_text().unwrap_or("?");
             sink.report(
-                &ALWAYS_TRUE,
+                &codes::ALWAYS_TRUE,
                 b.key.span.join(b.node.span),
                 format!(
                     "`{key}: {text}` holds for every group: every group has at least {least} {}",
@@ -186,7 +96,7 @@ fn check_count_bounds(sink: &mut Sink<'_, '_>, bounds: &[Bound<'_>], least: f64)
     if lo > hi {
         let span = bounds[0].key.span.join(bounds[bounds.len() - 1].node.span);
         sink.report(
-            &NEVER_FIRES,
+            &codes::NEVER_FIRES,
             span,
             "no count can satisfy this condition: the correlation can never fire",
         )

@@ -1,25 +1,24 @@
 //! Stage 3, lints: semantic checks over the typed model, grouped by what they inspect.
 //!
-//! Each family file declares its codes (with documentation and examples) and a `check` function.
+//! Each family file has a `check` function; the codes it reports (with documentation and examples)
+//! are defined in [`crate::codes`].
 //! [`run`] applies every family to every parsed document; catalog-wide families (references,
 //! duplicates) see all documents at once.
 
 pub mod correlation;
-pub mod data;
+
 pub mod detection;
-pub mod load;
 pub mod metadata;
 pub mod modifiers;
 pub mod placeholders;
 pub mod references;
-pub mod registry;
-pub mod schema;
 pub mod tags;
 pub mod unicode;
 
 use rayon::prelude::*;
 
 use crate::catalog::yaml::Node;
+use crate::config::LintOptions as Options;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::model::Parsed;
 
@@ -28,15 +27,6 @@ pub struct Sink<'p, 'a> {
     pub doc: &'p Parsed<'a>,
     pub options: &'p Options,
     pub out: Vec<Diagnostic>,
-}
-
-/// Settings that change what lints report.
-#[derive(Debug, Default, Clone)]
-pub struct Options {
-    /// Values for `{name}` tokens (from `detc.yaml` `variables`).
-    pub variables: std::collections::BTreeMap<String, String>,
-    /// Report rules and correlations without tests (T701; from `detc.yaml` `require_tests`).
-    pub require_tests: bool,
 }
 
 impl<'p, 'a> Sink<'p, 'a> {

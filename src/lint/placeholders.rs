@@ -2,23 +2,8 @@
 
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;
-use crate::diag::{Code, Severity};
+use crate::codes;
 use crate::model::tokens::node_tokens;
-
-pub static UNRESOLVED_TOKEN: Code = Code {
-    code: "P601",
-    name: "unresolved-token",
-    severity: Severity::Warning,
-    summary: "a `{name}` token has no value in the configured variables",
-    doc: "Extension queries (`splunk`, `tenant_logs`) and values may carry `{name}` tokens such as \
-          `{your-tenant-name}` that must be filled per deployment. Each token without a value in `detc.yaml` \
-          `variables` is listed with its location, so a deployment never ships a literal `{threshold}`. \
-          Splunk's own `{}` multivalue suffix (`roles{}`) is not a token.",
-    bad: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nsplunk: index=auth0 data.tenant_name=\"{your-tenant-name}\"\n",
-    good: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nsplunk: index=auth0 data.type=s\n",
-};
-
-pub static CODES: &[&Code] = &[&UNRESOLVED_TOKEN];
 
 /// Top-level text fields that are templates filled from variables.
 const TEMPLATE_FIELDS: [&str; 2] = ["splunk", "tenant_logs"];
@@ -38,10 +23,14 @@ pub fn check(sink: &mut Sink<'_, '_>) {
             if vars.contains_key(name) {
                 continue;
             }
-            sink.report(&UNRESOLVED_TOKEN, span, format!("token `{{{name}}}` has no value"))
-                .with_help(format!(
-                    "set `variables: {{{name}: …}}` in detc.yaml before building artifacts"
-                ));
+            sink.report(
+                &codes::UNRESOLVED_TOKEN,
+                span,
+                format!("token `{{{name}}}` has no value"),
+            )
+            .with_help(format!(
+                "set `variables: {{{name}: …}}` in detc.yaml before building artifacts"
+            ));
         }
     }
 }

@@ -1,132 +1,11 @@
 //! Q51x: tags: format, namespaces, ATT&CK tactics and techniques, TLP.
 
+use crate::codes;
 use std::collections::HashSet;
 
-use super::data::attack::{NEWER_TACTICS, VERSION, attack};
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;
-use crate::diag::{Code, Severity};
-
-macro_rules! tagged {
-    ($tags:expr) => {
-        concat!(
-            "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\ntags:\n",
-            $tags
-        )
-    };
-}
-
-pub static TAG_FORMAT: Code = Code {
-    code: "Q511",
-    name: "tag-format",
-    severity: Severity::Warning,
-    summary: "a tag is not `namespace.name` in lowercase letters, digits, `_`, `-`, `.`",
-    doc: "Sigma tags are lowercase and namespaced: `attack.t1110.004`, `cve.2021-44228`, `tlp.clear`.",
-    bad: tagged!("  - Attack.T1110\n"),
-    good: tagged!("  - attack.t1110\n"),
-};
-
-pub static UNKNOWN_NAMESPACE: Code = Code {
-    code: "Q512",
-    name: "unknown-tag-namespace",
-    severity: Severity::Info,
-    summary: "a tag namespace outside attack, car, cve, d3fend, detection, stp, tlp",
-    doc: "The Sigma tag appendix defines these namespaces; others are allowed but tools ignore them.",
-    bad: tagged!("  - atack.t1110\n"),
-    good: tagged!("  - attack.t1110\n"),
-};
-
-pub static UNKNOWN_ATTACK: Code = Code {
-    code: "Q513",
-    name: "unknown-attack-tag",
-    severity: Severity::Warning,
-    summary: "an `attack.` tag that is no ATT&CK tactic, technique, group, software or mitigation",
-    doc: "Technique ids are checked against the embedded ATT&CK Enterprise table and tactics against its \
-          tactic names (hyphenated: `attack.credential-access`; the underscore spelling is Sigma 1.x). Tactic \
-          names from newer ATT&CK releases are reported separately, at info level (Q516).",
-    bad: tagged!("  - attack.credential_access\n  - attack.t1110\n"),
-    good: tagged!("  - attack.credential-access\n  - attack.t1110\n"),
-};
-
-pub static DEPRECATED_TECHNIQUE: Code = Code {
-    code: "Q514",
-    name: "deprecated-attack-technique",
-    severity: Severity::Warning,
-    summary: "an ATT&CK technique that is deprecated or revoked",
-    doc: "MITRE revokes or deprecates techniques when it merges or reorganises them; tags should move to \
-          the current technique so coverage maps stay right.",
-    bad: tagged!("  - attack.exfiltration\n  - attack.t1002\n"),
-    good: tagged!("  - attack.exfiltration\n  - attack.t1560\n"),
-};
-
-pub static TECHNIQUE_WITHOUT_TACTIC: Code = Code {
-    code: "Q515",
-    name: "technique-without-tactic",
-    severity: Severity::Warning,
-    summary: "an ATT&CK technique tag without a tag for any of its tactics",
-    doc: "Navigator layers and Elastic `threat` mappings need the tactic. Tag one of the technique's \
-          tactics too (SigmaHQ: `techniques_without_tactics`).",
-    bad: tagged!("  - attack.t1110.004\n"),
-    good: tagged!("  - attack.credential-access\n  - attack.t1110.004\n"),
-};
-
-pub static NEWER_TACTIC: Code = Code {
-    code: "Q516",
-    name: "newer-attack-tag",
-    severity: Severity::Info,
-    summary: "a tactic or technique from an ATT&CK release newer than the embedded table",
-    doc: "ATT&CK releases after the embedded table renamed and added tactics (`attack.stealth`, \
-          `attack.defense-impairment`) and techniques (T1685, T1686) that current SigmaHQ rules use. They are \
-          accepted, at info level, but cannot be checked: a technique id above the highest id in the table is \
-          taken to be newer rather than wrong.",
-    bad: tagged!("  - attack.stealth\n"),
-    good: tagged!("  - attack.defense-evasion\n"),
-};
-
-pub static DUPLICATE_TAG: Code = Code {
-    code: "Q517",
-    name: "duplicate-tag",
-    severity: Severity::Warning,
-    summary: "the same tag twice",
-    doc: "A repeated tag adds nothing and inflates coverage counts in ATT&CK Navigator layers; it is \
-          usually a copy-paste slip where another tag was meant (pySigma: `duplicate_tag`).",
-    bad: tagged!("  - attack.credential-access\n  - attack.credential-access\n"),
-    good: tagged!("  - attack.credential-access\n"),
-};
-
-pub static INVALID_TLP: Code = Code {
-    code: "Q518",
-    name: "invalid-tlp-tag",
-    severity: Severity::Warning,
-    summary: "a `tlp.` tag that is no TLP 1.0 or 2.0 label",
-    doc: "TLP labels are clear, white (1.0), green, amber, amber-strict and red.",
-    bad: tagged!("  - tlp.public\n"),
-    good: tagged!("  - tlp.clear\n"),
-};
-
-pub static NAMESPACE_TAG_FORMAT: Code = Code {
-    code: "Q519",
-    name: "namespace-tag-format",
-    severity: Severity::Warning,
-    summary: "a car, cve, detection or stp tag whose name has the wrong form",
-    doc: "Namespaced tags have fixed forms: `car.2016-04-005`, `cve.2021-44228`, `detection.dfir` / \
-          `detection.emerging-threats` / `detection.threat-hunting`, `stp.1`…`stp.5` with an optional \
-          `a`, `u` or `k`. Other forms are typos that tools silently ignore.",
-    bad: tagged!("  - cve.2021.44228\n"),
-    good: tagged!("  - cve.2021-44228\n"),
-};
-
-pub static CODES: &[&Code] = &[
-    &NAMESPACE_TAG_FORMAT,
-    &TAG_FORMAT,
-    &UNKNOWN_NAMESPACE,
-    &UNKNOWN_ATTACK,
-    &DEPRECATED_TECHNIQUE,
-    &TECHNIQUE_WITHOUT_TACTIC,
-    &NEWER_TACTIC,
-    &DUPLICATE_TAG,
-    &INVALID_TLP,
-];
+use crate::data::attack::{NEWER_TACTICS, VERSION, attack};
 
 const NAMESPACES: [&str; 7] = ["attack", "car", "cve", "d3fend", "detection", "stp", "tlp"];
 const TLP: [&str; 6] = ["clear", "white", "green", "amber", "amber-strict", "red"];
@@ -145,11 +24,11 @@ pub fn check(sink: &mut Sink<'_, '_>) {
             continue;
         };
         if !seen.insert(tag) {
-            sink.at_node(&DUPLICATE_TAG, node, format!("`{tag}` is listed twice"));
+            sink.at_node(&codes::DUPLICATE_TAG, node, format!("`{tag}` is listed twice"));
             continue;
         }
         if !valid_format(tag) {
-            sink.at_node(&TAG_FORMAT, node, format!("`{tag}` is not a well-formed tag"))
+            sink.at_node(&codes::TAG_FORMAT, node, format!("`{tag}` is not a well-formed tag"))
                 .with_help(format!("write `{}`", tag.to_lowercase().replace(' ', "-")));
             continue;
         }
@@ -158,19 +37,23 @@ pub fn check(sink: &mut Sink<'_, '_>) {
             "attack" => check_attack(sink, node, name, &tactics_tagged),
             "car" | "cve" | "detection" | "stp" if !namespace_name_ok(ns, name) => {
                 sink.at_node(
-                    &NAMESPACE_TAG_FORMAT,
+                    &codes::NAMESPACE_TAG_FORMAT,
                     node,
                     format!("`{tag}` is not a valid `{ns}` tag"),
                 )
                 .with_help(namespace_form(ns));
             }
             "tlp" if !TLP.contains(&name) => {
-                sink.at_node(&INVALID_TLP, node, format!("`{name}` is not a TLP label"))
+                sink.at_node(&codes::INVALID_TLP, node, format!("`{name}` is not a TLP label"))
                     .with_help("use tlp.clear, tlp.green, tlp.amber, tlp.amber-strict or tlp.red");
             }
             _ if !NAMESPACES.contains(&ns) => {
-                sink.at_node(&UNKNOWN_NAMESPACE, node, format!("`{ns}` is not a Sigma tag namespace"))
-                    .with_help("namespaces: attack, car, cve, d3fend, detection, stp, tlp");
+                sink.at_node(
+                    &codes::UNKNOWN_NAMESPACE,
+                    node,
+                    format!("`{ns}` is not a Sigma tag namespace"),
+                )
+                .with_help("namespaces: attack, car, cve, d3fend, detection, stp, tlp");
             }
             _ => {}
         }
@@ -198,13 +81,13 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
         let Some(t) = table.techniques.get(name) else {
             if is_newer_technique(name) {
                 sink.at_node(
-                    &NEWER_TACTIC,
+                    &codes::NEWER_TACTIC,
                     node,
                     format!("technique `{name}` is newer than the embedded ATT&CK {VERSION} table"),
                 );
             } else {
                 sink.at_node(
-                    &UNKNOWN_ATTACK,
+                    &codes::UNKNOWN_ATTACK,
                     node,
                     format!("`{name}` is not an ATT&CK Enterprise {VERSION} technique"),
                 )
@@ -215,7 +98,7 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
         if t.revoked || t.deprecated {
             let what = if t.revoked { "revoked" } else { "deprecated" };
             sink.at_node(
-                &DEPRECATED_TECHNIQUE,
+                &codes::DEPRECATED_TECHNIQUE,
                 node,
                 format!("`{name}` ({}) is {what} in ATT&CK {VERSION}", t.name),
             )
@@ -231,7 +114,7 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
                 .collect::<Vec<_>>()
                 .join(", ");
             sink.at_node(
-                &TECHNIQUE_WITHOUT_TACTIC,
+                &codes::TECHNIQUE_WITHOUT_TACTIC,
                 node,
                 format!("`{name}` ({}) has no tactic tag", t.name),
             )
@@ -251,7 +134,7 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     }
     if NEWER_TACTICS.contains(&name) {
         sink.at_node(
-            &NEWER_TACTIC,
+            &codes::NEWER_TACTIC,
             node,
             format!("tactic `{name}` is newer than the embedded ATT&CK {VERSION} table"),
         );
@@ -259,7 +142,7 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     }
     let hyphenated = name.replace('_', "-");
     let d = sink.at_node(
-        &UNKNOWN_ATTACK,
+        &codes::UNKNOWN_ATTACK,
         node,
         format!("`attack.{name}` is no ATT&CK tactic or technique"),
     );

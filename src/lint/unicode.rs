@@ -3,32 +3,14 @@
 //! the same. Reported at the character itself, for every string of a document (keys and values) and
 //! for the text around them (comments), with the YAML path of the string it sits in.
 
+use crate::codes;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::catalog::SourceFile;
 use crate::catalog::yaml::{Node, Style, Value};
-use crate::diag::{Code, Diagnostic, Severity, Span};
+use crate::diag::{Diagnostic, Span};
 use crate::model::Parsed;
-
-pub static HIDDEN_UNICODE: Code = Code {
-    code: "E014",
-    name: "hidden-unicode",
-    severity: Severity::Warning,
-    summary: "an invisible bidirectional control or zero-width character in the text",
-    doc: "Bidirectional controls (U+202A–U+202E, U+2066–U+2069) change the order in which an editor, a \
-          code review or a terminal displays the text after them, so a rule can read differently from \
-          what it matches (the \"Trojan Source\" attack); zero-width characters (U+200B–U+200D, U+2060, \
-          U+FEFF after the start of the file) are invisible, so `data.type` with a word joiner after `ty` \
-          looks like `data.type` yet names another field and never matches. Every string of a document (titles, \
-          names, field names, values, tags) and the comments between them are checked; each character \
-          is reported at its own line and column with its code point. Delete it, or, when events \
-          really contain it, write it as a visible escape in a double-quoted string (`\"\\u200B\"`).",
-    bad: "title: Admin login\nlogsource: {product: auth0}\ndetection:\n  sel:\n    data.ty\u{200B}pe: s\n  condition: sel\n",
-    good: "title: Admin login\nlogsource: {product: auth0}\ndetection:\n  sel:\n    data.type: s\n  condition: sel\n",
-};
-
-pub static CODES: &[&Code] = &[&HIDDEN_UNICODE];
 
 /// The Unicode name of a hidden character, or `None` for any other character.
 pub fn hidden_name(c: char) -> Option<&'static str> {
@@ -211,9 +193,14 @@ fn report(file: &SourceFile, span: Span, c: char, place: &str, escaped: bool) ->
             ),
         )
     };
-    Diagnostic::at(&HIDDEN_UNICODE, &file.path, span, format!("{code} {name} {place}"))
-        .label(label)
-        .help(help)
+    Diagnostic::at(
+        &codes::HIDDEN_UNICODE,
+        &file.path,
+        span,
+        format!("{code} {name} {place}"),
+    )
+    .label(label)
+    .help(help)
 }
 
 /// The escapes `\xXX`, `\uXXXX` and `\UXXXXXXXX` of a double-quoted scalar's source: byte offset,

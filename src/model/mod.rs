@@ -4,11 +4,15 @@
 //! errors are the schema's to report; the model keeps whatever is well-formed so lints can run on the
 //! rest of a document.
 
+pub mod cidr;
 pub mod condition;
 pub mod correlation;
 pub mod detection;
+pub mod index;
+pub mod item_spec;
 pub mod meta;
 pub mod modifier;
+pub mod pcre;
 pub mod sigma_string;
 pub mod tokens;
 

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use regex::Regex;
 
-use crate::ir::ItemSpec;
 use crate::model::condition::Expr;
+use crate::model::item_spec::ItemSpec;
 
 #[derive(Debug, Clone)]
 pub enum RuleCond {

@@ -1,5 +1,6 @@
 //! Reading pipeline files (pySigma's YAML format) with a location for every problem.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -10,21 +11,8 @@ use super::condition::{CondSet, FieldCond, FieldPattern, ItemCond, RuleCond};
 use super::transform::{CaseMethod, Transformation};
 use crate::catalog::SourceFile;
 use crate::catalog::yaml::{Node, Scalar, Value, parse_documents};
-use crate::diag::{Code, Diagnostic, Severity, Span};
+use crate::diag::{Diagnostic, Span};
 use crate::model::condition::parse_condition;
-
-pub static INVALID_PIPELINE: Code = Code {
-    code: "P603",
-    name: "invalid-pipeline",
-    severity: Severity::Error,
-    summary: "a processing pipeline file cannot be used",
-    doc: "Pipeline files use pySigma's format (`transformations` with `type` and parameters, rule, \
-          detection-item and field-name conditions). An unknown transformation or condition type, a missing \
-          parameter, or a feature detc does not implement (query `postprocessing`, `finalizers`) is reported \
-          at its line, and nothing is converted with a pipeline that would be applied only in part.",
-    bad: "",
-    good: "",
-};
 
 /// One processing item.
 #[derive(Debug, Clone)]
@@ -87,7 +75,13 @@ pub fn resolve(name_or_path: &str) -> Result<Pipeline, Vec<Diagnostic>> {
     let path: Arc<Path> = Arc::from(Path::new(name_or_path));
     let text = std::fs::read_to_string(&path).map_err(|e| {
         vec![
-            Diagnostic::new(&INVALID_PIPELINE, &path, None, format!("cannot read pipeline: {e}")).help(format!(
+            Diagnostic::new(
+                &codes::INVALID_PIPELINE,
+                &path,
+                None,
+                format!("cannot read pipeline: {e}"),
+            )
+            .help(format!(
                 "built-in pipelines: {}",
                 BUILTIN.iter().map(|b| b.0).collect::<Vec<_>>().join(", ")
             )),
@@ -104,7 +98,7 @@ struct Reader {
 impl Reader {
     fn error(&mut self, span: Span, message: impl Into<String>) {
         self.errors
-            .push(Diagnostic::at(&INVALID_PIPELINE, &self.path, span, message));
+            .push(Diagnostic::at(&codes::INVALID_PIPELINE, &self.path, span, message));
     }
 
     /// Report an unknown condition type at its `type` value.
@@ -177,7 +171,7 @@ pub fn load_pipeline(path: Arc<Path>, text: String) -> Result<Pipeline, Vec<Diag
     }
     let Some(root) = docs.into_iter().find_map(|d| d.root) else {
         return Err(vec![Diagnostic::new(
-            &INVALID_PIPELINE,
+            &codes::INVALID_PIPELINE,
             &path,
             None,
             "empty pipeline file",

@@ -8,7 +8,5 @@ mod load;
 pub mod plan;
 mod transform;
 
-pub use load::{BUILTIN, INVALID_PIPELINE, Pipeline, load_pipeline, resolve};
+pub use load::{BUILTIN, Pipeline, load_pipeline, resolve};
 pub use plan::RulePlan;
-#[cfg(test)]
-mod tests;

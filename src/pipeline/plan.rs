@@ -8,8 +8,8 @@ use super::condition::RuleView;
 use super::load::{Pipeline, ProcessingItem};
 use super::transform::Transformation;
 use crate::catalog::yaml::Scalar;
-use crate::ir::{ItemSpec, SpecValue};
 use crate::model::Parsed;
+use crate::model::item_spec::{ItemSpec, SpecValue};
 
 #[derive(Debug, Default)]
 pub struct RulePlan<'p> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use crate::catalog::yaml::{Resolved, Scalar, Style};
-use crate::ir::{ItemSpec, SpecValue};
+use crate::model::item_spec::{ItemSpec, SpecValue};
 use crate::model::modifier::Modifier;
 
 #[derive(Debug, Clone)]

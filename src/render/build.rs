@@ -6,6 +6,7 @@
 //! target opts out (`skip_unsupported`); a `{token}` without a value fails the build; whatever is left
 //! out is listed on stderr and recorded in the report.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::compiled::{Pipelines, compile, consumed_rules};
-use super::family::{BuildContext, EXCLUDED_DOCUMENT, Family, Output};
+use super::family::{BuildContext, Family, Output};
 use super::integrity::{Broken, DocKey, find_broken};
 use super::options::TargetOptions;
 use super::report::report;
@@ -23,8 +24,8 @@ use super::{
 };
 use crate::catalog::{Catalog, DocKind};
 use crate::check::check_catalog;
-use crate::config::{Config, INVALID_CONFIG};
-use crate::diag::{Code, Diagnostic, Severity, Span};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Severity, Span};
 use crate::model::Parsed;
 use crate::model::tokens::node_tokens;
 use crate::pipeline::Pipeline;
@@ -58,7 +59,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     let options = match TargetOptions::from_config(config) {
         Ok(o) => o,
         Err(message) => {
-            diagnostics.push(Diagnostic::new(&INVALID_CONFIG, &config_path, None, message));
+            diagnostics.push(Diagnostic::new(&codes::INVALID_CONFIG, &config_path, None, message));
             return Artifacts {
                 files: BTreeMap::new(),
                 diagnostics,
@@ -82,7 +83,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     };
 
     // 1. Check: which documents are broken.
-    let lint_options = crate::lint::Options {
+    let lint_options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
     };
@@ -143,7 +144,7 @@ fn broken_diagnostics(
         if let Some(reasons) = broken.documents.get(&key) {
             out.push(
                 Diagnostic::new(
-                    &EXCLUDED_DOCUMENT,
+                    &codes::EXCLUDED_DOCUMENT,
                     p.doc.path(),
                     p.doc.root.get("title").map(|n| n.span).or(Some(p.doc.span)),
                     format!(
@@ -159,7 +160,7 @@ fn broken_diagnostics(
     }
     for (path, reasons) in &broken.files {
         out.push(Diagnostic::new(
-            &EXCLUDED_DOCUMENT,
+            &codes::EXCLUDED_DOCUMENT,
             path,
             None,
             format!("file is excluded from the build: {}", reasons.join("; ")),
@@ -197,7 +198,7 @@ fn missing_tokens(parsed: &[Parsed<'_>], config: &Config, custom_queries: bool) 
         .map(|(name, places)| {
             let (path, span) = &places[0];
             let mut d = Diagnostic::new(
-                &MISSING_VARIABLE,
+                &codes::MISSING_VARIABLE,
                 path,
                 Some(*span),
                 format!(
@@ -240,17 +241,3 @@ fn target_pipeline(config: &Config, names: &[String]) -> Result<Option<Pipeline>
     }
     Ok(Some(Pipeline::merge(loaded)))
 }
-
-pub static MISSING_VARIABLE: Code = Code {
-    code: "P602",
-    name: "missing-variable",
-    severity: Severity::Error,
-    summary: "a deployed query needs a `{name}` token that has no value",
-    doc: "`{name}` tokens in detection values (and in the hand-written `splunk` query when a target deploys \
-          custom queries) are filled from detc.yaml `variables` or `--var`. A token without a value would \
-          ship literally and the search could never match, so the build fails, naming each token once with \
-          every place it is used. `detc check` reports the same tokens as P601 warnings. Reported at build \
-          time only, so it has no check example.",
-    bad: "",
-    good: "",
-};

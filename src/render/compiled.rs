@@ -9,12 +9,12 @@ use serde_json::{Value as Json, json};
 use super::integrity::{DocKey, key_of};
 use super::meta::rule_meta;
 use crate::backend::convert::{convert_document_to, render_query};
-use crate::backend::{Conversion, TargetId};
+use crate::backend::{Conversion, QueryLanguage};
 use crate::catalog::DocKind;
 use crate::diag::Severity;
 use crate::eval::spec::{Expect, parse_tests};
 use crate::ir::Lowering;
-use crate::lint::references::Resolution;
+use crate::model::index::Resolution;
 use crate::model::{Body, Parsed};
 use crate::pipeline::{Pipeline, RulePlan};
 
@@ -129,7 +129,7 @@ pub fn compile<'p, 'a>(
 ) -> Vec<Detection<'p, 'a>> {
     // One lowering per build target (pipeline), shared by the backends of that family.
     let mut lowerings: Vec<(&'static str, Lowering<'p, 'a>)> = Vec::new();
-    for t in TargetId::all() {
+    for t in QueryLanguage::all() {
         let family = t.backend().family();
         if !lowerings.iter().any(|(f, _)| *f == family) {
             lowerings.push((family, Lowering::new(parsed, vars).with_pipeline(pipelines.of(family))));
@@ -145,7 +145,7 @@ pub fn compile<'p, 'a>(
     let plain = Lowering::new(parsed, vars);
     // The artifact families' own needs: Kibana threshold rules count the base rule's Lucene query,
     // Splunk's alert suppression names the `by` fields.
-    let lucene = TargetId::parse("lucene").expect("lucene is a backend");
+    let lucene = QueryLanguage::parse("lucene").expect("lucene is a backend");
     let elastic = lowering(lucene.backend().family());
     let splunk = lowering("splunk");
     parsed
@@ -155,7 +155,9 @@ pub fn compile<'p, 'a>(
             // Each document is lowered once per family and rendered for the family's backends.
             let mut queries = BTreeMap::new();
             for (family, ctx) in &lowerings {
-                let targets: Vec<TargetId> = TargetId::all().filter(|t| t.backend().family() == *family).collect();
+                let targets: Vec<QueryLanguage> = QueryLanguage::all()
+                    .filter(|t| t.backend().family() == *family)
+                    .collect();
                 for (t, c) in targets.iter().zip(convert_document_to(ctx, p, &targets)) {
                     queries.insert(t.name(), TargetQueries::of(&c));
                 }
@@ -164,8 +166,8 @@ pub fn compile<'p, 'a>(
             let (elastic_group, elastic_value) = correlation_fields(elastic, p, base, pipelines.elastic);
             let splunk_group = p
                 .correlation()
-                .and_then(|c| splunk.correlation(p, c).ok())
-                .map(|spec| spec.group_by)
+                .and_then(|c| crate::ir::plan_correlation(splunk, p, c).ok())
+                .map(|plan| plan.group_by)
                 .unwrap_or_default();
             // Threshold rules search the base rule's events: its Lucene query, as a rule of its own.
             let base_lucene = base
@@ -232,16 +234,16 @@ fn correlation_fields(
     let Some(c) = p.correlation() else {
         return (Vec::new(), None);
     };
-    let Ok(spec) = lowering.correlation(p, c) else {
+    let Ok(lowered) = crate::ir::plan_correlation(lowering, p, c) else {
         return (Vec::new(), None);
     };
-    let group = spec
+    let group = lowered
         .inputs
         .first()
         .map(|i| i.group_fields.iter().map(|f| f.replace("{}", "")).collect())
         .unwrap_or_default();
     let plan = base.zip(pipeline).map(|(b, pl)| RulePlan::new(pl, b));
-    let value = spec
+    let value = lowered
         .field
         .as_ref()
         .map(|f| plan.as_ref().map_or(f.clone(), |pl| pl.map_field(f)).replace("{}", ""));

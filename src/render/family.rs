@@ -2,6 +2,7 @@
 //! one small trait: it reads the compiled catalog and adds files, diagnostics and, for each document,
 //! where it was deployed or why not (the build report's rows).
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -12,7 +13,7 @@ use super::integrity::DocKey;
 use super::options::TargetOptions;
 use super::templates::Templates;
 use crate::config::Config;
-use crate::diag::{Code, Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity};
 
 /// What a family needs from the build.
 pub struct BuildContext<'b, 'p, 'a> {
@@ -64,7 +65,7 @@ impl Output {
     /// A document `target` cannot express: an error, or with `skip` a listed warning.
     pub fn not_deployable(&mut self, d: &Detection<'_, '_>, target: &'static str, reason: &str, skip: bool) {
         let mut diag = Diagnostic::new(
-            &NOT_DEPLOYABLE,
+            &codes::NOT_DEPLOYABLE,
             d.parsed.doc.path(),
             d.parsed.doc.root.get("title").map(|n| n.span),
             format!("`{}` cannot be deployed to {target}: {reason}", d.title()),
@@ -105,32 +106,3 @@ pub trait Family: Sync {
     fn name(&self) -> &'static str;
     fn render(&self, ctx: &BuildContext<'_, '_, '_>) -> Output;
 }
-
-pub static NOT_DEPLOYABLE: Code = Code {
-    code: "B808",
-    name: "not-deployable",
-    severity: Severity::Error,
-    summary: "a build target cannot express a document",
-    doc: "`detc build` deploys every rule and correlation to every target. When a target cannot express \
-          one (a construct its query language lacks, a pipeline `rule_failure`, a placeholder without a \
-          value), the build fails and says why, so no detection silently goes missing. Setting \
-          `targets.<target>.skip_unsupported: true` in detc.yaml turns this into a warning: the document \
-          is left out of that target, listed on stderr and recorded in `report.json`. Reported at build \
-          time only, so it has no check example.",
-    bad: "",
-    good: "",
-};
-
-pub static EXCLUDED_DOCUMENT: Code = Code {
-    code: "B809",
-    name: "excluded-document",
-    severity: Severity::Warning,
-    summary: "a broken document was left out of the build",
-    doc: "By default `detc build` refuses a catalog with errors. With `--exclude-broken` (or \
-          `exclude_broken: true` in detc.yaml) each document with an error is left out instead, together \
-          with the correlations over it and the rules a broken filter applies to; each one is listed with \
-          this warning and its reasons, and recorded in `report.json`. Reported at build time only, so it \
-          has no check example.",
-    bad: "",
-    good: "",
-};

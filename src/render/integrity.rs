@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::diag::emit::display_path;
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::filter_applies;
-use crate::lint::references::{Resolution, RuleIndex};
+use crate::model::index::{Resolution, RuleIndex};
 use crate::model::{Body, Parsed};
 
 /// A document by file and 0-based position.
@@ -149,7 +149,7 @@ mod tests {
     fn broken_titles(yaml: &str) -> Vec<String> {
         let catalog = Catalog::from_sources(&[("c.yml", yaml)]);
         let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
-        let diags = check_catalog(&catalog, &crate::lint::Options::default());
+        let diags = check_catalog(&catalog, &crate::config::LintOptions::default());
         let broken = find_broken(&parsed, &diags);
         parsed
             .iter()

@@ -3,8 +3,8 @@
 use serde_json::{Value as Json, json};
 
 use crate::catalog::yaml::Node;
+use crate::data::attack::attack;
 use crate::diag::emit::display_path;
-use crate::lint::data::attack::attack;
 use crate::model::Parsed;
 
 /// The namespace for ids derived from a document's place (UUID v5), for documents without `id`.

@@ -20,6 +20,5 @@ pub mod sumo;
 pub mod templates;
 pub mod write;
 
-pub use build::{Artifacts, BuildPolicy, MISSING_VARIABLE, build};
-pub use family::{EXCLUDED_DOCUMENT, NOT_DEPLOYABLE};
-pub use templates::{TEMPLATE_ERROR, Templates};
+pub use build::{Artifacts, BuildPolicy, build};
+pub use templates::Templates;

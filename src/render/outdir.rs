@@ -71,7 +71,7 @@ pub fn write_out(out: &Path, files: &BTreeMap<PathBuf, String>, force: bool) -> 
     for rel in files.keys() {
         manifest_files.insert(artifact_path(rel)?);
     }
-    let target = Target::resolve(out)?;
+    let target = Destination::resolve(out)?;
     // Refuse early, before creating the lock file or anything else.
     target.plan(&manifest_files, force)?;
     let lock = Lock::acquire(&target)?;
@@ -139,7 +139,7 @@ fn artifact_path(rel: &Path) -> Result<String, WriteError> {
 }
 
 /// `--out`, resolved: the folder's absolute path, its parent and its name.
-struct Target {
+struct Destination {
     dir: PathBuf,
     parent: PathBuf,
     name: OsString,
@@ -147,8 +147,8 @@ struct Target {
     shown: String,
 }
 
-impl Target {
-    fn resolve(given: &Path) -> Result<Target, WriteError> {
+impl Destination {
+    fn resolve(given: &Path) -> Result<Destination, WriteError> {
         let shown = given.display().to_string();
         // Without a trailing `/`, which would make the checks below look through a link named `--out`.
         let out: PathBuf = given.components().collect();
@@ -198,7 +198,7 @@ impl Target {
                 Some("choose a new or empty folder for the artifacts"),
             ));
         };
-        Ok(Target {
+        Ok(Destination {
             parent: parent.to_path_buf(),
             name: name.to_os_string(),
             dir: dir.clone(),
@@ -478,7 +478,7 @@ struct Lock {
 }
 
 impl Lock {
-    fn acquire(target: &Target) -> Result<Lock, WriteError> {
+    fn acquire(target: &Destination) -> Result<Lock, WriteError> {
         let path = target.sibling("lock");
         let mut told = false;
         loop {
@@ -559,7 +559,7 @@ fn same_entry(_a: &Path, _b: &Path) -> bool {
 }
 
 /// Undo what an interrupted build left: a folder moved away is put back, leftover siblings are emptied.
-fn recover(target: &Target, written: &mut Written) -> Result<(), WriteError> {
+fn recover(target: &Destination, written: &mut Written) -> Result<(), WriteError> {
     let leftovers = target.leftovers()?;
     let dir_missing = matches!(std::fs::symlink_metadata(&target.dir), Err(e) if e.kind() == io::ErrorKind::NotFound);
     let mut restored = None;
@@ -583,7 +583,7 @@ fn recover(target: &Target, written: &mut Written) -> Result<(), WriteError> {
 
 /// Render the new tree: manifest first (so a leftover tree says what detc wrote), artifacts, carried entries.
 fn stage(
-    target: &Target,
+    target: &Destination,
     tmp: &Path,
     files: &BTreeMap<PathBuf, String>,
     manifest: &BTreeSet<String>,
@@ -661,7 +661,7 @@ fn sync_dir(path: &Path) {
 }
 
 /// Put the new tree in place; returns where the old tree now is, if there was one.
-fn swap(target: &Target, tmp: &Path, plan: &Plan) -> Result<Option<PathBuf>, WriteError> {
+fn swap(target: &Destination, tmp: &Path, plan: &Plan) -> Result<Option<PathBuf>, WriteError> {
     let fail = |e: io::Error| WriteError::io("move the new output into", &target.dir, e);
     fault_point();
     if !plan.exists {

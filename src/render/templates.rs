@@ -1,6 +1,7 @@
 //! The minijinja environment: embedded default templates, a user folder that overrides them by name,
 //! strict undefined values, and the filters templates need.
 
+use crate::codes;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -8,42 +9,7 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use serde_json::Value as Json;
 
 use super::escape;
-use crate::diag::{Code, Diagnostic, Severity};
-
-/// The default templates, by name (`<target>/<artifact>.j2`).
-pub const DEFAULTS: [(&str, &str); 7] = [
-    ("splunk/app.conf.j2", include_str!("../../templates/splunk/app.conf.j2")),
-    (
-        "splunk/default.meta.j2",
-        include_str!("../../templates/splunk/default.meta.j2"),
-    ),
-    (
-        "splunk/savedsearches.conf.j2",
-        include_str!("../../templates/splunk/savedsearches.conf.j2"),
-    ),
-    (
-        "elastic/rules.ndjson.j2",
-        include_str!("../../templates/elastic/rules.ndjson.j2"),
-    ),
-    (
-        "sumo/searches.json.j2",
-        include_str!("../../templates/sumo/searches.json.j2"),
-    ),
-    ("docs/rule.md.j2", include_str!("../../templates/docs/rule.md.j2")),
-    ("docs/index.md.j2", include_str!("../../templates/docs/index.md.j2")),
-];
-
-pub static TEMPLATE_ERROR: Code = Code {
-    code: "B807",
-    name: "template-error",
-    severity: Severity::Error,
-    summary: "an artifact template failed to render",
-    doc: "Templates render with strict undefined values: naming a value the context does not have is an \
-          error with the template's name and line, never an empty string in a deployed artifact. The \
-          context holds `detections` (or `d` for one page), `target` (name, options) and `vars`.",
-    bad: "",
-    good: "",
-};
+use crate::diag::Diagnostic;
 
 pub struct Templates {
     env: Environment<'static>,
@@ -64,18 +30,20 @@ impl Templates {
         env.add_filter("md_inline", |v: String| escape::markdown(&v, true));
         env.add_filter("fence", |v: String| escape::fence(&v));
         env.add_filter("code_block", |v: String| escape::code_block(&v));
+        // The defaults: every `templates/**/*.j2`, embedded by build.rs under its path there.
+        minijinja_embed::load_templates!(&mut env);
+        let mut names: Vec<String> = env.templates().map(|(name, _)| name.to_string()).collect();
+        names.sort();
         let mut origin = std::collections::HashMap::new();
-        for (name, text) in DEFAULTS {
-            let (text, from) = match overrides.map(|d| d.join(name)).filter(|p| p.is_file()) {
-                Some(p) => match std::fs::read_to_string(&p) {
-                    Ok(t) => (t, p),
-                    Err(e) => return Err(error(&p, format!("cannot read template: {e}"))),
-                },
-                None => (text.to_string(), PathBuf::from("templates").join(name)),
-            };
-            env.add_template_owned(name.to_string(), text)
-                .map_err(|e| error(&from, e.to_string()))?;
-            origin.insert(name.to_string(), from);
+        for name in names {
+            let mut from = PathBuf::from("templates").join(&name);
+            if let Some(p) = overrides.map(|d| d.join(&name)).filter(|p| p.is_file()) {
+                let text = std::fs::read_to_string(&p).map_err(|e| error(&p, format!("cannot read template: {e}")))?;
+                env.add_template_owned(name.clone(), text)
+                    .map_err(|e| error(&p, e.to_string()))?;
+                from = p;
+            }
+            origin.insert(name, from);
         }
         Ok(Templates { env, origin })
     }
@@ -99,7 +67,7 @@ impl Templates {
 
 fn error(path: &Path, message: String) -> Diagnostic {
     let p: Arc<Path> = Arc::from(path);
-    Diagnostic::new(&TEMPLATE_ERROR, &p, None, message)
+    Diagnostic::new(&codes::TEMPLATE_ERROR, &p, None, message)
 }
 
 #[cfg(test)]
@@ -118,6 +86,61 @@ mod tests {
         );
     }
 
+    /// build.rs embeds every `templates/**/*.j2` under its path there, and nothing else; the names
+    /// users override stay the same.
+    #[test]
+    fn the_embedded_defaults_are_the_template_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut on_disk = Vec::new();
+        let mut todo = vec![root.clone()];
+        while let Some(dir) = todo.pop() {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else if p.extension().is_some_and(|e| e == "j2") {
+                    let name = p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+                    on_disk.push((name, std::fs::read_to_string(&p).unwrap()));
+                }
+            }
+        }
+        on_disk.sort();
+        let t = Templates::load(None).unwrap();
+        let mut embedded: Vec<(String, String)> = t
+            .env
+            .templates()
+            .map(|(name, tmpl)| (name.to_string(), tmpl.source().to_string()))
+            .collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+        let names: Vec<&str> = embedded.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "docs/index.md.j2",
+                "docs/rule.md.j2",
+                "elastic/rules.ndjson.j2",
+                "splunk/app.conf.j2",
+                "splunk/default.meta.j2",
+                "splunk/savedsearches.conf.j2",
+                "sumo/searches.json.j2",
+            ]
+        );
+        assert!(t.origin.values().all(|p| p.starts_with("templates")));
+    }
+
+    #[test]
+    fn a_broken_override_is_reported_at_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("sumo")).unwrap();
+        std::fs::write(dir.path().join("sumo/searches.json.j2"), "{% for %}\n").unwrap();
+        let Err(err) = Templates::load(Some(dir.path())) else {
+            panic!("a template with a syntax error loads")
+        };
+        assert!(err.message.contains("syntax"), "{}", err.message);
+        assert_eq!(&*err.path, dir.path().join("sumo/searches.json.j2"));
+    }
+
     #[test]
     fn a_user_folder_overrides_by_name() {
         let dir = tempfile::tempdir().unwrap();
@@ -132,5 +155,8 @@ mod tests {
             t.render("docs/index.md.j2", &json!({"detections": [1, 2]})).unwrap(),
             "2 detections\n"
         );
+        assert_eq!(t.origin["docs/index.md.j2"], dir.path().join("docs/index.md.j2"));
+        // The other defaults stay.
+        assert!(t.origin["docs/rule.md.j2"].starts_with("templates"));
     }
 }

@@ -1,5 +1,6 @@
 //! Validating documents against the embedded schemas.
 
+use crate::codes;
 use std::sync::OnceLock;
 
 use jsonschema::{Draft, Retrieve, Uri, ValidationError, Validator, error::ValidationErrorKind};
@@ -9,7 +10,6 @@ use super::instance::{locate, span_of, to_json};
 use crate::catalog::yaml::Node;
 use crate::catalog::{DocKind, Document};
 use crate::diag::{Diagnostic, Span};
-use crate::lint::schema as codes;
 
 /// The schemas shipped in the binary, by file name; `$ref`s between them resolve by `$id`.
 pub const SCHEMA_FILES: [(&str, &str); 4] = [

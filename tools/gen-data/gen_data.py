@@ -8,11 +8,12 @@ Outputs (written to <repo>/data/ unless --out is given):
   auth0-event-types.tsv   Auth0 log event type codes with a short description
 
 Usage:
-  python3 tools/gen-data/gen_data.py [CORPUS_DIR] [--out DIR] [--check-rules]
+  python3 tools/gen-data/gen_data.py [CORPUS_DIR] [--out DIR]
 
 CORPUS_DIR defaults to <repo>/../shared/corpus.  Standard library only; the
 output is deterministic (sorted, no timestamps), so rerunning on the same
-corpus gives byte-identical files.
+corpus gives byte-identical files.  The field paths the Auth0 catalog uses are checked
+against auth0-fields.tsv by `cargo test` (tests/corpus_conformance.rs).
 """
 
 import argparse
@@ -31,7 +32,6 @@ ATTACK_VERSION = "v18.1"
 AUTH0_SCHEMA_DIR = os.path.join("auth0-log-schemas", "schemas")
 AUTH0_SCHEMA_REPO = "auth0/auth0-log-schemas"
 AUTH0_SCHEMA_REV = "8b58c73"
-AUTH0_RULES_DIR = os.path.join("auth0", "detections")
 
 # Size above which the per-type lists of very common auth0 paths are shortened.
 MAX_FIELDS_BYTES = 300 * 1024
@@ -399,92 +399,6 @@ def gen_auth0(corpus, out_dir):
     return out_fields, out_types, table, problems, cycles, len(all_types), len(merged)
 
 
-# --------------------------------------------------------------------------
-# Optional: check the field paths used by the Auth0 detection rules
-# --------------------------------------------------------------------------
-
-def accepts(table, path):
-    p = path.split("|", 1)[0].strip()
-    kinds = defaultdict(set)
-    for (tp, kind) in table:
-        kinds[tp].add(kind)
-    if p in kinds:
-        return True
-    for i in range(len(p)):
-        if p[i] == "." or p.startswith("{}", i):
-            if kinds.get(p[:i], set()) & {"open", "array-open"}:
-                return True
-    return False
-
-
-KEY_RE = re.compile(r"""^(\s*)(?:-\s+)?(['"]?)([^'"\s#][^'"#]*?)\2\s*:(?:\s|$)""")
-
-
-def rule_fields(text):
-    """Detection selection keys and correlation fields of a Sigma YAML file
-    (line-based; good enough for the catalog's block-style YAML)."""
-    found = []  # (section, field)
-    section, base, sel_indent = None, None, None
-    in_groupby = False
-    for raw in text.splitlines():
-        if raw.strip() == "---":
-            section = None
-            continue
-        stripped = raw.split(" #", 1)[0].rstrip() if not raw.lstrip().startswith("#") else ""
-        if not stripped.strip():
-            continue
-        indent = len(stripped) - len(stripped.lstrip())
-        if indent == 0:
-            section = stripped.split(":", 1)[0]
-            base = sel_indent = None
-            in_groupby = False
-            continue
-        if section == "detection":
-            m = KEY_RE.match(stripped)
-            if not m:
-                continue
-            ind = len(m.group(1))
-            if base is None:
-                base = ind
-            if ind == base:
-                sel_indent = None
-                continue
-            if sel_indent is None:
-                sel_indent = ind
-            if ind == sel_indent:
-                found.append(("detection", m.group(3)))
-        elif section == "correlation":
-            s = stripped.strip()
-            if s.startswith("group-by:"):
-                in_groupby = True
-                continue
-            if in_groupby and s.startswith("- "):
-                found.append(("group-by", s[2:].strip().strip("'\"")))
-                continue
-            in_groupby = False
-            if s.startswith("field:"):
-                found.append(("field", s[6:].strip().strip("'\"")))
-    return found
-
-
-def check_rules(corpus, table):
-    rdir = os.path.join(corpus, AUTH0_RULES_DIR)
-    rejected = []
-    used = set()
-    for f in sorted(glob.glob(os.path.join(rdir, "*.yml"))):
-        with open(f, encoding="utf-8") as fh:
-            for section, field in rule_fields(fh.read()):
-                used.add(field.split("|", 1)[0])
-                if not accepts(table, field):
-                    rejected.append((os.path.basename(f), section, field))
-    print("rule check: %d distinct field paths used in %s" % (len(used), rdir))
-    for name, section, field in rejected:
-        print("  NOT IN TAXONOMY  %-55s %-9s %s" % (name, section, field))
-    if not rejected:
-        print("  all accepted")
-    return rejected
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpus", nargs="?",
@@ -492,8 +406,6 @@ def main(argv=None):
                     help="corpus folder (default: <repo>/../shared/corpus)")
     ap.add_argument("--out", default=os.path.join(REPO_ROOT, "data"),
                     help="output folder (default: <repo>/data)")
-    ap.add_argument("--check-rules", action="store_true",
-                    help="also report field paths of corpus/auth0/detections rejected by the taxonomy")
     args = ap.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
 
@@ -507,8 +419,6 @@ def main(argv=None):
         print("note: %d cyclic $ref(s) treated as open" % cycles)
     for p in problems:
         print("warning: " + p, file=sys.stderr)
-    if args.check_rules:
-        check_rules(args.corpus, table)
     return 0
 
 

@@ -1,37 +1,37 @@
 //! EQL correlations: ordered sequences (`sequence by … with maxspan`), and event counts as a
 //! sequence of runs of one query.
 
-use super::super::correlation::Note;
-use super::super::render::{Unsupported, render};
+use super::super::boolean::{Unsupported, render};
 use super::super::strings::whole_unit_span;
 use super::{Eql, field};
-use crate::ir::Spec;
+use crate::backend::boolean::Note;
+use crate::ir::CorrelationPlan;
 use crate::model::correlation::{CorrelationType, Op};
 
 /// The most repetitions an event-count sequence is written with (EQL's `with runs` limit).
 const MAX_RUNS: u64 = 100;
 
-pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
-    for f in spec.inputs.iter().flat_map(|i| &i.group_fields) {
+pub fn lower(plan: &CorrelationPlan<'_>) -> Result<(String, Vec<Note>), Unsupported> {
+    for f in plan.inputs.iter().flat_map(|i| &i.group_fields) {
         super::check_field(f).map_err(Unsupported::new)?;
     }
-    let maxspan = whole_unit_span(spec.timespan_secs);
-    let query = match spec.kind {
+    let maxspan = whole_unit_span(plan.timespan_secs);
+    let query = match plan.kind {
         CorrelationType::TemporalOrdered => {
-            let mut lines = vec![format!("sequence{} with maxspan={maxspan}", shared_by(spec))];
-            for input in &spec.inputs {
+            let mut lines = vec![format!("sequence{} with maxspan={maxspan}", shared_by(plan))];
+            for input in &plan.inputs {
                 let q = render(&Eql, &input.expr)?
                     .main
                     .ok_or_else(|| Unsupported::new("empty condition"))?;
-                lines.push(format!("  [any where {q}]{}", own_by(spec, input)));
+                lines.push(format!("  [any where {q}]{}", own_by(plan, input)));
             }
             lines.join("\n")
         }
         CorrelationType::EventCount => {
-            let [input] = spec.inputs.as_slice() else {
+            let [input] = plan.inputs.as_slice() else {
                 return Err(Unsupported::new("EQL counts events of one rule only"));
             };
-            let [bound] = spec.bounds.as_slice() else {
+            let [bound] = plan.bounds.as_slice() else {
                 return Err(Unsupported::new(
                     "EQL can only require at least N events (one gt/gte bound)",
                 ));
@@ -60,10 +60,10 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
                 .ok_or_else(|| Unsupported::new("empty condition"))?;
             // `N` events of one query: the query repeated N times. (Elastic also accepts
             // `[…] with runs=N`, but Elastic's `eql` parser package does not.)
-            let step = format!("\n  [any where {q}]{}", own_by(spec, input));
+            let step = format!("\n  [any where {q}]{}", own_by(plan, input));
             format!(
                 "sequence{} with maxspan={maxspan}{}",
-                shared_by(spec),
+                shared_by(plan),
                 step.repeat(runs as usize)
             )
         }
@@ -77,25 +77,25 @@ pub fn lower(spec: &Spec<'_>) -> Result<(String, Vec<Note>), Unsupported> {
 }
 
 /// `by a, b` after `sequence` when every rule groups on the same fields.
-fn shared_by(spec: &Spec<'_>) -> String {
-    let same = spec
+fn shared_by(plan: &CorrelationPlan<'_>) -> String {
+    let same = plan
         .inputs
         .iter()
-        .all(|i| i.group_fields == spec.inputs[0].group_fields);
-    if spec.group_by.is_empty() || !same {
+        .all(|i| i.group_fields == plan.inputs[0].group_fields);
+    if plan.group_by.is_empty() || !same {
         return String::new();
     }
-    let fields: Vec<String> = spec.inputs[0].group_fields.iter().map(|f| field(f)).collect();
+    let fields: Vec<String> = plan.inputs[0].group_fields.iter().map(|f| field(f)).collect();
     format!(" by {}", fields.join(", "))
 }
 
 /// Per-query `by` when aliases give rules different fields.
-fn own_by(spec: &Spec<'_>, input: &crate::ir::Input) -> String {
-    let same = spec
+fn own_by(plan: &CorrelationPlan<'_>, input: &crate::ir::Input) -> String {
+    let same = plan
         .inputs
         .iter()
-        .all(|i| i.group_fields == spec.inputs[0].group_fields);
-    if spec.group_by.is_empty() || same {
+        .all(|i| i.group_fields == plan.inputs[0].group_fields);
+    if plan.group_by.is_empty() || same {
         return String::new();
     }
     let fields: Vec<String> = input.group_fields.iter().map(|f| field(f)).collect();

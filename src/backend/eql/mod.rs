@@ -2,10 +2,11 @@
 
 pub mod correlation;
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported};
-use super::strings::{StringStyle, flatten_field, render_string};
+use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
+use super::strings::flatten_field;
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
+use crate::model::sigma_string::{StringStyle, render_string};
 
 pub struct Eql;
 
@@ -27,7 +28,7 @@ const STYLE: StringStyle<'static> = StringStyle {
 
 /// Field names that are not plain identifiers go in backticks (EQL needs them for `c-uri` too,
 /// which pySigma leaves bare): a plain name is dotted parts of `[A-Za-z_@][A-Za-z0-9_@]*`, none of
-/// them an EQL keyword. A name with a backtick cannot be written ([`Target::check_name`]).
+/// them an EQL keyword. A name with a backtick cannot be written ([`Syntax::check_name`]).
 pub fn field(name: &str) -> String {
     let name = flatten_field(name);
     if name.split('.').all(plain_part) {
@@ -92,7 +93,7 @@ fn quoted(s: &SigmaString) -> String {
     format!("\"{}\"", escape_controls(&render_string(s, &STYLE)))
 }
 
-impl Target for Eql {
+impl Syntax for Eql {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }
@@ -248,15 +249,15 @@ impl crate::backend::Backend for EqlBackend {
     ) -> Result<String, Unsupported> {
         Ok(format!(
             "any where {}",
-            super::convert::main_only(super::render::render(&Eql, expr)?)?
+            super::convert::main_only(super::boolean::render(&Eql, expr)?)?
         ))
     }
 
     fn correlation_query(
         &self,
-        spec: &crate::ir::Spec<'_>,
+        plan: &crate::ir::CorrelationPlan<'_>,
     ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
-        correlation::lower(spec)
+        correlation::lower(plan)
     }
 
     fn fidelity_notes(&self, doc: &crate::catalog::Document, expr: &crate::ir::Expr) -> Vec<crate::diag::Diagnostic> {

@@ -7,10 +7,11 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported};
-use super::strings::{StringStyle, c_string, flatten_field, lowercase, prefix_only, render_string, suffix_only};
+use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
+use super::strings::{c_string, flatten_field, lowercase, prefix_only, suffix_only};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
+use crate::model::sigma_string::{StringStyle, render_string};
 
 pub struct Esql;
 
@@ -75,7 +76,7 @@ fn string_test(f: &str, s: &SigmaString) -> String {
     format!("{f} like {}", literal(&render_string(s, &LIKE)))
 }
 
-impl Target for Esql {
+impl Syntax for Esql {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }
@@ -136,6 +137,28 @@ impl Target for Esql {
     }
 }
 
+/// ES|QL's source command over the pipeline's `index` values (`*` when there are none). An index
+/// pattern is written bare, so it must be one: letters, digits and `_ . * : -` only.
+pub fn esql_from(indexes: &[&str]) -> Result<String, Unsupported> {
+    let bad = indexes.iter().find(|i| {
+        i.is_empty()
+            || !i
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | ':' | '-'))
+    });
+    if let Some(bad) = bad {
+        return Err(Unsupported::new(format!(
+            "the pipeline state `index` {bad:?} is not an index pattern ES|QL can read (letters, digits, `_ . * : -`)"
+        )));
+    }
+    let list = if indexes.is_empty() {
+        "*".to_string()
+    } else {
+        indexes.join(", ")
+    };
+    Ok(format!("from {list} metadata _id, _index, _version"))
+}
+
 /// The `esql` entry of [`crate::backend::BACKENDS`].
 pub struct EsqlBackend;
 
@@ -162,16 +185,16 @@ impl crate::backend::Backend for EsqlBackend {
         let indexes: Vec<&str> = state.get("index").map(String::as_str).into_iter().collect();
         Ok(format!(
             "{} | where {}",
-            from(&indexes)?,
-            super::convert::main_only(super::render::render(&Esql, expr)?)?
+            esql_from(&indexes)?,
+            super::convert::main_only(super::boolean::render(&Esql, expr)?)?
         ))
     }
 
     fn correlation_query(
         &self,
-        spec: &crate::ir::Spec<'_>,
+        plan: &crate::ir::CorrelationPlan<'_>,
     ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
-        correlation::lower(spec)
+        correlation::lower(plan)
     }
 
     fn fidelity_notes(&self, doc: &crate::catalog::Document, expr: &crate::ir::Expr) -> Vec<crate::diag::Diagnostic> {
@@ -185,26 +208,4 @@ impl crate::backend::Backend for EsqlBackend {
             .chain(super::notes::regex_anchored(doc, expr))
             .collect()
     }
-}
-
-/// ES|QL's source command over the pipeline's `index` values (`*` when there are none). An index
-/// pattern is written bare, so it must be one: letters, digits and `_ . * : -` only.
-pub fn from(indexes: &[&str]) -> Result<String, Unsupported> {
-    let bad = indexes.iter().find(|i| {
-        i.is_empty()
-            || !i
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | ':' | '-'))
-    });
-    if let Some(bad) = bad {
-        return Err(Unsupported::new(format!(
-            "the pipeline state `index` {bad:?} is not an index pattern ES|QL can read (letters, digits, `_ . * : -`)"
-        )));
-    }
-    let list = if indexes.is_empty() {
-        "*".to_string()
-    } else {
-        indexes.join(", ")
-    };
-    Ok(format!("from {list} metadata _id, _index, _version"))
 }

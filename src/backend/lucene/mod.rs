@@ -1,10 +1,11 @@
 //! Elastic Lucene query string (the `lucene` target). Values are unquoted and backslash-escaped;
 //! every non-leaf operand is parenthesised, as pySigma's Lucene backend does.
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported};
-use super::strings::{StringStyle, flatten_field, render_string, slash_regex};
+use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
+use super::strings::{flatten_field, slash_regex};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
+use crate::model::sigma_string::{StringStyle, render_string};
 
 pub struct Lucene;
 
@@ -65,7 +66,7 @@ fn escape_all(text: &str) -> String {
     out
 }
 
-impl Target for Lucene {
+impl Syntax for Lucene {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }
@@ -175,12 +176,12 @@ impl crate::backend::Backend for LuceneBackend {
         expr: &crate::ir::Expr,
         _state: &std::collections::BTreeMap<String, String>,
     ) -> Result<String, Unsupported> {
-        super::convert::main_only(super::render::render(&Lucene, expr)?)
+        super::convert::main_only(super::boolean::render(&Lucene, expr)?)
     }
 
     fn correlation_query(
         &self,
-        _spec: &crate::ir::Spec<'_>,
+        _plan: &crate::ir::CorrelationPlan<'_>,
     ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
         Err(Unsupported::new(
             "a Lucene query string cannot count or correlate events (`detc build` turns event_count correlations into Elastic threshold rules)",
@@ -193,9 +194,8 @@ impl crate::backend::Backend for LuceneBackend {
             .iter()
             .find(|l| l.field.is_some() && matches!(l.value, Value::Str(_)))
             .map(|l| {
-                crate::ir::error(
-                    doc,
-                    &super::codes::CASE_SENSITIVE,
+                doc.diagnostic(
+                    &crate::codes::CASE_SENSITIVE,
                     Some(l.span),
                     "Lucene compares keyword fields case-sensitively; this rule matches case-insensitively in Sigma",
                 )

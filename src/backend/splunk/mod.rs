@@ -10,10 +10,10 @@ use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported, render};
-use super::strings::{StringStyle, render_string};
+use super::boolean::{Dialect, Op, Query, Rendered, Syntax, Unsupported, render};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
+use crate::model::sigma_string::{StringStyle, render_string};
 
 pub struct Splunk;
 
@@ -118,7 +118,7 @@ fn regex_text(pattern: &str, flags: crate::ir::ReFlags) -> String {
     string_body(&format!("{}{}", flags.prefix(), pattern))
 }
 
-impl Target for Splunk {
+impl Syntax for Splunk {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }
@@ -285,7 +285,7 @@ fn regexes_under_or<'e>(e: &'e Expr, under_or: bool, out: &mut Vec<&'e Leaf>) {
     }
 }
 
-impl Target for RexSplunk {
+impl Syntax for RexSplunk {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }
@@ -330,6 +330,16 @@ impl Target for RexSplunk {
     }
 }
 
+/// Splunk: the search, then each deferred `| regex`/`| where` on its own line; `*` when only deferred.
+pub fn splunk_query(q: Query) -> String {
+    let mut out = q.main.unwrap_or_else(|| "*".to_string());
+    for d in q.deferred {
+        out.push('\n');
+        out.push_str(&d);
+    }
+    out
+}
+
 /// The `splunk` entry of [`crate::backend::BACKENDS`].
 pub struct SplunkBackend;
 
@@ -358,9 +368,9 @@ impl crate::backend::Backend for SplunkBackend {
 
     fn correlation_query(
         &self,
-        spec: &crate::ir::Spec<'_>,
+        plan: &crate::ir::CorrelationPlan<'_>,
     ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
-        correlation::lower(spec)
+        correlation::lower(plan)
     }
 
     fn fidelity_notes(&self, doc: &crate::catalog::Document, expr: &Expr) -> Vec<crate::diag::Diagnostic> {
@@ -369,9 +379,8 @@ impl crate::backend::Backend for SplunkBackend {
             .iter()
             .find(|l| matches!(&l.value, Value::Str(s) if widens(s)))
             .map(|l| {
-                crate::ir::error(
-                    doc,
-                    &super::codes::WILDCARD_WIDENED,
+                doc.diagnostic(
+                    &crate::codes::WILDCARD_WIDENED,
                     Some(l.span),
                     "Splunk has no single-character wildcard: `?` is written as `*` and may match more",
                 )
@@ -379,14 +388,4 @@ impl crate::backend::Backend for SplunkBackend {
             .into_iter()
             .collect()
     }
-}
-
-/// Splunk: the search, then each deferred `| regex`/`| where` on its own line; `*` when only deferred.
-pub fn splunk_query(q: super::render::Query) -> String {
-    let mut out = q.main.unwrap_or_else(|| "*".to_string());
-    for d in q.deferred {
-        out.push('\n');
-        out.push_str(&d);
-    }
-    out
 }

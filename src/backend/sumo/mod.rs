@@ -6,7 +6,7 @@ pub mod correlation;
 
 use std::collections::BTreeMap;
 
-use super::render::{Dialect, Op, Rendered, Target, Unsupported};
+use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
 use super::strings::{c_string, lowercase, slash_regex};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
@@ -236,7 +236,7 @@ pub fn cidr_prefixes(net: &str) -> Option<Vec<String>> {
     }
 }
 
-impl Target for Sumo {
+impl Syntax for Sumo {
     fn dialect(&self) -> &Dialect {
         &DIALECT
     }
@@ -313,6 +313,45 @@ impl Target for Sumo {
     }
 }
 
+/// Sumo Logic's scope over the pipeline's `source_category` values: `*` when there are none,
+/// `_sourceCategory=a/b` for a plain category, a quoted string otherwise, several joined by `OR`.
+pub fn sumo_scope(categories: &[&str]) -> Result<String, Unsupported> {
+    let mut scopes = Vec::new();
+    for cat in categories {
+        if let Some(c) = super::strings::control_char(cat) {
+            return Err(Unsupported::new(format!(
+                "the pipeline state `source_category` {cat:?} contains the control character U+{:04X}",
+                c as u32
+            )));
+        }
+        let plain = !cat.is_empty()
+            && cat
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '*' | '-'));
+        scopes.push(if plain {
+            format!("_sourceCategory={cat}")
+        } else {
+            format!("_sourceCategory={}", super::strings::c_string(cat))
+        });
+    }
+    Ok(match scopes.len() {
+        0 => "*".to_string(),
+        1 => scopes.pop().unwrap_or_default(),
+        _ => format!("({})", scopes.join(" OR ")),
+    })
+}
+
+pub fn sumo_query(sumo: &Sumo, scope: &str, where_clause: &str) -> String {
+    let mut out = scope.to_string();
+    if let Some(parse) = sumo.parse_clause() {
+        out.push('\n');
+        out.push_str(&parse);
+    }
+    out.push_str("\n| where ");
+    out.push_str(where_clause);
+    out
+}
+
 /// The `sumo` entry of [`crate::backend::BACKENDS`].
 pub struct SumoBackend;
 
@@ -334,15 +373,15 @@ impl crate::backend::Backend for SumoBackend {
     fn rule_query(&self, expr: &Expr, state: &BTreeMap<String, String>) -> Result<String, Unsupported> {
         let categories: Vec<&str> = state.get("source_category").map(String::as_str).into_iter().collect();
         let sumo = Sumo::for_exprs(std::slice::from_ref(expr));
-        let q = super::convert::main_only(super::render::render(&sumo, expr)?)?;
-        Ok(query(&sumo, &scope(&categories)?, &q))
+        let q = super::convert::main_only(super::boolean::render(&sumo, expr)?)?;
+        Ok(sumo_query(&sumo, &sumo_scope(&categories)?, &q))
     }
 
     fn correlation_query(
         &self,
-        spec: &crate::ir::Spec<'_>,
+        plan: &crate::ir::CorrelationPlan<'_>,
     ) -> Result<(String, Vec<crate::backend::Note>), Unsupported> {
-        correlation::lower(spec)
+        correlation::lower(plan)
     }
 
     fn fidelity_notes(&self, doc: &crate::catalog::Document, expr: &Expr) -> Vec<crate::diag::Diagnostic> {
@@ -354,46 +393,6 @@ impl crate::backend::Backend for SumoBackend {
         .into_iter()
         .collect()
     }
-}
-
-/// Sumo Logic's scope over the pipeline's `source_category` values: `*` when there are none,
-/// `_sourceCategory=a/b` for a plain category, a quoted string otherwise, several joined by `OR`.
-pub fn scope(categories: &[&str]) -> Result<String, Unsupported> {
-    let mut scopes = Vec::new();
-    for cat in categories {
-        if let Some(c) = crate::backend::strings::control_char(cat) {
-            return Err(Unsupported::new(format!(
-                "the pipeline state `source_category` {cat:?} contains the control character U+{:04X}",
-                c as u32
-            )));
-        }
-        let plain = !cat.is_empty()
-            && cat
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '*' | '-'));
-        scopes.push(if plain {
-            format!("_sourceCategory={cat}")
-        } else {
-            format!("_sourceCategory={}", crate::backend::strings::c_string(cat))
-        });
-    }
-    Ok(match scopes.len() {
-        0 => "*".to_string(),
-        1 => scopes.pop().unwrap_or_default(),
-        _ => format!("({})", scopes.join(" OR ")),
-    })
-}
-
-/// The scope, the `json` parse of the fields, then the `where` clause.
-pub fn query(sumo: &Sumo, scope: &str, where_clause: &str) -> String {
-    let mut out = scope.to_string();
-    if let Some(parse) = sumo.parse_clause() {
-        out.push('\n');
-        out.push_str(&parse);
-    }
-    out.push_str("\n| where ");
-    out.push_str(where_clause);
-    out
 }
 
 #[cfg(test)]

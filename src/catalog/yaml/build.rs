@@ -4,6 +4,7 @@
 //! it enforces two budgets that make hostile input safe: a maximum nesting depth and a maximum number
 //! of nodes per document after alias expansion (an "alias bomb" expands exponentially).
 
+use crate::codes;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -12,7 +13,6 @@ use super::node::{Entry, Node, Resolved, Scalar, Style, Value};
 use super::resolve::resolve_plain;
 use crate::catalog::source::SourceFile;
 use crate::diag::{Diagnostic, Span};
-use crate::lint::load as codes;
 
 /// Deeper nesting than this is not a Sigma rule; it is rejected before it can hurt later stages.
 pub const MAX_DEPTH: usize = 128;

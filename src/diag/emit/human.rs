@@ -234,7 +234,7 @@ mod tests {
         let text: String = (1..=50_000).map(|i| format!("key{i}: value{i}\n")).collect();
         let path: Arc<Path> = Arc::from(Path::new("big.yml"));
         let d = Diagnostic::at(
-            &crate::lint::load::DUPLICATE_KEY,
+            &crate::codes::DUPLICATE_KEY,
             &path,
             span(&text, 45_000, 10, 10),
             "far away",
@@ -274,8 +274,8 @@ mod tests {
             col: 8,
         };
         let diags = [
-            Diagnostic::at(&crate::lint::load::YAML_SYNTAX, &path, Span::point(end), "at the end"),
-            Diagnostic::at(&crate::lint::load::YAML_SYNTAX, &path, Span::new(inside, end), "odd"),
+            Diagnostic::at(&crate::codes::YAML_SYNTAX, &path, Span::point(end), "at the end"),
+            Diagnostic::at(&crate::codes::YAML_SYNTAX, &path, Span::new(inside, end), "odd"),
         ];
         let out = render_human(&diags, &One("t.yml", text), false);
         assert!(out.contains("t.yml:2:1") && out.contains("t.yml:1:8"), "{out}");

@@ -17,12 +17,6 @@ pub trait SourceLookup {
     fn source(&self, path: &Path) -> Option<&str>;
 }
 
-impl SourceLookup for crate::catalog::Catalog {
-    fn source(&self, path: &Path) -> Option<&str> {
-        self.file(path).map(|f| f.text.as_str())
-    }
-}
-
 /// A path as emitted: relative paths stay relative, separators are `/`.
 pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")

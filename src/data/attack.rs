@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const TABLE: &str = include_str!("../../../data/attack-enterprise.tsv");
+const TABLE: &str = include_str!("../../data/attack-enterprise.tsv");
 
 /// The ATT&CK version of the embedded table; tags newer than this are at most a warning.
 pub const VERSION: &str = "v18.1";

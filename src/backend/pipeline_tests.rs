@@ -3,16 +3,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::load_pipeline;
-use crate::backend::{TargetId, convert_catalog_with};
+use super::{QueryLanguage, convert_catalog_with};
 use crate::catalog::Catalog;
+use crate::pipeline::load_pipeline;
 
 /// A backend by id.
-fn t(id: &str) -> TargetId {
-    TargetId::parse(id).expect("a backend")
+fn t(id: &str) -> QueryLanguage {
+    QueryLanguage::parse(id).expect("a backend")
 }
 
-fn convert(pipeline: &str, rule: &str, target: TargetId) -> Vec<String> {
+fn convert(pipeline: &str, rule: &str, target: QueryLanguage) -> Vec<String> {
     let p = load_pipeline(Arc::from(Path::new("p.yml")), pipeline.to_string()).expect("valid pipeline");
     let catalog = Catalog::from_sources(&[("r.yml", rule)]);
     let out = convert_catalog_with(&catalog, target, &Default::default(), Some(&p));

@@ -54,8 +54,8 @@ pub enum Rendered {
     Deferred(String),
 }
 
-/// What a backend provides to the renderer.
-pub trait Target {
+/// How one query language writes the boolean IR: its tokens ([`Dialect`]) and its leaves.
+pub trait Syntax {
     fn dialect(&self) -> &Dialect;
 
     fn leaf(&self, leaf: &Leaf) -> Result<Rendered, Unsupported>;
@@ -91,7 +91,7 @@ pub struct Query {
     pub deferred: Vec<String>,
 }
 
-pub fn render(target: &dyn Target, expr: &Expr) -> Result<Query, Unsupported> {
+pub fn render(target: &dyn Syntax, expr: &Expr) -> Result<Query, Unsupported> {
     check_names(target, expr)?;
     let mut deferred = Vec::new();
     let main = render_expr(target, expr, &mut deferred, false)?.map(|(s, _)| s);
@@ -100,7 +100,7 @@ pub fn render(target: &dyn Target, expr: &Expr) -> Result<Query, Unsupported> {
 
 /// Every field name and `fieldref` target of `expr` is one the target can write (no control
 /// character anywhere; the target's own limits).
-pub fn check_names(target: &dyn Target, expr: &Expr) -> Result<(), Unsupported> {
+pub fn check_names(target: &dyn Syntax, expr: &Expr) -> Result<(), Unsupported> {
     for leaf in expr.leaves() {
         let names = leaf.field.iter().map(|f| ("field name", f)).chain(match &leaf.value {
             Value::FieldRef(other) => Some(("`fieldref` field", other)),
@@ -119,7 +119,7 @@ pub fn check_names(target: &dyn Target, expr: &Expr) -> Result<(), Unsupported> 
 type Piece = (String, Option<Op>);
 
 fn render_expr(
-    t: &dyn Target,
+    t: &dyn Syntax,
     expr: &Expr,
     deferred: &mut Vec<String>,
     under_or: bool,
@@ -178,7 +178,7 @@ fn render_expr(
 }
 
 fn join(
-    t: &dyn Target,
+    t: &dyn Syntax,
     op: Op,
     items: &[Expr],
     deferred: &mut Vec<String>,
@@ -230,3 +230,6 @@ fn group_if(d: &Dialect, parent: Op, (text, kind): Piece) -> String {
         text
     }
 }
+
+/// A fidelity note from a backend's correlation lowering.
+pub type Note = (&'static crate::diag::Code, String);

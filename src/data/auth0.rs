@@ -3,8 +3,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-const FIELDS: &str = include_str!("../../../data/auth0-fields.tsv");
-const TYPES: &str = include_str!("../../../data/auth0-event-types.tsv");
+const FIELDS: &str = include_str!("../../data/auth0-fields.tsv");
+const TYPES: &str = include_str!("../../data/auth0-event-types.tsv");
 
 #[derive(Debug, Default)]
 pub struct Auth0 {

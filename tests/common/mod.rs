@@ -1,0 +1,48 @@
+//! Helpers shared by the tests that read the shared corpora (`../shared` beside the repository, or
+//! `$DETC_SHARED`). Those tests are skipped, with a message, when the corpora are absent (a clone of
+//! the repository alone); CI has them.
+#![allow(dead_code)] // each test file uses a part
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The shared folder, or `None` (and a message on stderr) when it has no corpus.
+pub fn shared() -> Option<PathBuf> {
+    let dir = std::env::var_os("DETC_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    if dir.join("corpus").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} has no corpus (set DETC_SHARED)", dir.display());
+        None
+    }
+}
+
+/// A corpus folder (`auth0/detections`, `sigmahq-sample`), absolute.
+pub fn corpus(shared: &Path, name: &str) -> PathBuf {
+    shared.join("corpus").join(name).canonicalize().unwrap()
+}
+
+/// Runs detc in an empty folder, so no `detc.yaml` of ours applies to the corpus.
+pub fn detc(args: &[&str]) -> Output {
+    let cwd = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_detc"))
+        .current_dir(cwd.path())
+        .args(args)
+        .output()
+        .expect("detc runs")
+}
+
+/// The JSON Lines of stdout.
+pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
