@@ -32,7 +32,8 @@ RUNS=$runs median target/release/detc --config target/bench-build.yaml build --o
 if [[ -x /usr/bin/time ]]; then
     for cmd in "check $catalog" "convert -t all --format jsonl $catalog"; do
         # shellcheck disable=SC2086
-        rss=$(/usr/bin/time -f %M target/release/detc $cmd 2>&1 >/dev/null | tail -1)
+        /usr/bin/time -f %M -o target/bench-rss target/release/detc $cmd >/dev/null 2>&1 || true
+        rss=$(tail -1 target/bench-rss)
         printf '  max RSS %-28s %s\n' "${cmd%% target*}" "$(awk -v k="$rss" 'BEGIN {printf "%.1f MiB", k / 1024}')"
     done
 fi
