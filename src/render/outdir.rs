@@ -618,9 +618,17 @@ fn stage(
 }
 
 /// Make the new files durable before they are swapped in, so a power loss cannot leave empty files
-/// behind the new name. The `fsync`s run in parallel: the file system commits them together.
+/// behind the new name. On Linux one `syncfs` of the temporary folder's file system flushes every
+/// file and folder of it (one call instead of one `fsync` per artifact: a 3,400-rule catalog writes
+/// 3,400 pages); elsewhere, or if `syncfs` fails, each file is `fsync`ed, in parallel.
 fn flush_tree<'a>(tmp: &Path, files: impl Iterator<Item = &'a PathBuf>) {
     use rayon::prelude::*;
+    #[cfg(target_os = "linux")]
+    if let Ok(dir) = File::open(tmp)
+        && rustix::fs::syncfs(&dir).is_ok()
+    {
+        return;
+    }
     let paths: Vec<PathBuf> = std::iter::once(PathBuf::from(MANIFEST)).chain(files.cloned()).collect();
     paths.par_iter().for_each(|rel| {
         if let Ok(f) = File::open(tmp.join(rel)) {
