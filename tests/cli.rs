@@ -998,3 +998,46 @@ fn convert_to_several_targets_in_one_pass() {
     let bad = detc(&["convert", "-t", "splunk,nope", path]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn eval_include_base_reports_base_rule_matches_marked_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut text = String::new();
+    for (i, ip) in ["192.0.2.1", "192.0.2.1", "192.0.2.9", "192.0.2.1"].iter().enumerate() {
+        text.push_str(&format!(
+            "{{\"data\": {{\"type\": \"f\", \"ip\": \"{ip}\", \"date\": \"2026-01-01T10:0{i}:00Z\"}}}}\n"
+        ));
+    }
+    std::fs::write(&events, text).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--rules",
+            &fixtures("tests/failing.yml"),
+            "--events",
+            events.to_str().unwrap(),
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        json_lines(&detc(&refs))
+    };
+    let plain = run(&[]);
+    assert!(plain.iter().all(|l| l["kind"] != "base-rule"));
+    let with_base = run(&["--include-base"]);
+    let base: Vec<&Value> = with_base.iter().filter(|l| l["kind"] == "base-rule").collect();
+    assert_eq!(base.len(), 4, "every failed login, by line: {with_base:?}");
+    assert_eq!(base[0]["line"], 1);
+    // The correlations see the same events either way.
+    let corr = |lines: &[Value]| {
+        lines
+            .iter()
+            .filter(|l| l["kind"] == "correlation")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(corr(&plain), corr(&with_base));
+}

@@ -23,6 +23,10 @@ pub struct EvalArgs {
     /// Events: a JSON Lines file or a JSON array; `-` reads standard input.
     #[arg(long, value_name = "FILE")]
     events: PathBuf,
+    /// Also report matches of correlations' base rules (`"kind": "base-rule"`), which otherwise only
+    /// feed their correlation.
+    #[arg(long)]
+    include_base: bool,
 }
 
 pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
@@ -34,7 +38,8 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let catalog = Catalog::load(&paths);
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let lowering = Lowering::new(&parsed, &config.variables);
-    let (mut engine, build_diags) = Engine::build(&parsed, &lowering, config.timestamp_fields.clone());
+    let (mut engine, build_diags) =
+        Engine::build(&parsed, &lowering, config.timestamp_fields.clone(), args.include_base);
     let unevaluable = build_diags.len();
     // Findings before the run are shown first, so a long hunt does not hide them until the end.
     let mut diags = catalog.diags.clone();

@@ -40,10 +40,14 @@ pub struct Engine {
 impl Engine {
     /// Compile every rule and correlation; each document that cannot be evaluated is one T704
     /// diagnostic and is left out.
+    /// With `include_base`, base rules of correlations are evaluated too and their matches reported
+    /// as `"kind": "base-rule"` (a hunter asking where a rule hit), without changing what the
+    /// correlations see.
     pub fn build(
         parsed: &[Parsed<'_>],
         lowering: &Lowering<'_, '_>,
         timestamp_fields: Vec<String>,
+        include_base: bool,
     ) -> (Engine, Vec<Diagnostic>) {
         let mut detectors = Vec::new();
         let mut diags = Vec::new();
@@ -51,15 +55,16 @@ impl Engine {
         // `convert`: they are not detections of their own.
         let suppressed = lowering.suppressed_rules();
         for (doc, p) in parsed.iter().enumerate() {
+            let base = suppressed.contains(&(p.doc.path().clone(), p.doc.index));
             let kind = match &p.body {
-                Body::Rule(_) if suppressed.contains(&(p.doc.path().clone(), p.doc.index)) => continue,
+                Body::Rule(_) if base && !include_base => continue,
                 Body::Rule(_) => compile_rule(lowering, p).map(Kind::Rule),
                 Body::Correlation(c) => compile_correlation(lowering, p, c).map(|c| Kind::Correlation(Box::new(c))),
                 Body::Filter { .. } => continue,
             };
             match kind {
                 Ok(kind) => detectors.push(Detector {
-                    header: header(p, &kind),
+                    header: header(p, &kind, base),
                     kind,
                     doc,
                     untimed: 0,
@@ -183,14 +188,14 @@ impl Engine {
     }
 }
 
-fn header(p: &Parsed<'_>, kind: &Kind) -> serde_json::Map<String, Json> {
+fn header(p: &Parsed<'_>, kind: &Kind, base: bool) -> serde_json::Map<String, Json> {
     let mut m = serde_json::Map::new();
     m.insert(
         "kind".into(),
-        json!(if matches!(kind, Kind::Rule(_)) {
-            "rule"
-        } else {
-            "correlation"
+        json!(match kind {
+            Kind::Rule(_) if base => "base-rule",
+            Kind::Rule(_) => "rule",
+            Kind::Correlation(_) => "correlation",
         }),
     );
     m.insert("id".into(), json!(p.meta.id_str()));
