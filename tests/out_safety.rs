@@ -3,38 +3,20 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const MANIFEST: &str = ".detc-manifest.json";
 
-fn rule(title: &str, id: &str) -> String {
-    format!(
-        "title: {title}\nid: {id}\nlevel: low\nlogsource: {{product: auth0}}\ndetection: {{sel: {{data.type: s}}, condition: sel}}\n"
-    )
+mod common;
+use common::{Project, rule, stderr};
+
+/// What only these tests need of a project.
+trait SecondCatalog {
+    fn config_b(&self) -> PathBuf;
 }
 
-/// A project folder with `rules/` and a `detc.yaml` naming it.
-struct Project {
-    dir: tempfile::TempDir,
-}
-
-impl Project {
-    fn new() -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("rules")).unwrap();
-        std::fs::write(dir.path().join("detc.yaml"), "catalog: rules\n").unwrap();
-        Project { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn add_rule(&self, name: &str, title: &str, id: &str) {
-        std::fs::write(self.root().join("rules").join(name), rule(title, id)).unwrap();
-    }
-
+impl SecondCatalog for Project {
     /// A second catalog and config, so two builds produce different outputs.
     fn config_b(&self) -> PathBuf {
         std::fs::create_dir_all(self.root().join("rules_b")).unwrap();
@@ -51,20 +33,6 @@ impl Project {
         // Relative, like the default config: paths in artifacts are as the config spells them.
         PathBuf::from("detc_b.yaml")
     }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_detc"));
-        c.current_dir(self.root()).args(args);
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("detc runs")
-    }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Every entry under `dir` that is not a folder: relative path → content (links as `-> target`).

@@ -1,48 +1,8 @@
 //! The catalog is untrusted: links that point outside it are reported and never read, and files that fail
 //! to load are never quoted.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn rule(title: &str, id: &str) -> String {
-    format!(
-        "title: {title}\nid: {id}\nlevel: low\nlogsource: {{product: auth0}}\ndetection: {{sel: {{data.type: s}}, condition: sel}}\n"
-    )
-}
-
-/// A project folder with `rules/` and a `detc.yaml` naming it.
-struct Project {
-    dir: tempfile::TempDir,
-}
-
-impl Project {
-    fn new() -> Project {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("rules")).unwrap();
-        std::fs::write(dir.path().join("detc.yaml"), "catalog: rules\n").unwrap();
-        Project { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn add_rule(&self, name: &str, title: &str, id: &str) {
-        std::fs::write(self.root().join("rules").join(name), rule(title, id)).unwrap();
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_detc"))
-            .current_dir(self.root())
-            .args(args)
-            .output()
-            .expect("detc runs")
-    }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{Project, stderr};
 
 #[cfg(unix)]
 #[test]

@@ -46,3 +46,42 @@ pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// A minimal valid rule over Auth0 logs with its own title and id.
+pub fn rule(title: &str, id: &str) -> String {
+    format!(
+        "title: {title}\nid: {id}\nlevel: low\nlogsource: {{product: auth0}}\ndetection: {{sel: {{data.type: s}}, condition: sel}}\n"
+    )
+}
+
+/// A project folder with `rules/` and a `detc.yaml` naming it.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new() -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("rules")).unwrap();
+        std::fs::write(dir.path().join("detc.yaml"), "catalog: rules\n").unwrap();
+        Project { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn add_rule(&self, name: &str, title: &str, id: &str) {
+        std::fs::write(self.root().join("rules").join(name), rule(title, id)).unwrap();
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_detc"));
+        c.current_dir(self.root()).args(args);
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("detc runs")
+    }
+}
