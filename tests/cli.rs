@@ -602,7 +602,12 @@ fn diff_shows_only_the_artifacts_a_rule_change_touches() {
         .args(["diff", "HEAD"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "artifacts differ: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(
         diff.contains("-alert.severity = 3") && diff.contains("+alert.severity = 4"),
@@ -622,6 +627,15 @@ fn diff_shows_only_the_artifacts_a_rule_change_touches() {
         !diff.contains("app.conf") && !diff.contains("layer.json") && !diff.contains("searches.json"),
         "{diff}"
     );
+    // No change to the rules, no difference: exit 0.
+    std::fs::write(root.join("rules/a.yml"), rule("medium")).unwrap();
+    let same = Command::new(env!("CARGO_BIN_EXE_detc"))
+        .current_dir(root)
+        .args(["diff", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stderr));
+    assert!(same.stdout.is_empty());
 }
 
 #[test]

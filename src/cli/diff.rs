@@ -73,7 +73,12 @@ pub fn run(args: DiffArgs) -> ExitCode {
         }
     }
     eprintln!("{changed} artifact(s) differ between {} and the working tree", args.rev);
-    ExitCode::SUCCESS
+    // As `diff` and `git diff --exit-code`: 1 when something differs, so CI can gate on it.
+    if changed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// The project files at `rev` in a temporary folder (`git archive`).
