@@ -72,8 +72,11 @@ pub fn markdown(text: &str, inline: bool) -> String {
         })
         .collect();
     let normalised = normalised.trim_end();
+    // Inline text (a table cell, a heading, a list item) is one run of words: leading blanks after a
+    // list marker would open an indented code block.
+    let collapsed = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
     let lines: Vec<&str> = if inline {
-        vec![normalised]
+        vec![collapsed.as_str()]
     } else {
         // Leading blanks would make an indented code block (four spaces or a tab): drop them.
         normalised.split('\n').map(str::trim_start).collect()
@@ -199,6 +202,11 @@ mod tests {
             "\\[x\\](javascript:alert(1))"
         );
         assert_eq!(markdown("a\n# b", true), "a \\# b");
+        assert_eq!(
+            markdown("\n\n\n  \"x", true),
+            "\\\"x",
+            "no leading blanks in a list item"
+        );
         assert_eq!(
             markdown("- item\n1. one\nplain - text.", false),
             "\\- item\n1\\. one\nplain - text."
