@@ -3,7 +3,7 @@
 //! where it was deployed or why not (the build report's rows).
 
 use crate::codes;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde_json::Value as Json;
@@ -99,6 +99,47 @@ impl Output {
             self.placements.entry(k).or_default().extend(v);
         }
     }
+}
+
+/// Entries of one artifact (saved searches in an app, searches in a Sumo folder), each tagged with its
+/// detection's index: names made unique and recorded as deployed, the entries returned in order.
+///
+/// A repeated name gets its rule id appended (`clean` keeps that safe for the format), then `#2`, `#3`
+/// if even that repeats; `key` says when two names are the same (Splunk compares case-insensitively).
+pub fn place_named(
+    out: &mut Output,
+    mut items: Vec<(usize, Json)>,
+    ctx: &BuildContext<'_, '_, '_>,
+    target: &'static str,
+    artifact: &str,
+    key: fn(&str) -> String,
+    clean: fn(&str) -> String,
+) -> Vec<Json> {
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for (_, item) in &items {
+        *count.entry(key(item["name"].as_str().unwrap_or(""))).or_default() += 1;
+    }
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    let mut names: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (i, item) in &mut items {
+        let name = item["name"].as_str().unwrap_or("").to_string();
+        let mut unique = if count[&key(&name)] > 1 {
+            clean(&format!("{name} ({})", ctx.detections[*i].id()))
+        } else {
+            name
+        };
+        let seen = taken.entry(key(&unique)).or_default();
+        *seen += 1;
+        if *seen > 1 {
+            unique = format!("{unique} #{seen}");
+        }
+        item["name"] = Json::String(unique.clone());
+        names.entry(*i).or_default().push(unique);
+    }
+    for (i, n) in names {
+        out.deployed(&ctx.detections[i], target, artifact, n);
+    }
+    items.into_iter().map(|(_, item)| item).collect()
 }
 
 pub trait Family: Sync {

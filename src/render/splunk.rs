@@ -1,12 +1,9 @@
 //! The Splunk app: `app.conf`, `savedsearches.conf` (one stanza per query), `metadata/default.meta`.
 
-use std::collections::{BTreeMap, HashMap};
-
 use serde_json::{Value as Json, json};
 
-use super::compiled::Detection;
 use super::escape::stanza_name;
-use super::family::{BuildContext, Family, Output};
+use super::family::{BuildContext, Family, Output, place_named};
 use super::schedule::Schedule;
 
 pub struct SplunkApp;
@@ -108,18 +105,7 @@ impl Family for SplunkApp {
                 ));
             }
         }
-        let stanzas = unique_names(stanzas, ctx.detections);
-        let mut names_of: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for (i, s) in &stanzas {
-            names_of
-                .entry(*i)
-                .or_default()
-                .push(s["name"].as_str().unwrap_or("").to_string());
-        }
-        for (i, names) in names_of {
-            out.deployed(&ctx.detections[i], "splunk", &conf, names);
-        }
-        let detections: Vec<Json> = stanzas.into_iter().map(|(_, s)| s).collect();
+        let detections = place_named(&mut out, stanzas, ctx, "splunk", &conf, str::to_lowercase, stanza_name);
         let context = json!({
             "detections": detections,
             "target": {"name": "splunk", "options": opts},
@@ -140,32 +126,6 @@ impl Family for SplunkApp {
         );
         out
     }
-}
-
-/// Stanza names must be unique (Splunk merges stanzas of one name): a repeated name gets the rule id
-/// appended, then a counter if even that repeats. Compared case-insensitively, as Splunk does.
-fn unique_names(mut stanzas: Vec<(usize, Json)>, detections: &[Detection<'_, '_>]) -> Vec<(usize, Json)> {
-    let key = |s: &str| s.to_lowercase();
-    let mut count: HashMap<String, usize> = HashMap::new();
-    for (_, s) in &stanzas {
-        *count.entry(key(s["name"].as_str().unwrap_or(""))).or_default() += 1;
-    }
-    let mut taken: HashMap<String, usize> = HashMap::new();
-    for (i, s) in &mut stanzas {
-        let name = s["name"].as_str().unwrap_or("").to_string();
-        let mut unique = if count[&key(&name)] > 1 {
-            stanza_name(&format!("{name} ({})", detections[*i].id()))
-        } else {
-            name
-        };
-        let seen = taken.entry(key(&unique)).or_default();
-        *seen += 1;
-        if *seen > 1 {
-            unique = format!("{unique} #{seen}");
-        }
-        s["name"] = json!(unique);
-    }
-    stanzas
 }
 
 #[cfg(test)]

@@ -1,11 +1,9 @@
 //! Sumo Logic scheduled searches (`sumo/searches.json`, a folder of saved searches for the content
 //! import), one per query.
 
-use std::collections::HashMap;
-
 use serde_json::{Value as Json, json};
 
-use super::family::{BuildContext, Family, Output};
+use super::family::{BuildContext, Family, Output, place_named};
 use super::schedule::{Schedule, span};
 
 pub struct SumoSearches;
@@ -65,20 +63,15 @@ impl Family for SumoSearches {
                 ));
             }
         }
-        let searches = unique_names(searches, ctx);
-        let mut names: HashMap<usize, Vec<String>> = HashMap::new();
-        for (i, s) in &searches {
-            names
-                .entry(*i)
-                .or_default()
-                .push(s["name"].as_str().unwrap_or("").to_string());
-        }
-        for (i, d) in ctx.detections.iter().enumerate() {
-            if let Some(n) = names.remove(&i) {
-                out.deployed(d, "sumo", ARTIFACT, n);
-            }
-        }
-        let children: Vec<Json> = searches.into_iter().map(|(_, s)| s).collect();
+        let children = place_named(
+            &mut out,
+            searches,
+            ctx,
+            "sumo",
+            ARTIFACT,
+            str::to_string,
+            str::to_string,
+        );
         out.render(
             ctx.templates,
             ARTIFACT,
@@ -87,28 +80,4 @@ impl Family for SumoSearches {
         );
         out
     }
-}
-
-/// Entries of a Sumo Logic folder need distinct names: a repeated title gets the rule id appended.
-fn unique_names(mut searches: Vec<(usize, Json)>, ctx: &BuildContext<'_, '_, '_>) -> Vec<(usize, Json)> {
-    let mut count: HashMap<String, usize> = HashMap::new();
-    for (_, s) in &searches {
-        *count.entry(s["name"].as_str().unwrap_or("").to_string()).or_default() += 1;
-    }
-    let mut taken: HashMap<String, usize> = HashMap::new();
-    for (i, s) in &mut searches {
-        let name = s["name"].as_str().unwrap_or("").to_string();
-        let mut unique = if count[&name] > 1 {
-            format!("{name} ({})", ctx.detections[*i].id())
-        } else {
-            name
-        };
-        let seen = taken.entry(unique.clone()).or_default();
-        *seen += 1;
-        if *seen > 1 {
-            unique = format!("{unique} #{seen}");
-        }
-        s["name"] = json!(unique);
-    }
-    searches
 }
