@@ -389,16 +389,22 @@ fn failing_tests_show_the_deciding_predicates_and_write_junit() {
     );
 }
 
-#[test]
-fn eval_streams_detections_and_reports_bad_lines() {
-    let dir = tempfile::tempdir().unwrap();
-    let events = dir.path().join("events.jsonl");
+/// Four failed logins a minute apart, three of them from one IP (lines 1, 2 and 4).
+fn failed_logins() -> String {
     let mut text = String::new();
     for (i, ip) in ["192.0.2.1", "192.0.2.1", "192.0.2.9", "192.0.2.1"].iter().enumerate() {
         text.push_str(&format!(
             "{{\"data\": {{\"type\": \"f\", \"ip\": \"{ip}\", \"date\": \"2026-01-01T10:0{i}:00Z\"}}}}\n"
         ));
     }
+    text
+}
+
+#[test]
+fn eval_streams_detections_and_reports_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut text = failed_logins();
     text.push_str("{\"truncated\": \n");
     text.push_str(&format!("{{\"x\": {}{}}}\n", "[".repeat(5000), "]".repeat(5000)));
     std::fs::write(&events, text).unwrap();
@@ -1017,12 +1023,7 @@ fn convert_to_several_targets_in_one_pass() {
 fn eval_include_base_reports_base_rule_matches_marked_as_such() {
     let dir = tempfile::tempdir().unwrap();
     let events = dir.path().join("events.jsonl");
-    let mut text = String::new();
-    for (i, ip) in ["192.0.2.1", "192.0.2.1", "192.0.2.9", "192.0.2.1"].iter().enumerate() {
-        text.push_str(&format!(
-            "{{\"data\": {{\"type\": \"f\", \"ip\": \"{ip}\", \"date\": \"2026-01-01T10:0{i}:00Z\"}}}}\n"
-        ));
-    }
+    let text = failed_logins();
     std::fs::write(&events, text).unwrap();
     let run = |extra: &[&str]| {
         let mut args = vec![

@@ -80,13 +80,13 @@ BENIGN = "h"
 
 # Reasons a target may refuse a hostile string (substring of detc's message), and when.
 REFUSALS = [
-    ("control character", lambda s: any(ord(c) < 32 or 127 <= ord(c) < 160 for c in s)),
-    ("backtick", lambda s: "`" in s),
-    ("lone backslash", lambda s: (len(s) - len(s.rstrip("\\"))) % 2 == 1),
-    ("array suffix", lambda s: s.replace("{}", "") == ""),
+    ("control character", lambda s, pos: any(ord(c) < 32 or 127 <= ord(c) < 160 for c in s)),
+    ("backtick", lambda s, pos: "`" in s),
+    ("lone backslash", lambda s, pos: (len(s) - len(s.rstrip("\\"))) % 2 == 1),
+    ("array suffix", lambda s, pos: s.replace("{}", "") == ""),
     # A pattern the rule's regex flavour rejects is a check error: convert withholds the document and
     # reports that error (it never reaches a query).
-    ("invalid regular expression", lambda s: True),
+    ("invalid regular expression", lambda s, pos: pos == "regex-pattern"),
 ]
 
 # Known parser differences, not detc defects: luqum rejects a backslash before a line break, which
@@ -239,7 +239,7 @@ def main() -> int:
                     continue
                 if not hostile["queries"]:
                     msgs = errors(hostile)
-                    if any(reason in m and applies(s) for m in msgs for reason, applies in REFUSALS):
+                    if any(reason in m and applies(s, pos) for m in msgs for reason, applies in REFUSALS):
                         tally["refused"] += 1
                     else:
                         failures.append(f"{target} {pos} {s!r}: refused without a documented reason: {msgs}")

@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use serde_json::Value as Json;
 
 use super::event::{as_number, as_text, lookup};
-use super::matcher::Matcher;
+use super::matcher::{Matcher, total_limit_hits};
 use crate::ir::CorrelationPlan;
 use crate::model::correlation::{CorrelationType, Op};
 
@@ -72,10 +72,7 @@ impl CompiledCorrelation {
     /// Which referenced rules match `event` (read-only, so it can run in parallel).
     /// Regex matches its rules abandoned at the backtracking limit, and the first pattern.
     pub fn limit_hits(&self) -> (usize, Option<String>) {
-        self.inputs
-            .iter()
-            .map(|(m, _)| m.limit_hits())
-            .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f)))
+        total_limit_hits(self.inputs.iter().map(|(m, _)| m))
     }
 
     pub fn matching_inputs(&self, event: &Json) -> Vec<bool> {

@@ -5,7 +5,7 @@ use serde_json::{Value as Json, json};
 
 use super::compile::{compile_correlation, compile_rule, regex_limit_diag, unevaluable_diag, untimed_diag};
 use super::correlate::{Alert, CompiledCorrelation};
-use super::matcher::Matcher;
+use super::matcher::{Matcher, total_limit_hits};
 use super::time::timestamp;
 use crate::diag::Diagnostic;
 use crate::diag::emit::display_path;
@@ -101,10 +101,7 @@ impl Engine {
         // And one T706 per detection whose regexes hit the backtracking limit.
         for d in &self.detectors {
             let (hits, pattern) = match &d.kind {
-                Kind::Rule(matchers) => matchers
-                    .iter()
-                    .map(Matcher::limit_hits)
-                    .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f))),
+                Kind::Rule(matchers) => total_limit_hits(matchers),
                 Kind::Correlation(c) => c.limit_hits(),
             };
             if let (true, Some(p), Some(pattern)) = (hits > 0, parsed.get(d.doc), pattern) {

@@ -116,10 +116,7 @@ impl Matcher {
     /// no match), and the first such pattern.
     pub fn limit_hits(&self) -> (usize, Option<String>) {
         match self {
-            Matcher::And(v) | Matcher::Or(v) => v
-                .iter()
-                .map(Matcher::limit_hits)
-                .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f))),
+            Matcher::And(v) | Matcher::Or(v) => total_limit_hits(v),
             Matcher::Not(m) => m.limit_hits(),
             Matcher::Leaf(l) => match &l.test {
                 Test::Regex { limit_hits, .. } => {
@@ -155,6 +152,14 @@ impl Matcher {
             }
         }
     }
+}
+
+/// [`Matcher::limit_hits`] summed over several matchers (a rule's conditions, a correlation's rules).
+pub fn total_limit_hits<'m>(matchers: impl IntoIterator<Item = &'m Matcher>) -> (usize, Option<String>) {
+    matchers
+        .into_iter()
+        .map(Matcher::limit_hits)
+        .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f)))
 }
 
 fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use super::compile::{TIMESTAMP_HELP, compile_correlation, compile_rule, regex_limit_diag, unevaluable_diag};
 use super::correlate::CompiledCorrelation;
-use super::matcher::Matcher;
+use super::matcher::{Matcher, total_limit_hits};
 use super::spec::{Expect, TestCase, parse_tests};
 use super::time::{fields_text, timestamp};
 use crate::catalog::yaml::parse_documents;
@@ -67,10 +67,7 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
             }),
             _ => compile_rule(&lowering, p).map(|matchers| {
                 run_rule_tests(&mut run, p, &matchers, &cases);
-                matchers
-                    .iter()
-                    .map(Matcher::limit_hits)
-                    .fold((0, None), |(n, first), (m, f)| (n + m, first.or(f)))
+                total_limit_hits(&matchers)
             }),
         };
         if let Ok((hits, Some(pattern))) = &result
