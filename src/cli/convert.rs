@@ -199,23 +199,16 @@ fn withhold_broken(
         }
         c.queries.clear();
         c.diagnostics.retain(|d| d.severity != Severity::Error);
-        let holds = |d: &&Diagnostic| {
-            d.path == key.0
-                && d.span
-                    .is_none_or(|s| c.doc.span.start.byte <= s.start.byte && s.start.byte <= c.doc.span.end.byte)
-        };
-        let own: Vec<Diagnostic> = errors.iter().filter(holds).filter(|d| !loaded(d)).cloned().collect();
-        if own.is_empty() && !errors.iter().filter(holds).any(loaded) {
-            // Excluded because of what it depends on (an excluded base rule or filter).
-            let why = broken.documents[&key].join("; ");
-            c.diagnostics.push(Diagnostic::new(
+        match broken.errors.get(&key) {
+            // Its own errors, except load errors, which `run` reports already.
+            Some(own) => c.diagnostics.extend(own.iter().filter(|d| !loaded(d)).cloned()),
+            // Excluded because of what it depends on (a broken base rule or filter).
+            None => c.diagnostics.push(Diagnostic::new(
                 &codes::UNSUPPORTED,
                 c.doc.path(),
                 c.doc.root.get("title").map(|n| n.span),
-                format!("not converted: {why}"),
-            ));
-        } else {
-            c.diagnostics.extend(own);
+                format!("not converted: {}", broken.documents[&key].join("; ")),
+            )),
         }
     }
 }

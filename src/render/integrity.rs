@@ -26,6 +26,9 @@ pub struct Broken {
     /// Documents with the reasons they are broken (error messages, or the excluded document they
     /// depend on).
     pub documents: BTreeMap<DocKey, Vec<String>>,
+    /// The error diagnostics attributed to each broken document itself (none for a document excluded
+    /// only because of what it depends on).
+    pub errors: BTreeMap<DocKey, Vec<Diagnostic>>,
     /// Files with errors that belong to no loaded document (unreadable, not YAML, …).
     pub files: BTreeMap<Arc<Path>, Vec<String>>,
 }
@@ -33,6 +36,11 @@ pub struct Broken {
 impl Broken {
     pub fn is_empty(&self) -> bool {
         self.documents.is_empty() && self.files.is_empty()
+    }
+
+    fn attribute(&mut self, key: DocKey, d: &Diagnostic) {
+        self.documents.entry(key.clone()).or_default().push(reason(d));
+        self.errors.entry(key).or_default().push(d.clone());
     }
 
     pub fn contains(&self, key: &DocKey) -> bool {
@@ -63,11 +71,11 @@ pub fn find_broken(parsed: &[Parsed<'_>], errors: &[Diagnostic]) -> Broken {
                 .find(|p| p.doc.span.start.byte <= s.start.byte && s.start.byte <= p.doc.span.end.byte)
         });
         match holder {
-            Some(p) => broken.documents.entry(key_of(p)).or_default().push(reason(d)),
+            Some(p) => broken.attribute(key_of(p), d),
             None if in_file.is_empty() => broken.files.entry(d.path.clone()).or_default().push(reason(d)),
             None => {
                 for p in in_file.iter().copied() {
-                    broken.documents.entry(key_of(p)).or_default().push(reason(d));
+                    broken.attribute(key_of(p), d);
                 }
             }
         }
