@@ -367,3 +367,20 @@ fn convert_withholds_a_broken_document_and_says_why() {
     let null = lines.iter().find(|l| l["title"] == "Null selection").unwrap();
     assert!(null.to_string().contains("C205"), "{null}");
 }
+
+#[test]
+fn a_custom_search_ending_in_a_backslash_is_refused_not_cut() {
+    // A hand-written query ending in a backslash (YAML single quotes keep it literal).
+    let custom = format!(
+        "{}splunk: 'index=auth0 data.type=s C:\\'\n",
+        rule("Custom", OTHER_ID, "  sel: {data.type: s}\n  condition: sel")
+    );
+    let p = Project::new(
+        "targets: {splunk: {use_custom_queries: true}}\n",
+        &[("custom.yml", &custom)],
+    );
+    let out = p.build(&[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("B808") && err.contains("ends in a backslash"), "{err}");
+}

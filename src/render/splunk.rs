@@ -76,6 +76,13 @@ impl Family for SplunkApp {
                     }
                 },
             };
+            // savedsearches.conf would read a final backslash as a continuation onto the next key, and
+            // `conf_value` drops it: a search ending in one cannot be deployed as written.
+            if queries.iter().any(|q| q.trim_end().ends_with('\\')) {
+                let why = "the search ends in a backslash, which savedsearches.conf reads as a line continuation";
+                out.not_deployable(d, "splunk", why, opts.common.skip_unsupported);
+                continue;
+            }
             let schedule = Schedule::new(interval, d.timespan, opts.common.max_runs_per_window);
             let suppress_fields: Vec<&str> = d.splunk_group.iter().map(String::as_str).collect();
             let suppress = d.timespan.map(|t| {
