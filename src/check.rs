@@ -25,25 +25,6 @@ impl CheckReport {
     }
 }
 
-/// Which codes to report: `--select` and `--ignore` take codes (`C201`), prefixes (`C2`, `Q`) or names.
-#[derive(Debug, Default, Clone)]
-pub struct CodeFilter {
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
-}
-
-impl CodeFilter {
-    fn matches(token: &str, d: &Diagnostic) -> bool {
-        let t = token.trim();
-        d.code.code.to_ascii_uppercase().starts_with(&t.to_ascii_uppercase()) || d.code.name.eq_ignore_ascii_case(t)
-    }
-
-    pub fn keeps(&self, d: &Diagnostic) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|s| Self::matches(s, d)))
-            && !self.ignore.iter().any(|s| Self::matches(s, d))
-    }
-}
-
 /// Check an already loaded catalog; findings sorted by file and position.
 pub fn check_catalog(catalog: &Catalog, options: &crate::config::LintOptions) -> Vec<Diagnostic> {
     let mut diags = catalog.diags.clone();
@@ -70,12 +51,29 @@ fn not_reported_by_schema(tests: Vec<Diagnostic>, reported: &[Diagnostic]) -> Ve
         .collect()
 }
 
+/// Check a catalog and keep what the user asked to see: suppression comments first (so a suppression
+/// of a code the settings hide anyway is still used), then the `lint:` settings and flags, which also
+/// apply to the suppressions' own findings (E015, E016).
+pub fn check_reported(
+    catalog: &Catalog,
+    options: &crate::config::LintOptions,
+    lint_config: &crate::config::LintConfig,
+) -> Vec<Diagnostic> {
+    let diags = lint::suppress::apply(check_catalog(catalog, options), catalog, true);
+    let mut diags = lint_config.apply(diags);
+    sort_diagnostics(&mut diags);
+    diags
+}
+
 /// Load `paths` and check them.
-pub fn check_paths(paths: &[PathBuf], options: &crate::config::LintOptions, filter: &CodeFilter) -> CheckReport {
+pub fn check_paths(
+    paths: &[PathBuf],
+    options: &crate::config::LintOptions,
+    lint_config: &crate::config::LintConfig,
+) -> CheckReport {
     let start = Instant::now();
     let catalog = Catalog::load(paths);
-    let mut diagnostics = check_catalog(&catalog, options);
-    diagnostics.retain(|d| filter.keeps(d));
+    let diagnostics = check_reported(&catalog, options, lint_config);
     CheckReport {
         catalog,
         diagnostics,

@@ -5,12 +5,12 @@ use std::path::Path;
 use std::process::Command;
 
 use detc::catalog::Catalog;
-use detc::check::check_catalog;
+use detc::check::check_reported;
 use detc::codes;
 
 fn codes_reported(yaml: &str) -> Vec<&'static str> {
     let catalog = Catalog::from_sources(&[("example.yml", yaml)]);
-    check_catalog(&catalog, &Default::default())
+    check_reported(&catalog, &Default::default(), &Default::default())
         .iter()
         .map(|d| d.code.code)
         .collect()

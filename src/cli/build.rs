@@ -27,6 +27,10 @@ pub struct BuildArgs {
     /// A folder of templates (`<target>/<artifact>.j2`) that override the built-in ones by name.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// Print only findings of this severity or above. Errors are always printed, and the build's
+    /// outcome does not depend on it.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "info")]
+    min_severity: super::MinSeverity,
 }
 
 pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
@@ -51,7 +55,11 @@ pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     sort_diagnostics(&mut diags);
     eprint!(
         "{}",
-        render_human(&diags, &catalog, std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        render_human(
+            &super::at_least(&diags, args.min_severity.severity()),
+            &catalog,
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+        )
     );
     if diags.iter().any(|d| d.severity == Severity::Error) {
         eprintln!(

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use crate::check::{CodeFilter, check_paths};
+use crate::check::check_paths;
 use crate::diag::Severity;
 use crate::diag::emit::{render_github, render_human, render_json, render_sarif};
 
@@ -18,17 +18,23 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Rule files or folders (default: `detections/`).
+    /// Rule files or folders (default: the `catalog` of detc.yaml, else `detections/`).
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Only report these codes, prefixes (`C2`) or names; comma-separated.
+    /// Only report these codes, prefixes (`C2`) or names; comma-separated. Replaces `lint.select` of
+    /// detc.yaml.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Do not report these codes, prefixes or names; comma-separated.
+    /// Do not report these codes, prefixes or names; comma-separated. Adds to `lint.ignore` of
+    /// detc.yaml.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Print only findings of this severity or above [default: warning with `--format github`, else
+    /// info]. The summary and the exit code still count every finding.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    min_severity: Option<super::MinSeverity>,
     /// Exit with 1 when there are warnings, not only errors.
     #[arg(long)]
     deny_warnings: bool,
@@ -50,24 +56,18 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     if let Err(code) = super::add_vars(&args.vars, &mut options.variables) {
         return code;
     }
-    for token in args.select.iter().chain(&args.ignore) {
-        if !crate::codes::all().iter().any(|c| {
-            c.code.to_ascii_uppercase().starts_with(&token.to_ascii_uppercase()) || c.name.eq_ignore_ascii_case(token)
-        }) {
-            eprintln!("error: `{token}` matches no lint code or name (see `detc list lints`)");
-            return ExitCode::from(2);
-        }
+    if let Err(code) = super::check_selectors(args.select.iter().chain(&args.ignore)) {
+        return code;
     }
-    let filter = CodeFilter {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-    };
-    let report = check_paths(&paths, &options, &filter);
+    let lint_config = config.lint.clone().with_flags(&args.select, &args.ignore);
+    let report = check_paths(&paths, &options, &lint_config);
+    let min = super::MinSeverity::or_default(args.min_severity, args.format);
+    let shown = super::at_least(&report.diagnostics, min);
     let out = match args.format {
-        Format::Human => render_human(&report.diagnostics, &report.catalog, std::io::stdout().is_terminal()),
-        Format::Json => render_json(&report.diagnostics),
-        Format::Sarif => render_sarif(&report.diagnostics, &crate::codes::all()),
-        Format::Github => render_github(&report.diagnostics),
+        Format::Human => render_human(&shown, &report.catalog, std::io::stdout().is_terminal()),
+        Format::Json => render_json(&shown),
+        Format::Sarif => render_sarif(&shown, &crate::codes::all()),
+        Format::Github => render_github(&shown),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
@@ -77,8 +77,9 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         report.count(Severity::Warning),
         report.count(Severity::Info),
     );
+    let hidden = report.diagnostics.len() - shown.len();
     eprintln!(
-        "checked {} files, {} documents in {:.2}s: {} error{}, {} warning{}, {} info",
+        "checked {} files, {} documents in {:.2}s: {} error{}, {} warning{}, {} info{}",
         report.catalog.files.len(),
         report.catalog.documents.len(),
         report.elapsed.as_secs_f64(),
@@ -87,6 +88,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         warnings,
         if warnings == 1 { "" } else { "s" },
         infos,
+        super::hidden_note(hidden, min),
     );
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)

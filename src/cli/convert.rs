@@ -31,7 +31,7 @@ pub struct ConvertArgs {
     /// With several targets the documents are parsed and lowered once and converted to each.
     #[arg(short, long = "target", value_delimiter = ',', required = true, value_parser = parse_target)]
     targets: Vec<Targets>,
-    /// Rule files or folders (default: `detections/`).
+    /// Rule files or folders (default: the `catalog` of detc.yaml, else `detections/`).
     paths: Vec<PathBuf>,
     /// Write the output to this file instead of stdout.
     #[arg(short, long)]
@@ -46,9 +46,14 @@ pub struct ConvertArgs {
     /// (repeatable; merged by priority).
     #[arg(short = 'p', long = "pipeline", value_name = "PIPELINE")]
     pipelines: Vec<String>,
-    /// Value of a `%name%` placeholder (with `|expand`), as NAME=VALUE (repeatable).
+    /// Value of a `%name%` placeholder (with `|expand`) or a `{name}` token, as NAME=VALUE
+    /// (repeatable; overrides `variables` of detc.yaml).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
+    /// Print only findings of this severity or above (in jsonl records too). The summary and the exit
+    /// code still count every finding.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "info")]
+    min_severity: super::MinSeverity,
 }
 
 /// One `-t` value: a target, or `all` of them.
@@ -101,6 +106,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
                 c.diagnostics.retain(|d| d.code != &codes::UNSUPPORTED);
             }
             sort_diagnostics(&mut c.diagnostics);
+            let shown = super::at_least(&c.diagnostics, args.min_severity.severity());
             match args.format {
                 Format::Text => {
                     for q in &c.queries {
@@ -116,7 +122,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
                         "title": c.doc.title(),
                         "target": target.name(),
                         "queries": c.queries,
-                        "diagnostics": c.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+                        "diagnostics": shown.iter().map(diagnostic_json).collect::<Vec<_>>(),
                     });
                     out.push_str(&line.to_string());
                     out.push('\n');
@@ -141,7 +147,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         eprint!(
             "{}",
             render_human(
-                &all_diags,
+                &super::at_least(&all_diags, args.min_severity.severity()),
                 &catalog,
                 std::io::IsTerminal::is_terminal(&std::io::stderr())
             )

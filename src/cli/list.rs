@@ -6,14 +6,19 @@ use crate::model::modifier::Modifier;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum What {
+    /// Every diagnostic code: code, name, default severity, summary.
     Lints,
+    /// The Sigma value modifiers detc understands.
     Modifiers,
+    /// The query languages of `detc convert -t`.
     Targets,
+    /// The built-in processing pipelines (`-p NAME`, `pipelines:` in detc.yaml).
     Pipelines,
 }
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
+    /// What to list.
     what: What,
 }
 

@@ -41,7 +41,7 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Run the detection tests of rules and correlations.
     Test(test::TestArgs),
-    /// List lints, modifiers, targets or formats.
+    /// List lints, modifiers, targets or pipelines.
     List(list::ListArgs),
     /// Print the documentation of one lint code.
     Explain(explain::ExplainArgs),
@@ -66,6 +66,12 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args, config),
         Command::Test(args) => test::run(args, config),
         Command::Eval(args) => eval::run(args, config),
+        // Each side of a diff is built with its own tree's detc.yaml; a `--config` would apply to one
+        // side only, so it is refused rather than ignored.
+        Command::Diff(_) if config.is_some() => {
+            eprintln!("error: `detc diff` builds each revision with its own detc.yaml; --config is not used");
+            ExitCode::from(2)
+        }
         Command::Diff(args) => diff::run(args),
         Command::List(args) => list::run(args),
         Command::Explain(args) => explain::run(args),
@@ -147,6 +153,63 @@ fn add_vars(args: &[String], vars: &mut std::collections::BTreeMap<String, Strin
             return Err(ExitCode::from(2));
         };
         vars.insert(name.to_string(), value.to_string());
+    }
+    Ok(())
+}
+
+/// `--min-severity`: the least severe findings a command prints.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum MinSeverity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl MinSeverity {
+    fn severity(self) -> crate::diag::Severity {
+        use crate::diag::Severity;
+        match self {
+            MinSeverity::Info => Severity::Info,
+            MinSeverity::Warning => Severity::Warning,
+            MinSeverity::Error => Severity::Error,
+        }
+    }
+
+    /// The chosen level, else the format's default: GitHub annotations leave notices out, because a
+    /// pull request flooded with info annotations hides the warnings and errors.
+    fn or_default(chosen: Option<MinSeverity>, format: check::Format) -> crate::diag::Severity {
+        match (chosen, format) {
+            (Some(m), _) => m.severity(),
+            (None, check::Format::Github) => crate::diag::Severity::Warning,
+            (None, _) => crate::diag::Severity::Info,
+        }
+    }
+}
+
+/// The summary's note on findings `--min-severity` kept from the output.
+fn hidden_note(hidden: usize, min: crate::diag::Severity) -> String {
+    if hidden == 0 {
+        String::new()
+    } else {
+        format!(" ({hidden} below {min} not shown; --min-severity info shows them)")
+    }
+}
+
+/// The findings at or above `min`.
+fn at_least(diags: &[crate::diag::Diagnostic], min: crate::diag::Severity) -> Vec<crate::diag::Diagnostic> {
+    diags.iter().filter(|d| d.severity >= min).cloned().collect()
+}
+
+/// `--select`/`--ignore` values must each name a code; an unknown one is a usage error (exit code 2).
+fn check_selectors<'a>(tokens: impl Iterator<Item = &'a String>) -> Result<(), ExitCode> {
+    for token in tokens {
+        if !crate::codes::is_selector(token) {
+            eprintln!(
+                "error: `{token}` matches no lint code, prefix or name\n  = help: {}",
+                crate::config::unknown_selector_help(token)
+            );
+            return Err(ExitCode::from(2));
+        }
     }
     Ok(())
 }

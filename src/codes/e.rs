@@ -175,4 +175,34 @@ codes! {
         bad: "title: Admin login\nlogsource: {product: auth0}\ndetection:\n  sel:\n    data.ty\u{200B}pe: s\n  condition: sel\n",
         good: "title: Admin login\nlogsource: {product: auth0}\ndetection:\n  sel:\n    data.type: s\n  condition: sel\n",
     }
+
+    UNUSED_SUPPRESSION {
+        code: "E015",
+        name: "unused-suppression",
+        severity: Severity::Warning,
+        summary: "a `# detc: ignore[…]` comment suppresses nothing",
+        doc: "A suppression comment (`# detc: ignore[CODE] reason` at the end of a line or alone on the line \
+              above, `# detc: ignore-file[CODE]` at the top of the file) names a code that is not reported \
+              where it applies: the finding was fixed, moved to another line, or the comment sits too far \
+              from it. Stale suppressions would silently hide a future finding, so each unused code is \
+              reported at its place in the comment. Delete the code from the comment (or the comment), or \
+              move it onto the line of the finding or directly above it.",
+        bad: "title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {data.type: s}\n  condition: sel  # detc: ignore[C203] kept for later\n",
+        good: "title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {data.type: s}\n  # detc: ignore[C203] kept for a correlation under review\n  spare: {data.type: f}\n  condition: sel\n",
+    }
+
+    INVALID_SUPPRESSION {
+        code: "E016",
+        name: "invalid-suppression",
+        severity: Severity::Warning,
+        summary: "a `# detc:` comment is not a suppression detc understands",
+        doc: "A comment starting with `detc:` is read as a suppression: `# detc: ignore[C203, Q5] reason` \
+              (codes, prefixes or names, comma-separated) on the line of the finding or alone on the line \
+              above it, or `# detc: ignore-file[Q5] reason` in the comment block at the top of the file. \
+              Anything else (a misspelt directive, missing brackets, an unknown code, `ignore-file` below \
+              the first content line) would leave the finding reported without saying why, so it is \
+              reported with what was expected.",
+        bad: "title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {data.type: s}\n  # detc: ignore[C2033]\n  spare: {data.type: f}\n  condition: sel\n",
+        good: "title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {data.type: s}\n  # detc: ignore[C203]\n  spare: {data.type: f}\n  condition: sel\n",
+    }
 }

@@ -114,5 +114,25 @@ pub fn find(code_or_name: &str) -> Option<&'static Code> {
         .find(|c| c.code.eq_ignore_ascii_case(code_or_name) || c.name.eq_ignore_ascii_case(code_or_name))
 }
 
+/// Whether `selector` names `code`: the code itself, a prefix of it (`C2`, `Q`) or its name, in any
+/// case. The syntax of `--select`/`--ignore`, the `lint:` section of detc.yaml and suppression comments.
+pub fn selects(selector: &str, code: &Code) -> bool {
+    let s = selector.trim();
+    !s.is_empty()
+        && (code.code.to_ascii_uppercase().starts_with(&s.to_ascii_uppercase()) || code.name.eq_ignore_ascii_case(s))
+}
+
+/// Whether `selector` names at least one code.
+pub fn is_selector(selector: &str) -> bool {
+    all().iter().any(|c| selects(selector, c))
+}
+
+/// How specific a selector is, so the most specific of several matching settings wins: a whole code
+/// or a name beats any prefix, and a longer prefix beats a shorter one.
+pub fn specificity(selector: &str) -> usize {
+    let s = selector.trim();
+    if find(s).is_some() { usize::MAX } else { s.len() }
+}
+
 #[cfg(test)]
 mod tests;

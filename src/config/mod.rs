@@ -1,7 +1,9 @@
-//! `detc.yaml`: the project configuration (catalog paths, variables, test settings).
+//! `detc.yaml`: the project configuration (catalog paths, variables, test settings, lint settings).
 //!
 //! Optional: without a file every setting has a default that suits our own catalog. The file is
 //! validated against `schemas/config.json`; problems are diagnostics with locations (exit code 2).
+
+mod lint;
 
 use crate::codes;
 use std::collections::BTreeMap;
@@ -14,6 +16,8 @@ use crate::catalog::SourceFile;
 use crate::catalog::yaml::{Node, Value, parse_documents};
 use crate::diag::{Diagnostic, Span};
 use crate::schema::to_json;
+
+pub use lint::{Level, LintConfig, PathIgnore, unknown_selector_help};
 
 pub const FILE_NAME: &str = "detc.yaml";
 
@@ -29,6 +33,8 @@ pub struct Config {
     pub exclude_broken: bool,
     /// Options of each artifact target (`splunk`, `elastic`, `sumo`), as written.
     pub targets: BTreeMap<String, serde_json::Value>,
+    /// The `lint:` section: select, ignore, severities, per-path ignores.
+    pub lint: LintConfig,
 }
 
 impl Config {
@@ -47,8 +53,14 @@ impl Config {
             Some(p) => p.to_path_buf(),
             None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
             None => {
+                let catalog = vec![PathBuf::from("detections")];
+                let lint = LintConfig {
+                    roots: [PathBuf::new()].into_iter().chain(catalog.iter().cloned()).collect(),
+                    ..LintConfig::default()
+                };
                 return Ok(Config {
-                    catalog: vec![PathBuf::from("detections")],
+                    catalog,
+                    lint,
                     ..Config::default()
                 });
             }
@@ -117,7 +129,10 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
+        let mut lint = LintConfig::parse(root.get("lint"), &path)?;
+        lint.roots = [base.clone()].into_iter().chain(catalog.iter().cloned()).collect();
         Ok(Config {
+            lint,
             path: Some(path.to_path_buf()),
             catalog,
             variables,

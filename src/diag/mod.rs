@@ -3,6 +3,7 @@
 mod diagnostic;
 pub mod emit;
 mod span;
+pub mod suggest;
 
 pub use crate::codes::{Code, Severity};
 pub use diagnostic::{Diagnostic, Related, sort_diagnostics};

@@ -12,6 +12,7 @@ pub mod metadata;
 pub mod modifiers;
 pub mod placeholders;
 pub mod references;
+pub mod suppress;
 pub mod tags;
 pub mod unicode;
 
