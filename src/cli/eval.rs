@@ -17,7 +17,7 @@ use crate::model::Parsed;
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
-    /// Rule files or folders (default: the catalog of detc.yaml, else `detections/`).
+    /// Rule files or folders (default: the `catalog` of detc.yaml, else `detections/`).
     #[arg(long = "rules", value_name = "PATH")]
     rules: Vec<PathBuf>,
     /// Events: a JSON Lines file or a JSON array; `-` reads standard input.

@@ -10,7 +10,7 @@ use crate::eval::{TestOptions, TestResult, run_tests};
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
-    /// Rule files or folders (default: the catalog of detc.yaml, else `detections/`).
+    /// Rule files or folders (default: the `catalog` of detc.yaml, else `detections/`).
     paths: Vec<PathBuf>,
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
