@@ -190,6 +190,29 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_lint_section() {
+        let c = parse(
+            "catalog: rules\nlint:\n  select: [C2, Q]\n  severity: {Q501: error, C207: off}\n  per_path_ignores: {'legacy/**': [Q5]}\n",
+        )
+        .unwrap();
+        assert_eq!(c.lint.select, ["C2", "Q"]);
+        assert_eq!(c.lint.severity[1], ("C207".to_string(), Level::Off));
+        assert_eq!(c.lint.per_path_ignores[0].codes, ["Q5"]);
+        assert_eq!(c.lint.roots, [PathBuf::from("cfg"), PathBuf::from("cfg/rules")]);
+    }
+
+    #[test]
+    fn bad_lint_settings_are_errors_at_their_line() {
+        let errs = parse("lint:\n  severity: {Q501: fatal}\n").unwrap_err();
+        assert_eq!(errs[0].span.unwrap().start.line, 2);
+        let errs = parse("lint:\n  per_path_ignores:\n    'legacy/[': [Q5]\n").unwrap_err();
+        assert_eq!(errs[0].span.unwrap().start.line, 3);
+        assert!(errs[0].message.contains("not a glob"), "{}", errs[0].message);
+        let errs = parse("lint:\n  select: [C2, Q5O1]\n").unwrap_err();
+        assert_eq!((errs.len(), errs[0].span.unwrap().start.col), (1, 16));
+    }
+
+    #[test]
     fn unknown_keys_are_reported_at_their_line() {
         let errs = parse("catalog: rules\nvariabels: {}\n").unwrap_err();
         assert_eq!(errs[0].code.code, "S102");
