@@ -38,7 +38,7 @@ pub struct CheckArgs {
     /// Exit with 1 when there are warnings, not only errors.
     #[arg(long)]
     deny_warnings: bool,
-    /// Value of a `{name}` token, as NAME=VALUE (repeatable).
+    /// Value of a `{name}` token, as NAME=VALUE (repeatable; overrides `variables` of detc.yaml).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
 }

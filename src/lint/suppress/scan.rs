@@ -102,8 +102,9 @@ pub fn scan(file: &SourceFile, mut text: Vec<Range<usize>>) -> Scanned {
 /// The byte index in `line` of the `#` that starts a comment, if any.
 fn comment_start(line: &str, offset: usize, text: &[Range<usize>]) -> Option<usize> {
     let bytes = line.as_bytes();
-    (0..bytes.len())
-        .find(|&i| bytes[i] == b'#' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t')) && !inside(text, offset + i))
+    line.match_indices('#')
+        .map(|(i, _)| i)
+        .find(|&i| (i == 0 || matches!(bytes[i - 1], b' ' | b'\t')) && !inside(text, offset + i))
 }
 
 /// Whether `byte` lies in one of the sorted `ranges`.
