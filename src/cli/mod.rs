@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
     about = "Detection-as-code compiler and linter for Sigma catalogs"
 )]
 pub struct Cli {
-    /// Project configuration (default: ./detc.yaml when present).
+    /// Project configuration (default: ./detc.yaml when present; `diff` uses each revision's own).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]
