@@ -1,4 +1,3 @@
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -6,7 +5,6 @@ use clap::{Args, ValueEnum};
 
 use crate::check::check_paths;
 use crate::diag::Severity;
-use crate::diag::emit::{render_github, render_human, render_json, render_sarif};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -63,15 +61,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let report = check_paths(&paths, &options, &lint_config);
     let min = super::MinSeverity::or_default(args.min_severity, args.format);
     let shown = super::at_least(&report.diagnostics, min);
-    let out = match args.format {
-        Format::Human => render_human(&shown, &report.catalog, std::io::stdout().is_terminal()),
-        Format::Json => render_json(&shown),
-        Format::Sarif => render_sarif(&shown, &crate::codes::all()),
-        Format::Github => render_github(&shown),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
-    let _ = stdout.flush();
+    super::print_diagnostics(&shown, &report.catalog, args.format);
     let (errors, warnings, infos) = (
         report.count(Severity::Error),
         report.count(Severity::Warning),

@@ -102,9 +102,11 @@ pub fn scan(file: &SourceFile, mut text: Vec<Range<usize>>) -> Scanned {
 /// The byte index in `line` of the `#` that starts a comment, if any.
 fn comment_start(line: &str, offset: usize, text: &[Range<usize>]) -> Option<usize> {
     let bytes = line.as_bytes();
-    line.match_indices('#')
-        .map(|(i, _)| i)
-        .find(|&i| (i == 0 || matches!(bytes[i - 1], b' ' | b'\t')) && !inside(text, offset + i))
+    line.match_indices('#').map(|(i, _)| i).find(|&i| {
+        // A byte-order mark is not text: `#` right after it still starts the file's first comment.
+        let starts = i == 0 || matches!(bytes[i - 1], b' ' | b'\t') || (offset == 0 && &line[..i] == "\u{feff}");
+        starts && !inside(text, offset + i)
+    })
 }
 
 /// Whether `byte` lies in one of the sorted `ranges`.

@@ -111,3 +111,9 @@ fn ordinary_comments_are_left_alone() {
     let yaml = unused_selection("  # TODO: detc should not mind\n", "  # a note");
     assert_eq!(reported(&yaml), [("C203".to_string(), 8)]);
 }
+
+#[test]
+fn a_byte_order_mark_does_not_hide_the_first_comment() {
+    let yaml = format!("\u{feff}# detc: ignore-file[C203]\n{}", unused_selection("", ""));
+    assert!(reported(&yaml).is_empty());
+}
