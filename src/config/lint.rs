@@ -12,8 +12,7 @@ use globset::{GlobBuilder, GlobMatcher};
 
 use crate::catalog::yaml::{Node, Resolved};
 use crate::codes::{self, Severity};
-use crate::diag::Diagnostic;
-use crate::diag::suggest::closest;
+use crate::diag::{Diagnostic, closest};
 
 /// What a `severity:` entry does to the findings it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -222,7 +222,7 @@ fn check_auth0_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     }
 }
 
-pub use crate::diag::suggest::{closest, edit_distance};
+pub use crate::diag::{closest, edit_distance};
 
 /// Sysmon event ids that have a generic Sigma log source category.
 const SYSMON_CATEGORIES: [(i64, &str); 21] = [
