@@ -147,18 +147,36 @@ fn directive(file: &SourceFile, at: usize, body: &str, scope: Scope, out: &mut S
     };
     // Byte offset of the list inside the file: `#` + the body up to the list.
     let inner_at = at + 1 + (inner.as_ptr() as usize - body.as_ptr() as usize);
-    let mut selectors = Vec::new();
+    let selectors = selectors(file, inner, inner_at, out);
+    if selectors.is_empty() && inner.trim().is_empty() {
+        out.invalid.push(invalid(
+            file,
+            at,
+            body.len() + 1,
+            "the suppression names no code",
+            "name the codes it suppresses, e.g. `# detc: ignore[C203] reason`",
+        ));
+    }
+    if !selectors.is_empty() {
+        out.directives.push(Directive { scope, selectors });
+    }
+}
+
+/// The comma-separated codes of `list` (which starts at byte `list_at` of the file); an unknown one
+/// is reported in `out` with the nearest code.
+fn selectors(file: &SourceFile, list: &str, list_at: usize, out: &mut Scanned) -> Vec<Selector> {
+    let mut found = Vec::new();
     let mut pos = 0;
-    for part in inner.split(',') {
+    for part in list.split(',') {
         let token = part.trim();
-        let start = inner_at + pos + (part.len() - part.trim_start().len());
+        let start = list_at + pos + (part.len() - part.trim_start().len());
         pos += part.len() + 1;
         if token.is_empty() {
             continue;
         }
         let span = file.span_of_bytes(start..start + token.len());
         if codes::is_selector(token) {
-            selectors.push(Selector {
+            found.push(Selector {
                 text: token.to_string(),
                 span,
             });
@@ -175,18 +193,7 @@ fn directive(file: &SourceFile, at: usize, body: &str, scope: Scope, out: &mut S
             );
         }
     }
-    if selectors.is_empty() && inner.trim().is_empty() {
-        out.invalid.push(invalid(
-            file,
-            at,
-            body.len() + 1,
-            "the suppression names no code",
-            "name the codes it suppresses, e.g. `# detc: ignore[C203] reason`",
-        ));
-    }
-    if !selectors.is_empty() {
-        out.directives.push(Directive { scope, selectors });
-    }
+    found
 }
 
 fn invalid(file: &SourceFile, at: usize, len: usize, message: &str, help: &str) -> Diagnostic {
