@@ -259,3 +259,20 @@ fn explain_helps_with_prefixes_and_typos() {
         "ends with a line break"
     );
 }
+
+#[test]
+fn convert_min_severity_filters_printed_and_jsonl_findings() {
+    let rule = format!("{HEAD}detection:\n  sel: {{data.description: 'a?c'}}\n  condition: sel\n");
+    let p = project("", &[("w.yml", &rule)]);
+    let diagnostics = |extra: &[&str]| {
+        let mut args = vec!["convert", "-t", "splunk", "--format", "jsonl"];
+        args.extend_from_slice(extra);
+        let out = p.run(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json_lines(&out)[0]["diagnostics"].as_array().unwrap().len()
+    };
+    assert_eq!(diagnostics(&[]), 1, "Splunk widens `?` (a B802 warning)");
+    assert_eq!(diagnostics(&["--min-severity", "error"]), 0);
+    let out = p.run(&["convert", "-t", "splunk", "--min-severity", "error"]);
+    assert!(!stderr(&out).contains("B802"), "{}", stderr(&out));
+}
