@@ -253,6 +253,14 @@ fn explain_helps_with_prefixes_and_typos() {
     assert!(stderr(&out).contains("prefix of C221"), "{}", stderr(&out));
     let out = p.run(&["explain", "unused-search-identifer"]);
     assert!(stderr(&out).contains("did you mean `unused-search-identifier`?"));
+    // What the project's detc.yaml changes is said too.
+    let p = project("lint:\n  severity: {Q5: error}\n", &[]);
+    let out = p.run(&["explain", "Q501"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("In this project (detc.yaml): reported as error (lint.severity)."),
+        "{text}"
+    );
     let out = p.run(&["explain", "E001"]);
     assert!(
         String::from_utf8_lossy(&out.stdout).ends_with(".\n"),

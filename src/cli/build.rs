@@ -78,7 +78,7 @@ pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
             );
             return ExitCode::SUCCESS;
         }
-        print!("{diffs}");
+        super::write_stdout(&diffs.to_string());
         eprintln!(
             "artifacts in {} differ from a fresh build (run `detc build --out {}`)",
             args.out.display(),

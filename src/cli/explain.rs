@@ -8,7 +8,7 @@ pub struct ExplainArgs {
     code: String,
 }
 
-pub fn run(args: ExplainArgs) -> ExitCode {
+pub fn run(args: ExplainArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let Some(c) = crate::codes::find(&args.code) else {
         eprintln!(
             "error: no lint `{}`\n  = help: {}",
@@ -17,18 +17,24 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    println!(
-        "{} {} ({} by default)\n\n{}\n\n{}",
+    let mut out = format!(
+        "{} {} ({} by default)\n\n{}\n\n{}\n",
         c.code,
         c.name,
         c.severity.as_str(),
         c.summary,
         c.doc
     );
-    if !c.bad.is_empty() {
-        println!("\nFires on:\n\n{}", indent(c.bad));
-        print!("Does not fire on:\n\n{}", indent(c.good));
+    // What this project's detc.yaml changes; a broken config is `check`'s to report, not explain's.
+    let notes = crate::config::Config::load(config_path).map_or_else(|_| Vec::new(), |cfg| cfg.lint.describe(c));
+    if !notes.is_empty() {
+        out.push_str(&format!("\nIn this project (detc.yaml): {}.\n", notes.join("; ")));
     }
+    if !c.bad.is_empty() {
+        out.push_str(&format!("\nFires on:\n\n{}\n", indent(c.bad)));
+        out.push_str(&format!("Does not fire on:\n\n{}", indent(c.good)));
+    }
+    super::write_stdout(&out);
     ExitCode::SUCCESS
 }
 

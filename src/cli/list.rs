@@ -23,27 +23,35 @@ pub struct ListArgs {
 }
 
 pub fn run(args: ListArgs) -> ExitCode {
+    let mut out = String::new();
     match args.what {
         What::Lints => {
             for c in crate::codes::all() {
-                println!("{}  {:<32} {:<8} {}", c.code, c.name, c.severity.as_str(), c.summary);
+                out.push_str(&format!(
+                    "{}  {:<32} {:<8} {}\n",
+                    c.code,
+                    c.name,
+                    c.severity.as_str(),
+                    c.summary
+                ));
             }
         }
         What::Pipelines => {
             for (name, about, _) in crate::pipeline::BUILTIN {
-                println!("{name:<14} {about}");
+                out.push_str(&format!("{name:<14} {about}\n"));
             }
         }
         What::Targets => {
             for t in crate::backend::QueryLanguage::all() {
-                println!("{:<8} {}", t.name(), t.describe());
+                out.push_str(&format!("{:<8} {}\n", t.name(), t.describe()));
             }
         }
         What::Modifiers => {
             for m in Modifier::all() {
-                println!("{:<14} {}", m.name(), m.describe());
+                out.push_str(&format!("{:<14} {}\n", m.name(), m.describe()));
             }
         }
     }
+    super::write_stdout(&out);
     ExitCode::SUCCESS
 }

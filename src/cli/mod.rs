@@ -74,7 +74,7 @@ pub fn main() -> ExitCode {
         }
         Command::Diff(args) => diff::run(args),
         Command::List(args) => list::run(args),
-        Command::Explain(args) => explain::run(args),
+        Command::Explain(args) => explain::run(args, config),
     }
 }
 
@@ -212,4 +212,12 @@ fn check_selectors<'a>(tokens: impl Iterator<Item = &'a String>) -> Result<(), E
         }
     }
     Ok(())
+}
+
+/// Write `text` to stdout. A closed pipe (`detc list lints | head`) ends the output quietly instead
+/// of panicking as `print!` does.
+fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }

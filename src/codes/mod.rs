@@ -127,11 +127,15 @@ pub fn is_selector(selector: &str) -> bool {
     all().iter().any(|c| selects(selector, c))
 }
 
-/// How specific a selector is, so the most specific of several matching settings wins: a whole code
-/// or a name beats any prefix, and a longer prefix beats a shorter one.
-pub fn specificity(selector: &str) -> usize {
+/// How specific a selector that names `code` is, so the most specific of several matching settings
+/// wins: the whole code or its name beats any prefix, and a longer prefix beats a shorter one.
+pub fn specificity(selector: &str, code: &Code) -> usize {
     let s = selector.trim();
-    if find(s).is_some() { usize::MAX } else { s.len() }
+    if s.eq_ignore_ascii_case(code.code) || s.eq_ignore_ascii_case(code.name) {
+        usize::MAX
+    } else {
+        s.len()
+    }
 }
 
 #[cfg(test)]

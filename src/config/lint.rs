@@ -11,7 +11,7 @@ use std::sync::Arc;
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::catalog::yaml::{Node, Resolved};
-use crate::codes::{self, Severity};
+use crate::codes::{self, Code, Severity};
 use crate::diag::{Diagnostic, closest};
 
 /// What a `severity:` entry does to the findings it names.
@@ -94,23 +94,50 @@ impl LintConfig {
 
     /// Whether `d` is reported at all: selected, not ignored, not ignored for its file.
     pub fn keeps(&self, d: &Diagnostic) -> bool {
-        let named = |list: &[String]| list.iter().any(|s| codes::selects(s, d.code));
-        (self.select.is_empty() || named(&self.select))
-            && !named(&self.ignore)
+        self.selected(d.code)
             && !self
                 .per_path_ignores
                 .iter()
-                .any(|p| named(&p.codes) && self.path_matches(&p.matcher, &d.path))
+                .any(|p| names(&p.codes, d.code) && self.path_matches(&p.matcher, &d.path))
+    }
+
+    /// Whether `code` passes `select` and `ignore`.
+    fn selected(&self, code: &Code) -> bool {
+        (self.select.is_empty() || names(&self.select, code)) && !names(&self.ignore, code)
     }
 
     /// The severity `d` is reported with: the most specific `severity:` entry naming its code, else
     /// its own.
     pub fn level(&self, d: &Diagnostic) -> Level {
+        self.configured_level(d.code).unwrap_or(Level::Report(d.severity))
+    }
+
+    fn configured_level(&self, code: &Code) -> Option<Level> {
         self.severity
             .iter()
-            .filter(|(s, _)| codes::selects(s, d.code))
-            .max_by_key(|(s, _)| codes::specificity(s))
-            .map_or(Level::Report(d.severity), |(_, l)| *l)
+            .filter(|(s, _)| codes::selects(s, code))
+            .max_by_key(|(s, _)| codes::specificity(s, code))
+            .map(|(_, l)| *l)
+    }
+
+    /// What these settings change about `code`, in words (`detc explain`); empty when nothing.
+    pub fn describe(&self, code: &Code) -> Vec<String> {
+        let mut notes = Vec::new();
+        if !self.selected(code) {
+            notes.push("not reported: excluded by lint.select or lint.ignore".to_string());
+        }
+        match self.configured_level(code) {
+            Some(Level::Off) => notes.push("not reported: `off` in lint.severity".to_string()),
+            Some(Level::Report(s)) if s != code.severity => notes.push(format!("reported as {s} (lint.severity)")),
+            _ => {}
+        }
+        for p in self.per_path_ignores.iter().filter(|p| names(&p.codes, code)) {
+            notes.push(format!(
+                "not reported in files matching `{}` (lint.per_path_ignores)",
+                p.pattern
+            ));
+        }
+        notes
     }
 
     /// The findings as configured: dropped when not kept or `off`, with their configured severity.
@@ -133,6 +160,11 @@ impl LintConfig {
             .filter_map(|r| path.strip_prefix(absolute(r)).ok())
             .any(|rel| matcher.is_match(rel))
     }
+}
+
+/// Whether one of `selectors` names `code`.
+fn names(selectors: &[String], code: &Code) -> bool {
+    selectors.iter().any(|s| codes::selects(s, code))
 }
 
 /// `path` made absolute without touching the file system (symbolic links are kept as written).
