@@ -46,6 +46,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let mut options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
+        sidecars: config.sidecar_layout(&args.paths),
     };
     if let Err(code) = super::add_vars(&args.vars, &mut options.variables) {
         return code;

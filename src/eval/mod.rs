@@ -11,4 +11,4 @@ pub mod spec;
 pub mod stream;
 pub mod time;
 
-pub use runner::{TestOptions, TestResult, TestRun, check_tests, run_tests};
+pub use runner::{Outcome, TestOptions, TestResult, TestRun, check_tests, run_tests, tests_by_document};

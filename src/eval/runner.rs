@@ -2,7 +2,7 @@
 
 use crate::codes;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
@@ -10,10 +10,10 @@ use serde_json::Value as Json;
 use super::compile::{TIMESTAMP_HELP, compile_correlation, compile_rule, regex_limit_diag, unevaluable_diag};
 use super::correlate::CompiledCorrelation;
 use super::matcher::{Matcher, total_limit_hits};
-use super::spec::{Expect, TestCase, parse_tests};
+use super::spec::{Expect, InvalidTest, TestCase, parse_tests};
 use super::time::{fields_text, timestamp};
 use crate::catalog::yaml::parse_documents;
-use crate::catalog::{Catalog, DocKind, SourceFile};
+use crate::catalog::{Catalog, DocKind, SidecarLayout, SourceFile};
 use crate::diag::{Diagnostic, Span};
 use crate::ir::Lowering;
 use crate::model::{Body, Parsed};
@@ -26,6 +26,19 @@ pub struct TestOptions {
     pub timestamp_fields: Vec<String>,
     /// Report documents without tests (T701).
     pub require_tests: bool,
+    /// Where `<stem>.tests.yml` sidecars are (beside the rule, or under `tests_dir`).
+    pub sidecars: SidecarLayout,
+}
+
+/// How one test ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Passed,
+    /// It ran and the verdict was not the expected one.
+    Failed(String),
+    /// It could not run: malformed (T703), its detection cannot be evaluated (T704), events
+    /// without a timestamp (T705). JUnit shows these as `<error>`, so the suite is not green.
+    Error(String),
 }
 
 /// One test's result, for summaries and JUnit.
@@ -34,7 +47,7 @@ pub struct TestResult {
     pub path: Arc<Path>,
     pub document: String,
     pub test: String,
-    pub failure: Option<String>,
+    pub outcome: Outcome,
 }
 
 #[derive(Debug, Default)]
@@ -53,7 +66,7 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let lowering = Lowering::new(&parsed, &options.variables);
     let mut run = TestRun::default();
-    let tests = collect_tests(&mut run, catalog, &parsed, options.require_tests);
+    let tests = collect_tests(&mut run, catalog, &parsed, options.require_tests, &options.sidecars);
     for (p, cases) in parsed.iter().zip(tests) {
         if p.doc.kind == DocKind::Filter {
             continue;
@@ -82,7 +95,7 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
                     path: t.path.clone(),
                     document: doc_label(p),
                     test: t.case.name.clone(),
-                    failure: Some(format!("not run: the detection cannot be evaluated: {}", u.reason)),
+                    outcome: Outcome::Error(format!("not run: the detection cannot be evaluated: {}", u.reason)),
                 });
             }
         }
@@ -93,10 +106,25 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
 /// Findings about the tests themselves, without running them: malformed tests and sidecars (T703)
 /// and, with `require_tests`, documents lacking tests (T701). `detc check` reports these so a pull
 /// request learns about a missing test without a separate `detc test` run.
-pub fn check_tests(catalog: &Catalog, parsed: &[Parsed<'_>], require_tests: bool) -> Vec<Diagnostic> {
+pub fn check_tests(
+    catalog: &Catalog,
+    parsed: &[Parsed<'_>],
+    require_tests: bool,
+    sidecars: &SidecarLayout,
+) -> Vec<Diagnostic> {
     let mut run = TestRun::default();
-    collect_tests(&mut run, catalog, parsed, require_tests);
+    collect_tests(&mut run, catalog, parsed, require_tests, sidecars);
     run.diagnostics
+}
+
+/// Each document's well-formed tests, inline and from sidecars, indexed like `parsed` (for the
+/// docs pages; problems are reported by `check` and `test`).
+pub fn tests_by_document(catalog: &Catalog, parsed: &[Parsed<'_>], sidecars: &SidecarLayout) -> Vec<Vec<TestCase>> {
+    let mut run = TestRun::default();
+    collect_tests(&mut run, catalog, parsed, false, sidecars)
+        .into_iter()
+        .map(|cases| cases.into_iter().map(|l| l.case).collect())
+        .collect()
 }
 
 /// Each document's tests, inline and from its file's sidecar, indexed like `parsed`.
@@ -105,15 +133,21 @@ fn collect_tests(
     catalog: &Catalog,
     parsed: &[Parsed<'_>],
     require_tests: bool,
+    sidecars: &SidecarLayout,
 ) -> Vec<Vec<Located>> {
     let mut tests: Vec<Vec<Located>> = parsed.iter().map(|_| Vec::new()).collect();
     for (i, p) in parsed.iter().enumerate() {
         if let Some(node) = p.doc.root.get("tests") {
-            collect(run, &mut tests[i], parse_tests(node), p.doc.path());
+            collect(run, &mut tests[i], parse_tests(node), p.doc.path(), &doc_label(p));
         }
     }
     for file in &catalog.files {
-        load_sidecar(run, &mut tests, parsed, file);
+        for sidecar in sidecars.sidecars_of(&file.path) {
+            load_sidecar(run, &mut tests, parsed, file, &sidecar);
+        }
+    }
+    for orphan in sidecars.orphans(catalog.files.iter().map(|f| &*f.path)) {
+        orphan_sidecar(run, &orphan, sidecars);
     }
     if require_tests {
         for (p, cases) in parsed.iter().zip(&tests) {
@@ -128,8 +162,9 @@ fn collect_tests(
 fn collect(
     run: &mut TestRun,
     into: &mut Vec<Located>,
-    parsed: Vec<Result<TestCase, (Span, String)>>,
+    parsed: Vec<Result<TestCase, InvalidTest>>,
     path: &Arc<Path>,
+    document: &str,
 ) {
     for t in parsed {
         match t {
@@ -137,57 +172,88 @@ fn collect(
                 case,
                 path: path.clone(),
             }),
-            Err((span, msg)) => run
-                .diagnostics
-                .push(Diagnostic::at(&codes::INVALID_TEST, path, span, msg)),
+            Err(bad) => cannot_run(run, path, Some(bad.span), document, &bad.test, bad.message),
         }
     }
 }
 
-/// `rule.yml` → `rule.tests.yml` (or `.tests.yaml`) beside it.
-fn sidecar_path(path: &Path) -> Option<PathBuf> {
-    let stem = path.file_stem()?.to_str()?;
-    ["tests.yml", "tests.yaml"]
-        .iter()
-        .map(|ext| path.with_file_name(format!("{stem}.{ext}")))
-        .find(|p| p.is_file())
+/// A T703 finding and the matching JUnit error, so an invalid test never leaves its suite green.
+fn cannot_run(run: &mut TestRun, path: &Arc<Path>, span: Option<Span>, document: &str, test: &str, message: String) {
+    let diag = match span {
+        Some(span) => Diagnostic::at(&codes::INVALID_TEST, path, span, message.clone()),
+        None => Diagnostic::new(&codes::INVALID_TEST, path, None, message.clone()),
+    };
+    run.diagnostics.push(diag);
+    run.results.push(TestResult {
+        path: path.clone(),
+        document: document.to_string(),
+        test: test.to_string(),
+        outcome: Outcome::Error(message),
+    });
 }
 
-fn load_sidecar(run: &mut TestRun, tests: &mut [Vec<Located>], parsed: &[Parsed<'_>], file: &SourceFile) {
-    let Some(sidecar) = sidecar_path(&file.path) else {
-        return;
+/// The documents of `file` tests can target (not filters), and how JUnit names a test of the file
+/// that reaches none of them.
+fn targets_in(parsed: &[Parsed<'_>], file: &SourceFile) -> (Vec<usize>, String) {
+    let in_file: Vec<usize> = (0..parsed.len())
+        .filter(|&i| parsed[i].doc.path() == &file.path && parsed[i].doc.kind != DocKind::Filter)
+        .collect();
+    let label = match in_file.as_slice() {
+        [only] => doc_label(&parsed[*only]),
+        _ => file.path.display().to_string(),
     };
-    let path: Arc<Path> = Arc::from(sidecar.as_path());
-    let text = match std::fs::read_to_string(&sidecar) {
+    (in_file, label)
+}
+
+fn load_sidecar(
+    run: &mut TestRun,
+    tests: &mut [Vec<Located>],
+    parsed: &[Parsed<'_>],
+    file: &SourceFile,
+    sidecar: &Path,
+) {
+    let path: Arc<Path> = Arc::from(sidecar);
+    let (in_file, label) = targets_in(parsed, file);
+    let text = match std::fs::read_to_string(sidecar) {
         Ok(t) => t,
         Err(e) => {
-            run.diagnostics.push(Diagnostic::new(
-                &codes::INVALID_TEST,
-                &path,
-                None,
-                format!("cannot read: {e}"),
-            ));
+            cannot_run(run, &path, None, &label, "(sidecar)", format!("cannot read: {e}"));
             return;
         }
     };
     let source = SourceFile::new(path.clone(), text);
     let (docs, diags) = parse_documents(&source);
+    if let Some(first) = diags.first() {
+        let message = format!("the sidecar is not valid YAML: {}", first.message);
+        run.results.push(TestResult {
+            path: path.clone(),
+            document: label.clone(),
+            test: "(sidecar)".into(),
+            outcome: Outcome::Error(message),
+        });
+    }
     run.diagnostics.extend(diags);
-    let in_file: Vec<usize> = (0..parsed.len())
-        .filter(|&i| parsed[i].doc.path() == &file.path && parsed[i].doc.kind != DocKind::Filter)
-        .collect();
-    for doc in docs.iter().filter_map(|d| d.root.as_ref()) {
-        let Some(node) = doc.get("tests") else {
-            run.diagnostics.push(Diagnostic::at(
-                &codes::INVALID_TEST,
-                &path,
-                doc.span,
-                "a test sidecar holds `tests:`",
-            ));
+    for (n, doc) in docs.iter().enumerate() {
+        let Some(root) = doc.root.as_ref() else { continue };
+        let Some(node) = root.get("tests") else {
+            let keys: Vec<&str> = root
+                .as_map()
+                .map(|m| m.iter().filter_map(|e| e.key.scalar_text()).collect())
+                .unwrap_or_default();
+            let message = format!(
+                "sidecar document {} has no `tests:` list (it has {})",
+                n + 1,
+                if keys.is_empty() {
+                    "no keys".to_string()
+                } else {
+                    format!("`{}`", keys.join("`, `"))
+                }
+            );
+            cannot_run(run, &path, Some(root.span), &label, "(sidecar)", message);
             continue;
         };
         let mut cases = Vec::new();
-        collect(run, &mut cases, parse_tests(node), &path);
+        collect(run, &mut cases, parse_tests(node), &path, &label);
         for located in cases {
             let target = match &located.case.rule {
                 Some(r) => in_file.iter().copied().find(|&i| {
@@ -199,21 +265,50 @@ fn load_sidecar(run: &mut TestRun, tests: &mut [Vec<Located>], parsed: &[Parsed<
             };
             match target {
                 Some(i) => tests[i].push(located),
-                None => run.diagnostics.push(
-                    Diagnostic::at(
-                        &codes::INVALID_TEST,
-                        &path,
-                        located.case.span,
-                        format!(
-                            "test `{}` names no document of {}",
-                            located.case.name,
-                            file.path.display()
-                        ),
-                    )
-                    .help("add `rule: <id, name or title>` to the test"),
-                ),
+                None => unmatched(run, &located, &label, &file.path),
             }
         }
+    }
+}
+
+/// T703 for a sidecar test that reaches no document of its rule file.
+fn unmatched(run: &mut TestRun, located: &Located, label: &str, rule_file: &Path) {
+    let why = match &located.case.rule {
+        Some(r) => format!("`rule: {r}` is no id, name or title in {}", rule_file.display()),
+        None => format!(
+            "{} has several documents and the test has no `rule:`",
+            rule_file.display()
+        ),
+    };
+    let message = format!("test `{}` names no document: {why}", located.case.name);
+    cannot_run(
+        run,
+        &located.path,
+        Some(located.case.span),
+        label,
+        &located.case.name,
+        message,
+    );
+    if let Some(last) = run.diagnostics.pop() {
+        run.diagnostics
+            .push(last.help("add `rule: <id, name or title>` of the document to the test"));
+    }
+}
+
+/// T703 for a sidecar under `tests_dir` whose mirrored rule file is not in the catalog.
+fn orphan_sidecar(run: &mut TestRun, orphan: &Path, sidecars: &SidecarLayout) {
+    let path: Arc<Path> = Arc::from(orphan);
+    let message = "sidecar tests for a rule file that is not in the catalog (renamed or removed?)".to_string();
+    cannot_run(run, &path, None, "(no rule)", "(sidecar)", message);
+    let root = sidecars
+        .roots
+        .first()
+        .map_or(String::new(), |r| r.display().to_string());
+    if let Some(last) = run.diagnostics.pop() {
+        run.diagnostics.push(last.help(format!(
+            "tests_dir mirrors the catalog: the tests of {root}/x/a.yml go in {}/x/a.tests.yml",
+            sidecars.tests_dir.as_deref().unwrap_or(Path::new("")).display()
+        )));
     }
 }
 
@@ -268,23 +363,12 @@ fn record(run: &mut TestRun, p: &Parsed<'_>, t: &Located, failure: Option<(Strin
         path: t.path.clone(),
         document: doc_label(p),
         test: t.case.name.clone(),
-        failure: failure.map(|f| f.0),
+        outcome: failure.map_or(Outcome::Passed, |f| Outcome::Failed(f.0)),
     });
 }
 
 fn invalid(run: &mut TestRun, p: &Parsed<'_>, t: &Located, message: String) {
-    run.diagnostics.push(Diagnostic::at(
-        &codes::INVALID_TEST,
-        &t.path,
-        t.case.span,
-        message.clone(),
-    ));
-    run.results.push(TestResult {
-        path: t.path.clone(),
-        document: doc_label(p),
-        test: t.case.name.clone(),
-        failure: Some(message),
-    });
+    cannot_run(run, &t.path, Some(t.case.span), &doc_label(p), &t.case.name, message);
 }
 
 fn run_rule_tests(run: &mut TestRun, p: &Parsed<'_>, matchers: &[Matcher], cases: &[Located]) {
@@ -292,12 +376,15 @@ fn run_rule_tests(run: &mut TestRun, p: &Parsed<'_>, matchers: &[Matcher], cases
         let want = match t.case.expect {
             Expect::Match => true,
             Expect::NoMatch => false,
-            Expect::Alerts(_) => {
+            Expect::Alerts(n) => {
                 invalid(
                     run,
                     p,
                     t,
-                    "`expect: {alerts: N}` is for correlations; use `match` or `no_match`".into(),
+                    format!(
+                        "test `{}`: `expect: {{alerts: {n}}}` is for correlations; a rule's test expects `match` or `no_match`",
+                        t.case.name
+                    ),
                 );
                 continue;
             }
@@ -403,7 +490,7 @@ fn untimed_in_test(run: &mut TestRun, p: &Parsed<'_>, t: &Located, untimed: &[St
         path: t.path.clone(),
         document: doc_label(p),
         test: t.case.name.clone(),
-        failure: Some(message),
+        outcome: Outcome::Error(message),
     });
 }
 

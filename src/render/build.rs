@@ -86,6 +86,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     let lint_options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
+        sidecars: config.sidecar_layout(&[]),
     };
     let errors: Vec<Diagnostic> = check_catalog(catalog, &lint_options)
         .into_iter()
@@ -103,7 +104,8 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         .map(Parsed::parse)
         .collect();
     let consumed = consumed_rules(&parsed, &config.variables);
-    let detections = compile(&parsed, &config.variables, &pipelines, &consumed);
+    let tests = crate::eval::tests_by_document(catalog, &parsed, &lint_options.sidecars);
+    let detections = compile(&parsed, &tests, &config.variables, &pipelines, &consumed);
     diagnostics.extend(missing_tokens(&parsed, config, options.splunk.use_custom_queries));
 
     // 3. Render every family.
