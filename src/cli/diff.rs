@@ -1,5 +1,5 @@
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use clap::Args;
 
@@ -41,7 +41,7 @@ pub fn run(args: DiffArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let old_tree = match checkout(&args.rev) {
+    let old_tree = match super::git::checkout(&args.rev) {
         Ok(dir) => dir,
         Err(e) => {
             eprintln!("error: cannot read revision `{}`: {e}", args.rev);
@@ -79,32 +79,4 @@ pub fn run(args: DiffArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// The project files at `rev` in a temporary folder (`git archive`).
-fn checkout(rev: &str) -> Result<tempfile::TempDir, String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let archive = Command::new("git")
-        .args(["archive", "--format=tar", rev])
-        .output()
-        .map_err(|e| format!("git: {e}"))?;
-    if !archive.status.success() {
-        return Err(String::from_utf8_lossy(&archive.stderr).trim().to_string());
-    }
-    let mut tar = Command::new("tar")
-        .args(["-x", "-C"])
-        .arg(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("tar: {e}"))?;
-    use std::io::Write;
-    tar.stdin
-        .take()
-        .expect("piped")
-        .write_all(&archive.stdout)
-        .map_err(|e| e.to_string())?;
-    if !tar.wait().map_err(|e| e.to_string())?.success() {
-        return Err("tar could not extract the revision".into());
-    }
-    Ok(dir)
 }

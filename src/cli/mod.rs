@@ -1,11 +1,13 @@
 //! The command line: one file per subcommand. Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 
 mod build;
+mod changed;
 mod check;
 mod convert;
 mod diff;
 mod eval;
 mod explain;
+mod git;
 mod list;
 mod test;
 
