@@ -105,3 +105,115 @@ fn changed_since_refuses_an_unknown_revision_or_a_folder_outside_git() {
         stderr(&out)
     );
 }
+
+/// A rule matching `data.type: <value>` at `level`.
+fn typed_rule(title: &str, id: &str, level: &str, value: &str) -> String {
+    format!(
+        "title: {title}\nid: {id}\nlevel: {level}\ndescription: d\nlogsource: {{product: auth0}}\ndetection: {{sel: {{data.type: '{value}'}}, condition: sel}}\n"
+    )
+}
+
+const A: &str = "5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f";
+const B: &str = "6e3d8f2b-3b4f-4c6d-8e9f-0a1b2c3d4e5f";
+const C: &str = "7f4e9a3c-3b4f-4c6d-8e9f-0a1b2c3d4e5f";
+
+#[test]
+fn diff_markdown_is_a_pr_comment_of_added_removed_and_changed_detections() {
+    let p = Project::new();
+    let write = |name: &str, text: String| std::fs::write(p.root().join("rules").join(name), text).unwrap();
+    write("a.yml", typed_rule("Settings Changed", A, "medium", "sapi"));
+    write("b.yml", typed_rule("Old Rule", B, "low", "f"));
+    p.commit_all("base");
+
+    let same = p.run(&["diff", "HEAD", "--format", "markdown", "--exit-code"]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(String::from_utf8_lossy(&same.stdout).contains("No change to the deployed detections"));
+
+    // a: new value (one with a backtick run) and level; b removed; c added with Markdown in its title.
+    write("a.yml", typed_rule("Settings Changed", A, "high", "s```x"));
+    std::fs::remove_file(p.root().join("rules/b.yml")).unwrap();
+    write("c.yml", typed_rule("New *bold* | pipe", C, "low", "fp"));
+    let out = p.run(&["diff", "HEAD", "--format", "markdown"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a PR comment step must not fail the job: {}",
+        stderr(&out)
+    );
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("**1 added, 1 removed, 1 changed**, 0 unchanged"), "{md}");
+    assert!(
+        md.contains("### Added\n\n- **New \\*bold\\* \\| pipe** (rules/c.yml)"),
+        "{md}"
+    );
+    assert!(md.contains("### Removed\n\n- **Old Rule** (rules/b.yml)"), "{md}");
+    assert!(md.contains("#### Settings Changed (rules/a.yml)"), "{md}");
+    assert!(md.contains("- metadata: level"), "{md}");
+    assert!(md.contains("savedsearches.conf"), "{md}");
+    // The Splunk query diff sits in a fence longer than the query's backtick run.
+    assert!(
+        md.contains("splunk:\n\n````diff\n@@ -1 +1 @@\n-data.type=\"sapi\"\n+data.type=\"s```x\"\n````"),
+        "{md}"
+    );
+    assert!(md.contains("| docs/rules/old-rule-6e3d8f2b.md | removed |"), "{md}");
+    // Read back as CommonMark: every query diff is one whole code block, and no rule text became markup.
+    let blocks = diff_blocks(&md);
+    assert_eq!(blocks.len(), 5, "one per query language: {blocks:?}");
+    assert!(
+        blocks.iter().any(|b| b.contains("+data.type=\"s```x\"\n")),
+        "{blocks:?}"
+    );
+    assert!(!md_has_emphasis(&md), "{md}");
+    let gated = p.run(&["diff", "HEAD", "--format", "markdown", "--exit-code"]);
+    assert_eq!(gated.status.code(), Some(1));
+}
+
+#[test]
+fn diff_markdown_warns_when_the_working_tree_does_not_build() {
+    let p = Project::new();
+    std::fs::write(p.root().join("rules/a.yml"), typed_rule("A", A, "low", "s")).unwrap();
+    p.commit_all("base");
+    std::fs::write(p.root().join("rules/a.yml"), typed_rule("A", A, "loww", "s")).unwrap();
+    let out = p.run(&["diff", "HEAD", "--format", "markdown"]);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("> **The working tree does not build** (1 error)"), "{md}");
+    assert!(md.contains("rules/a.yml:3: S101"), "{md}");
+    assert!(md.contains("### Removed\n\n- **A** (rules/a.yml)"), "{md}");
+}
+
+#[test]
+fn diff_refuses_an_unknown_revision() {
+    let p = Project::new();
+    p.add_rule("a.yml", "A", A);
+    p.commit_all("base");
+    let out = p.run(&["diff", "nope", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown revision `nope`"), "{}", stderr(&out));
+}
+
+/// The text of each ```` ```diff ```` code block of a Markdown page.
+fn diff_blocks(md: &str) -> Vec<String> {
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for event in Parser::new(md) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) if &*info == "diff" => {
+                current = Some(String::new())
+            }
+            Event::Text(t) => {
+                if let Some(c) = current.as_mut() {
+                    c.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+fn md_has_emphasis(md: &str) -> bool {
+    use pulldown_cmark::{Event, Parser, Tag};
+    Parser::new(md).any(|e| matches!(e, Event::Start(Tag::Emphasis)))
+}

@@ -1,11 +1,23 @@
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::render::{BuildPolicy, Templates, build, write::unified};
+use crate::diag::Severity;
+use crate::render::changes::Changes;
+use crate::render::pr_comment::{Sides, pr_comment};
+use crate::render::{Artifacts, BuildPolicy, Templates, build, write::unified};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    /// Unified diffs of the artifact files.
+    Text,
+    /// A pull-request comment: detections added, removed and changed, query diffs per target.
+    Markdown,
+}
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -14,10 +26,16 @@ pub struct DiffArgs {
     /// A folder of templates overriding the built-in ones (used for both sides).
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: DiffFormat,
+    /// Exit with 1 when anything differs (as `git diff --exit-code`); without it a difference is not a failure.
+    #[arg(long)]
+    exit_code: bool,
 }
 
 /// Build the artifacts of the catalog as it is in `dir` (with its detc.yaml, if any).
-fn artifacts_in(dir: &Path, templates: &Templates) -> Result<std::collections::BTreeMap<PathBuf, String>, String> {
+fn artifacts_in(dir: &Path, templates: &Templates) -> Result<Artifacts, String> {
     let here = std::env::current_dir().map_err(|e| e.to_string())?;
     // Paths inside artifacts are relative to the project root: build from inside `dir`.
     std::env::set_current_dir(dir).map_err(|e| e.to_string())?;
@@ -27,7 +45,7 @@ fn artifacts_in(dir: &Path, templates: &Templates) -> Result<std::collections::B
             let policy = BuildPolicy {
                 exclude_broken: config.exclude_broken,
             };
-            build(&Catalog::load(&config.catalog), &config, templates, policy).files
+            build(&Catalog::load(&config.catalog), &config, templates, policy)
         });
     std::env::set_current_dir(here).map_err(|e| e.to_string())?;
     result
@@ -58,25 +76,64 @@ pub fn run(args: DiffArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut paths: Vec<&PathBuf> = old.keys().chain(new.keys()).collect();
-    paths.sort();
-    paths.dedup();
-    let mut changed = 0;
-    for p in paths {
-        let (a, b) = (
-            old.get(p).map_or("", String::as_str),
-            new.get(p).map_or("", String::as_str),
-        );
-        if a != b {
-            changed += 1;
-            print!("{}", unified(&p.display().to_string(), a, b));
+    let changes = Changes::between(&old.detections, &new.detections, &old.files, &new.files);
+    match args.format {
+        DiffFormat::Text => print!("{}", text(&old.files, &new.files, &changes)),
+        DiffFormat::Markdown => {
+            let errors = errors(&new);
+            let sides = Sides {
+                rev: &args.rev,
+                old_files: &old.files,
+                new_files: &new.files,
+                new_errors: &errors,
+            };
+            print!("{}", pr_comment(&changes, &sides));
         }
     }
-    eprintln!("{changed} artifact(s) differ between {} and the working tree", args.rev);
-    // As `diff` and `git diff --exit-code`: 1 when something differs, so CI can gate on it.
-    if changed > 0 {
+    eprintln!(
+        "{} artifact(s) differ between {} and the working tree: {} detection(s) added, {} removed, {} changed",
+        changes.files.len(),
+        args.rev,
+        changes.added.len(),
+        changes.removed.len(),
+        changes.changed.len()
+    );
+    // As `git diff`: a difference is the answer, not a failure, unless `--exit-code` asks to gate on it.
+    if args.exit_code && !changes.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Unified diffs of the artifact files that differ.
+fn text(old: &BTreeMap<PathBuf, String>, new: &BTreeMap<PathBuf, String>, changes: &Changes<'_>) -> String {
+    changes
+        .files
+        .iter()
+        .map(|p| {
+            let (a, b) = (
+                old.get(p).map_or("", String::as_str),
+                new.get(p).map_or("", String::as_str),
+            );
+            unified(&p.display().to_string(), a, b)
+        })
+        .collect()
+}
+
+/// The working tree build's errors as `path:line: CODE message`, for the comment's warning.
+fn errors(new: &Artifacts) -> Vec<String> {
+    new.diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| {
+            let at = d.span.map_or(String::new(), |s| format!(":{}", s.start.line));
+            format!(
+                "{}{at}: {} {}",
+                crate::diag::emit::display_path(&d.path),
+                d.code.code,
+                d.message
+            )
+        })
+        .collect()
 }
