@@ -66,11 +66,25 @@ pub fn run(args: TestArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     }
 }
 
+/// Text for an XML attribute. Control characters XML 1.0 cannot hold even as references (a test
+/// name or value may carry one) become U+FFFD, so the report always parses; line breaks and tabs are
+/// kept as references (attribute values would otherwise fold them into spaces).
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// JUnit XML: one suite per file the tests are written in, one case per test. A test that could not
@@ -113,4 +127,15 @@ pub fn junit(results: &[TestResult]) -> String {
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_escape;
+
+    #[test]
+    fn attribute_text_is_always_well_formed_xml() {
+        assert_eq!(xml_escape("a<b & \"c\">"), "a&lt;b &amp; &quot;c&quot;&gt;");
+        assert_eq!(xml_escape("one\ntwo\u{1}\u{1b}"), "one&#10;two\u{FFFD}\u{FFFD}");
+    }
 }
