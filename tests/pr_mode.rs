@@ -172,12 +172,18 @@ fn diff_markdown_is_a_pr_comment_of_added_removed_and_changed_detections() {
 fn diff_markdown_warns_when_the_working_tree_does_not_build() {
     let p = Project::new();
     std::fs::write(p.root().join("rules/a.yml"), typed_rule("A", A, "low", "s")).unwrap();
+    // An error the base has too is not this change's doing: counted, not listed.
+    std::fs::write(p.root().join("rules/old.yml"), typed_rule("Old", B, "loww", "s")).unwrap();
     p.commit_all("base");
     std::fs::write(p.root().join("rules/a.yml"), typed_rule("A", A, "loww", "s")).unwrap();
     let out = p.run(&["diff", "HEAD", "--format", "markdown"]);
     let md = String::from_utf8(out.stdout).unwrap();
-    assert!(md.contains("> **The working tree does not build** (1 error)"), "{md}");
+    assert!(
+        md.contains("> **The working tree does not build** (1 new error, 1 also at the base)"),
+        "{md}"
+    );
     assert!(md.contains("rules/a.yml:3: S101"), "{md}");
+    assert!(!md.contains("rules/old.yml"), "{md}");
     assert!(md.contains("### Removed\n\n- **A** (rules/a.yml)"), "{md}");
 }
 

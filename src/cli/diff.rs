@@ -80,12 +80,13 @@ pub fn run(args: DiffArgs) -> ExitCode {
     match args.format {
         DiffFormat::Text => print!("{}", text(&old.files, &new.files, &changes)),
         DiffFormat::Markdown => {
-            let errors = errors(&new);
+            let (new_errors, old_errors) = new_errors(&old, &new);
             let sides = Sides {
                 rev: &args.rev,
                 old_files: &old.files,
                 new_files: &new.files,
-                new_errors: &errors,
+                new_errors: &new_errors,
+                old_errors,
             };
             print!("{}", pr_comment(&changes, &sides));
         }
@@ -121,19 +122,22 @@ fn text(old: &BTreeMap<PathBuf, String>, new: &BTreeMap<PathBuf, String>, change
         .collect()
 }
 
-/// The working tree build's errors as `path:line: CODE message`, for the comment's warning.
-fn errors(new: &Artifacts) -> Vec<String> {
-    new.diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| {
-            let at = d.span.map_or(String::new(), |s| format!(":{}", s.start.line));
-            format!(
-                "{}{at}: {} {}",
-                crate::diag::emit::display_path(&d.path),
-                d.code.code,
-                d.message
-            )
-        })
-        .collect()
+/// The working tree build's errors that REV's build does not have, as `path:line: CODE message`
+/// (compared without the line, which edits above an old error move), and how many it has too.
+fn new_errors(old: &Artifacts, new: &Artifacts) -> (Vec<String>, usize) {
+    let errors = |a: &Artifacts| -> Vec<(String, String)> {
+        a.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| {
+                let path = crate::diag::emit::display_path(&d.path);
+                let at = d.span.map_or(String::new(), |s| format!(":{}", s.start.line));
+                let what = format!("{} {}", d.code.code, d.message);
+                (format!("{path} {what}"), format!("{path}{at}: {what}"))
+            })
+            .collect()
+    };
+    let before: std::collections::HashSet<String> = errors(old).into_iter().map(|(key, _)| key).collect();
+    let (known, fresh): (Vec<_>, Vec<_>) = errors(new).into_iter().partition(|(key, _)| before.contains(key));
+    (fresh.into_iter().map(|(_, shown)| shown).collect(), known.len())
 }

@@ -41,8 +41,11 @@ pub struct Sides<'a> {
     pub rev: &'a str,
     pub old_files: &'a BTreeMap<PathBuf, String>,
     pub new_files: &'a BTreeMap<PathBuf, String>,
-    /// Errors of the working tree's build (`path:line: message`): its broken documents are missing.
+    /// Errors of the working tree's build that REV's build does not have (`path:line: CODE message`):
+    /// the documents they break are missing from the comparison.
     pub new_errors: &'a [String],
+    /// How many of the working tree's build errors REV has too (not this change's doing).
+    pub old_errors: usize,
 }
 
 fn md(text: &str) -> String {
@@ -102,19 +105,30 @@ fn head(changes: &Changes<'_>, sides: &Sides<'_>) -> String {
         if changes.files.len() == 1 { "" } else { "s" },
         if changes.files.len() == 1 { "s" } else { "" },
     );
-    errors(&mut out, sides.new_errors);
+    errors(&mut out, sides.new_errors, sides.old_errors);
     out
 }
 
-fn errors(out: &mut String, errors: &[String]) {
+fn errors(out: &mut String, errors: &[String], old: usize) {
     if errors.is_empty() {
+        if old > 0 {
+            let _ = writeln!(
+                out,
+                "The catalog has {old} build error(s) the base has too; the documents they break are left out on both sides.\n"
+            );
+        }
         return;
     }
     let _ = writeln!(
         out,
-        "> **The working tree does not build** ({} error{}); its broken documents are missing from this comparison:",
+        "> **The working tree does not build** ({} new error{}{}); its broken documents are missing from this comparison:",
         errors.len(),
-        if errors.len() == 1 { "" } else { "s" }
+        if errors.len() == 1 { "" } else { "s" },
+        if old > 0 {
+            format!(", {old} also at the base")
+        } else {
+            String::new()
+        }
     );
     for e in errors.iter().take(10) {
         let _ = writeln!(out, "> - {}", md(e));
@@ -264,6 +278,7 @@ mod tests {
             old_files: &files,
             new_files: &files,
             new_errors: &[],
+            old_errors: 0,
         };
         let text = pr_comment(&changes, &sides);
         assert!(text.len() < 65_536, "{}", text.len());
@@ -284,6 +299,7 @@ mod tests {
             old_files: &files,
             new_files: &files,
             new_errors: &[],
+            old_errors: 0,
         };
         let text = pr_comment(&changes, &sides);
         assert!(text.len() < 10_000, "{}", text.len());
