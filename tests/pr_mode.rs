@@ -223,3 +223,36 @@ fn md_has_emphasis(md: &str) -> bool {
     use pulldown_cmark::{Event, Parser, Tag};
     Parser::new(md).any(|e| matches!(e, Event::Start(Tag::Emphasis)))
 }
+
+#[test]
+fn diff_reads_the_config_given_with_config_in_both_trees() {
+    let p = Project::new();
+    std::fs::remove_file(p.root().join("detc.yaml")).unwrap();
+    std::fs::create_dir(p.root().join("ci")).unwrap();
+    std::fs::write(p.root().join("ci/detc.yaml"), "catalog: ../rules\n").unwrap();
+    std::fs::write(p.root().join("rules/a.yml"), typed_rule("A", A, "low", "s")).unwrap();
+    p.commit_all("base");
+    std::fs::write(p.root().join("rules/a.yml"), typed_rule("A", A, "high", "s")).unwrap();
+    let out = p.run(&["--config", "ci/detc.yaml", "diff", "HEAD", "--format", "markdown"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("**0 added, 0 removed, 1 changed**"), "{md}");
+    // The same file named by an absolute path inside the project is the same config.
+    let absolute = p.root().join("ci/detc.yaml");
+    let out = p.run(&[
+        "--config",
+        absolute.to_str().unwrap(),
+        "diff",
+        "HEAD",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), md);
+    // One outside the project cannot be read at the revision.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = elsewhere.path().join("detc.yaml");
+    std::fs::write(&outside, "catalog: rules\n").unwrap();
+    let out = p.run(&["--config", outside.to_str().unwrap(), "diff", "HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is outside the project"), "{}", stderr(&out));
+}

@@ -34,12 +34,30 @@ pub struct DiffArgs {
     exit_code: bool,
 }
 
-/// Build the artifacts of the catalog as it is in `dir` (with its detc.yaml, if any).
-fn artifacts_in(dir: &Path, templates: &Templates) -> Result<Artifacts, String> {
+/// `--config` relative to the project root, so it can be read in both trees (REV has its own copy).
+fn project_relative(config: &Path) -> Result<PathBuf, String> {
+    if config.is_relative() {
+        return Ok(config.to_path_buf());
+    }
+    let here = std::env::current_dir().map_err(|e| e.to_string())?;
+    let inside = |root: &Path| config.strip_prefix(root).ok().map(Path::to_path_buf);
+    inside(&here)
+        .or_else(|| inside(&here.canonicalize().ok()?))
+        .ok_or_else(|| {
+            format!(
+                "--config {} is outside the project: `diff` reads it at REV too, so it must be a file of the project",
+                config.display()
+            )
+        })
+}
+
+/// Build the artifacts of the catalog as it is in `dir`, with its detc.yaml or the `--config` file
+/// (a path relative to the project root, read in each tree).
+fn artifacts_in(dir: &Path, config: Option<&Path>, templates: &Templates) -> Result<Artifacts, String> {
     let here = std::env::current_dir().map_err(|e| e.to_string())?;
     // Paths inside artifacts are relative to the project root: build from inside `dir`.
     std::env::set_current_dir(dir).map_err(|e| e.to_string())?;
-    let result = Config::load(None)
+    let result = Config::load(config)
         .map_err(|d| d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))
         .map(|config| {
             let policy = BuildPolicy {
@@ -51,7 +69,7 @@ fn artifacts_in(dir: &Path, templates: &Templates) -> Result<Artifacts, String> 
     result
 }
 
-pub fn run(args: DiffArgs) -> ExitCode {
+pub fn run(args: DiffArgs, config: Option<&Path>) -> ExitCode {
     let templates = match Templates::load(args.templates.as_deref()) {
         Ok(t) => t,
         Err(d) => {
@@ -59,6 +77,14 @@ pub fn run(args: DiffArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let config = match config.map(project_relative).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = config.as_deref();
     let old_tree = match super::git::checkout(&args.rev) {
         Ok(dir) => dir,
         Err(e) => {
@@ -67,8 +93,8 @@ pub fn run(args: DiffArgs) -> ExitCode {
         }
     };
     let (old, new) = match (
-        artifacts_in(old_tree.path(), &templates),
-        artifacts_in(Path::new("."), &templates),
+        artifacts_in(old_tree.path(), config, &templates),
+        artifacts_in(Path::new("."), config, &templates),
     ) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {

@@ -68,7 +68,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args, config),
         Command::Test(args) => test::run(args, config),
         Command::Eval(args) => eval::run(args, config),
-        Command::Diff(args) => diff::run(args),
+        Command::Diff(args) => diff::run(args, config),
         Command::List(args) => list::run(args),
         Command::Explain(args) => explain::run(args),
     }
