@@ -259,3 +259,44 @@ fn the_example_workflow_uses_only_inputs_the_action_has() {
         "diff and changed-since need the history"
     );
 }
+
+#[test]
+fn the_cache_key_follows_the_sources_detc_is_built_from() {
+    let action = yaml("action.yml");
+    let steps = action["runs"]["steps"].as_array().unwrap();
+    let version = steps.iter().find(|s| s["id"] == "version").unwrap();
+    let key = |root: &Path| {
+        let mut step = version.clone();
+        step["env"]["ACTION_PATH"] = Value::String(root.display().to_string());
+        let r = run_step(&step, &BTreeMap::new(), root);
+        assert!(r.out.status.success(), "{}", common::stderr(&r.out));
+        r.outputs
+    };
+    let ours = key(Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert!(
+        ours.starts_with("key=detc-") && ours.len() > "key=detc-\n".len() + 16,
+        "{ours}"
+    );
+    // A copy of the sources without git history gets the same key; a changed source file another.
+    let copy = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .args([
+            "-r",
+            "Cargo.toml",
+            "Cargo.lock",
+            "build.rs",
+            "src",
+            "templates",
+            "schemas",
+            "data",
+            "pipelines",
+        ])
+        .arg(copy.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(key(copy.path()), ours);
+    std::fs::write(copy.path().join("src/lib.rs"), "// changed\n").unwrap();
+    assert_ne!(key(copy.path()), ours);
+}
