@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use super::changed::ChangedScope;
 use crate::check::check_paths;
 use crate::diag::Severity;
 
@@ -39,6 +40,10 @@ pub struct CheckArgs {
     /// Value of a `{name}` token, as NAME=VALUE (repeatable; overrides `variables` of detc.yaml).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
+    /// Report only findings in files changed since this git revision (committed, staged, unstaged
+    /// or untracked); the whole catalog is still checked, so references resolve against all of it.
+    #[arg(long, value_name = "REV")]
+    changed_since: Option<String>,
 }
 
 pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
@@ -50,6 +55,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let mut options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
+        sidecars: config.sidecar_layout(&args.paths),
     };
     if let Err(code) = super::add_vars(&args.vars, &mut options.variables) {
         return code;
@@ -58,7 +64,20 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         return code;
     }
     let lint_config = config.lint.clone().with_flags(&args.select, &args.ignore);
-    let report = check_paths(&paths, &options, &lint_config);
+    // Ask git first: a wrong revision is a usage error before any work is done.
+    let changed = match args.changed_since.as_deref().map(super::git::changed_since).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: --changed-since: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut report = check_paths(&paths, &options, &lint_config);
+    let scope = changed.map(|files| {
+        let scope = ChangedScope::new(files, &report.catalog, &options.sidecars, config.path.as_deref());
+        scope.retain(&mut report.diagnostics);
+        scope
+    });
     let min = super::MinSeverity::or_default(args.min_severity, args.format);
     let shown = super::at_least(&report.diagnostics, min);
     super::print_diagnostics(&shown, &report.catalog, args.format);
@@ -80,6 +99,17 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         infos,
         super::hidden_note(hidden, min),
     );
+    if let (Some(scope), Some(rev)) = (&scope, &args.changed_since) {
+        if scope.everything() {
+            eprintln!("detc.yaml changed since {rev}: findings of every file are reported");
+        } else {
+            eprintln!(
+                "findings of the {} rule file{} changed since {rev} only",
+                scope.changed_rules,
+                if scope.changed_rules == 1 { "" } else { "s" }
+            );
+        }
+    }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {

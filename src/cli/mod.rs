@@ -1,11 +1,13 @@
 //! The command line: one file per subcommand. Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 
 mod build;
+mod changed;
 mod check;
 mod convert;
 mod diff;
 mod eval;
 mod explain;
+mod git;
 mod list;
 mod test;
 
@@ -20,7 +22,7 @@ use clap::{Parser, Subcommand};
     about = "Detection-as-code compiler and linter for Sigma catalogs"
 )]
 pub struct Cli {
-    /// Project configuration (default: ./detc.yaml when present; `diff` uses each revision's own).
+    /// Project configuration (default: ./detc.yaml when present).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]
@@ -66,13 +68,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args, config),
         Command::Test(args) => test::run(args, config),
         Command::Eval(args) => eval::run(args, config),
-        // Each side of a diff is built with its own tree's detc.yaml; a `--config` would apply to one
-        // side only, so it is refused rather than ignored.
-        Command::Diff(_) if config.is_some() => {
-            eprintln!("error: `detc diff` builds each revision with its own detc.yaml; --config is not used");
-            ExitCode::from(2)
-        }
-        Command::Diff(args) => diff::run(args),
+        Command::Diff(args) => diff::run(args, config),
         Command::List(args) => list::run(args),
         Command::Explain(args) => explain::run(args, config),
     }
