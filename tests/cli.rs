@@ -155,6 +155,46 @@ fn variables_resolve_tokens() {
     assert!(codes(&detc(&["check", "--format", "json", "--var", "tenant=acme", p])).is_empty());
 }
 
+/// A token is one finding for the catalog, at its first use, whatever the number of uses; literal
+/// braces (a CLSID, shell syntax) are no token at all.
+#[test]
+fn each_unresolved_token_is_reported_once_with_its_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let query = "splunk: index=auth0 data.tenant_name=\"{tenant}\" OR data.hostname=\"{tenant}.eu\"\n";
+    std::fs::write(dir.path().join("a.yml"), format!("{RULE}{query}")).unwrap();
+    let literal = "title: L\nlogsource: {product: windows}\ndetection:\n  sel:\n    CommandLine|contains:\n      \
+                   - '{BD54C901-076B-434E-B6C7-17C531F4AB41}'\n      - 'cat{IFS}/etc/passwd'\n      - '${IFS}'\n      \
+                   - '{cat,/etc/shadow}'\n  condition: sel\n";
+    std::fs::write(dir.path().join("b.yml"), format!("{literal}---\n{RULE}{query}")).unwrap();
+    let out = detc(&[
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "P601",
+        dir.path().to_str().unwrap(),
+    ]);
+    let diags = json_lines(&out);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    let d = &diags[0];
+    assert!(d["file"].as_str().unwrap().ends_with("a.yml"), "{d}");
+    assert_eq!(d["message"], "token `{tenant}` has no value (used 4 times)");
+    let related: Vec<String> = d["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["file"].as_str().unwrap().rsplit('/').next().unwrap(),
+                r["line"]
+            )
+        })
+        .collect();
+    assert_eq!(related, ["a.yml:6", "b.yml:17", "b.yml:17"]);
+    assert!(!d["help"].as_str().unwrap().contains("BD54C901"));
+}
+
 #[test]
 fn github_annotations() {
     let out = detc(&["check", "--format", "github", &fixtures("defects/typos.yml")]);
@@ -329,6 +369,10 @@ fn list_and_explain() {
     let text = String::from_utf8_lossy(&list.stdout);
     assert!(text.lines().count() > 40);
     assert!(text.contains("C205  null-from-commented-items"));
+    assert!(
+        text.lines().next().unwrap().contains("ATT&CK Enterprise v18.1"),
+        "the table's version heads the list: {text}"
+    );
     let explain = detc(&["explain", "C205"]);
     let text = String::from_utf8_lossy(&explain.stdout);
     assert!(text.contains("commented out") && text.contains("Fires on:"), "{text}");

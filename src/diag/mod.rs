@@ -3,7 +3,9 @@
 mod diagnostic;
 pub mod emit;
 mod span;
+mod suggest;
 
 pub use crate::codes::{Code, Severity};
 pub use diagnostic::{Diagnostic, Related, sort_diagnostics};
 pub use span::{Pos, Span};
+pub use suggest::{closest, edit_distance};

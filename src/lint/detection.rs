@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::{Node, Resolved, Style, Value};
 use crate::data::auth0::auth0;
+use crate::diag::closest;
 use crate::model::condition::{Expr, Quantifier};
 use crate::model::detection::{Detection, Item, SearchBody};
 
@@ -204,45 +205,25 @@ fn check_auth0_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
         );
         d.with_label("unknown field path");
         match taxonomy.closest(field) {
-            Some(c) => d.with_help(format!("a known path with the same last segment is `{c}`")),
+            Some(c) => d.with_help(format!("did you mean `{c}`?")),
             None => d.with_help("check the path against Auth0's log schemas (auth0/auth0-log-schemas)"),
         };
     }
     if field == "data.type" && item.modifiers.is_empty() {
         for v in item.values() {
             if let Some(code) = v.as_str().filter(|c| !taxonomy.event_types.contains(c)) {
-                sink.at_node(
+                let d = sink.at_node(
                     &codes::UNKNOWN_AUTH0_TYPE,
                     v,
                     format!("`{code}` is not an Auth0 log event type code"),
-                )
-                .with_help("see Auth0's log event type codes (e.g. `s`, `f`, `sapi`, `limit_wc`)");
+                );
+                match taxonomy.closest_type(code) {
+                    Some((near, about)) => d.with_help(format!("did you mean `{near}` ({about})?")),
+                    None => d.with_help("see Auth0's log event type codes (e.g. `s`, `f`, `sapi`, `limit_wc`)"),
+                };
             }
         }
     }
-}
-
-/// The candidate nearest to `name` by edit distance, if it is close enough to be a typo.
-pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d > 0)
-        .min()
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Sysmon event ids that have a generic Sigma log source category.

@@ -1,10 +1,10 @@
 //! Q50x: document metadata: ids, levels, dates, logsource keys, near-miss top-level keys.
 
-use super::detection::edit_distance;
 use super::{DiagExt, Sink};
 use crate::catalog::DocKind;
 use crate::catalog::yaml::Node;
 use crate::codes;
+use crate::diag::edit_distance;
 
 /// Keys with a meaning in Sigma or detc, for near-miss detection.
 pub const KNOWN_KEYS: &[&str] = &[

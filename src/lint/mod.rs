@@ -10,6 +10,7 @@ pub mod correlation;
 pub mod detection;
 pub mod metadata;
 pub mod modifiers;
+pub mod newer_attack;
 pub mod placeholders;
 pub mod references;
 pub mod tags;
@@ -83,11 +84,12 @@ pub fn run(parsed: &[Parsed<'_>], options: &Options) -> Vec<Diagnostic> {
             correlation::check(&mut sink);
             metadata::check(&mut sink);
             tags::check(&mut sink);
-            placeholders::check(&mut sink);
             sink.out
         })
         .collect();
     diags.extend(references::check(parsed));
     diags.extend(unicode::check(parsed));
+    diags.extend(placeholders::check(parsed, options));
+    diags.extend(newer_attack::check(parsed));
     diags
 }

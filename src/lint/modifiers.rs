@@ -24,7 +24,7 @@ fn check_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     let span = item.span();
     for name in &item.unknown_modifiers {
         let d = sink.report(&codes::UNKNOWN_MODIFIER, span, format!("unknown modifier `{name}`"));
-        match super::detection::closest(name, Modifier::all().map(Modifier::name)) {
+        match crate::diag::closest(name, Modifier::all().map(Modifier::name)) {
             Some(c) => d.with_help(format!("did you mean `{c}`?")),
             None => d.with_help("`detc list modifiers` shows the valid names"),
         };

@@ -1,36 +1,72 @@
 //! P6xx: `{name}` tokens in custom queries and values, filled from variables at build time.
+//!
+//! A token is a property of the deployment, not of one rule: the Auth0 catalog writes
+//! `{your-tenant-name}` in 32 hand-written queries, and one missing value is one thing to fix. So the
+//! lint runs over the whole catalog and reports each token once, at its first use, with every other
+//! use as a related location.
 
-use super::{DiagExt, Sink};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
 use crate::catalog::yaml::Node;
 use crate::codes;
+use crate::config::LintOptions;
+use crate::diag::{Diagnostic, Span};
+use crate::model::Parsed;
 use crate::model::tokens::node_tokens;
 
 /// Top-level text fields that are templates filled from variables.
 const TEMPLATE_FIELDS: [&str; 2] = ["splunk", "tenant_logs"];
 
-pub fn check(sink: &mut Sink<'_, '_>) {
-    let root = &sink.doc.doc.root;
+/// Where one token is used: file and span.
+type Use = (Arc<Path>, Span);
+
+pub fn check(parsed: &[Parsed<'_>], options: &LintOptions) -> Vec<Diagnostic> {
+    let mut uses: BTreeMap<&str, Vec<Use>> = BTreeMap::new();
+    for p in parsed {
+        for node in token_nodes(p) {
+            for (name, span) in node_tokens(&p.doc.file, node) {
+                if !options.variables.contains_key(name) {
+                    uses.entry(name).or_default().push((p.doc.path().clone(), span));
+                }
+            }
+        }
+    }
+    uses.into_iter().map(|(name, places)| report(name, places)).collect()
+}
+
+/// The nodes of a document whose text may hold tokens.
+fn token_nodes<'p>(p: &'p Parsed<'_>) -> Vec<&'p Node> {
+    let root = &p.doc.root;
     let mut nodes: Vec<&Node> = TEMPLATE_FIELDS.iter().filter_map(|f| root.get(f)).collect();
-    if let Some(det) = sink.doc.detection() {
+    if let Some(det) = p.detection() {
         for s in &det.searches {
             nodes.extend(s.body.items().into_iter().flat_map(|i| i.values()));
         }
     }
-    let vars = &sink.options.variables;
-    let file = sink.doc.doc.file.clone();
-    for node in nodes {
-        for (name, span) in node_tokens(&file, node) {
-            if vars.contains_key(name) {
-                continue;
-            }
-            sink.report(
-                &codes::UNRESOLVED_TOKEN,
-                span,
-                format!("token `{{{name}}}` has no value"),
-            )
-            .with_help(format!(
-                "set `variables: {{{name}: …}}` in detc.yaml before building artifacts"
-            ));
-        }
+    nodes
+}
+
+/// One P601 for `name`, at its first use in file order, the others related.
+fn report(name: &str, mut places: Vec<Use>) -> Diagnostic {
+    places.sort_by(|a, b| (&a.0, a.1.start.byte).cmp(&(&b.0, b.1.start.byte)));
+    let (path, span) = &places[0];
+    let times = match places.len() {
+        1 => String::new(),
+        n => format!(" (used {n} times)"),
+    };
+    let mut d = Diagnostic::at(
+        &codes::UNRESOLVED_TOKEN,
+        path,
+        *span,
+        format!("token `{{{name}}}` has no value{times}"),
+    )
+    .help(format!(
+        "give it a value before building artifacts: `variables: {{{name}: …}}` in detc.yaml, or `--var {name}=…`"
+    ));
+    for (p, s) in &places[1..] {
+        d = d.related(p, Some(*s), "also used here");
     }
+    d
 }

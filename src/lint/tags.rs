@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;
-use crate::data::attack::{NEWER_TACTICS, VERSION, attack};
+use crate::data::attack::{VERSION, attack, technique_number};
 
 const NAMESPACES: [&str; 7] = ["attack", "car", "cve", "d3fend", "detection", "stp", "tlp"];
 const TLP: [&str; 6] = ["clear", "white", "green", "amber", "amber-strict", "red"];
@@ -79,13 +79,8 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     let is_id = |p: char| name.starts_with(p) && name[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
     if is_id('t') {
         let Some(t) = table.techniques.get(name) else {
-            if is_newer_technique(name) {
-                sink.at_node(
-                    &codes::NEWER_TACTIC,
-                    node,
-                    format!("technique `{name}` is newer than the embedded ATT&CK {VERSION} table"),
-                );
-            } else {
+            // Ids above the table's highest are newer (reported once per catalog by `newer_techniques`).
+            if !is_newer_technique(name) {
                 sink.at_node(
                     &codes::UNKNOWN_ATTACK,
                     node,
@@ -104,11 +99,9 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
             )
             .with_help("tag the technique that replaced it");
         }
-        // Newer releases moved techniques to new tactics; with a newer tactic tagged we cannot judge.
-        let newer_tactic_tagged = NEWER_TACTICS.iter().any(|t| tactics_tagged.contains(*t));
-        if !newer_tactic_tagged && !t.tactics.is_empty() && !t.tactics.iter().any(|tac| tactics_tagged.contains(*tac)) {
-            let list = t
-                .tactics
+        let tactics = table.tactics_of(t);
+        if !t.tactics.is_empty() && !tactics.iter().any(|tac| tactics_tagged.contains(*tac)) {
+            let list = tactics
                 .iter()
                 .map(|t| format!("attack.{t}"))
                 .collect::<Vec<_>>()
@@ -129,15 +122,7 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     }) {
         return;
     }
-    if table.tactics.contains(&name) {
-        return;
-    }
-    if NEWER_TACTICS.contains(&name) {
-        sink.at_node(
-            &codes::NEWER_TACTIC,
-            node,
-            format!("tactic `{name}` is newer than the embedded ATT&CK {VERSION} table"),
-        );
+    if table.is_tactic(name) {
         return;
     }
     let hyphenated = name.replace('_', "-");
@@ -155,14 +140,7 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
 
 /// A technique id numbered above every technique in the table comes from a newer ATT&CK release.
 fn is_newer_technique(name: &str) -> bool {
-    let number = |id: &str| {
-        id.trim_start_matches('t')
-            .split('.')
-            .next()
-            .and_then(|n| n.parse::<u32>().ok())
-    };
-    let highest = attack().techniques.keys().filter_map(|k| number(k)).max().unwrap_or(0);
-    number(name).is_some_and(|n| n > highest)
+    technique_number(name).is_some_and(|n| n > attack().highest_technique())
 }
 
 fn namespace_name_ok(ns: &str, name: &str) -> bool {

@@ -37,13 +37,18 @@ fn is_guid(name: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// The tokens of `text`, in order. `${IFS}` (a shell variable the rule matches literally) and GUIDs
-/// are not tokens.
+/// Shell variables that command-injection rules match literally, with or without the `$`: payloads
+/// write `{IFS}` for a space, and no deployment would name a variable after them.
+const SHELL_VARIABLES: [&str; 6] = ["IFS", "PATH", "HOME", "PWD", "SHELL", "RANDOM"];
+
+/// The tokens of `text`, in order. Braces that are literal text are not tokens: GUIDs, a shell
+/// parameter `${name}`, the shell variables above, and brace expansions (`{a,b}`, `{1..3}`), which
+/// the name pattern excludes (no commas, no leading digit).
 pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
     token_re().captures_iter(text).filter_map(move |c| {
         let whole = c.get(0)?;
         let name = c.get(1)?.as_str();
-        let shell = text[..whole.start()].ends_with('$');
+        let shell = text[..whole.start()].ends_with('$') || SHELL_VARIABLES.contains(&name);
         (!shell && !is_guid(name)).then(|| Token {
             name,
             range: whole.range(),
@@ -121,6 +126,13 @@ mod tests {
             .map(|t| t.name)
             .collect();
         assert_eq!(names, ["tenant", "b-c"]);
+    }
+
+    #[test]
+    fn shell_syntax_is_not_a_token() {
+        let text = "cat${IFS}/etc/passwd;cat{IFS}x {cat,/etc/shadow} {1..3} ${HOME} {PATH} {a.b}";
+        let names: Vec<&str> = tokens(text).map(|t| t.name).collect();
+        assert_eq!(names, ["a.b"]);
     }
 
     #[test]
