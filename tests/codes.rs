@@ -8,8 +8,8 @@ use detc::catalog::Catalog;
 use detc::check::check_catalog;
 use detc::codes;
 
-fn codes_reported(yaml: &str) -> Vec<&'static str> {
-    let catalog = Catalog::from_sources(&[("example.yml", yaml)]);
+fn codes_reported(example: &'static str) -> Vec<&'static str> {
+    let catalog = Catalog::from_sources(&codes::Code::example_files(example));
     check_catalog(&catalog, &Default::default())
         .iter()
         .map(|d| d.code.code)

@@ -173,6 +173,27 @@ fn the_sigmahq_sample_checks_without_errors() {
     );
 }
 
+/// `detc check` on SigmaHQ's `rules/` from a folder without detc.yaml (issue 12, "done when"): no
+/// error, no warning, and a handful of notices: one per ATT&CK technique newer than the embedded
+/// table, and the literal wildcards some rules escape on purpose.
+#[test]
+fn the_sigmahq_rules_check_quietly() {
+    let Some(shared) = shared() else { return };
+    let rules = corpus(&shared, "sigmahq-sample/rules");
+    let out = detc(&["check", "--format", "json", rules.to_str().unwrap()]);
+    let diags = json_lines(&out);
+    let loud: Vec<&Value> = diags.iter().filter(|d| d["severity"] != "info").collect();
+    assert!(loud.is_empty(), "{loud:#?}");
+    assert!(diags.len() <= 5, "{diags:#?}");
+    let mut newer: Vec<&str> = diags
+        .iter()
+        .filter(|d| d["code"] == "Q516")
+        .filter_map(|d| d["message"].as_str()?.split('`').nth(1))
+        .collect();
+    newer.sort();
+    assert_eq!(newer, ["t1685", "t1686"], "one notice per technique");
+}
+
 /// Field references of a query, per language, after string literals are blanked out (timebuckets,
 /// counts and metadata columns are detc's own names, not event fields).
 fn query_fields(target: &str, query: &str) -> Vec<String> {

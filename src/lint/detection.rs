@@ -117,8 +117,12 @@ fn check_conditions(sink: &mut Sink<'_, '_>, det: &Detection<'_>) {
     if det.conditions.is_empty() {
         return; // the schema reports the missing condition
     }
+    let dedented = super::dedent::find(det, &used);
+    for d in &dedented {
+        report_dedented(sink, d);
+    }
     for s in &det.searches {
-        if !used.contains(s.name) {
+        if !used.contains(s.name) && !dedented.iter().any(|d| d.item.name == s.name) {
             sink.at_node(
                 &codes::UNUSED_IDENTIFIER,
                 s.key,
@@ -127,6 +131,33 @@ fn check_conditions(sink: &mut Sink<'_, '_>, det: &Detection<'_>) {
             .with_help("reference it in `condition`, or delete it");
         }
     }
+}
+
+fn report_dedented(sink: &mut Sink<'_, '_>, d: &super::dedent::Dedented<'_, '_>) {
+    let (item, sel) = (d.item, d.selection);
+    // Where the selection's own items start, to say how far to indent.
+    let column = match &sel.body {
+        SearchBody::Map(items) => items.first().and_then(|i| i.key).map(|k| k.span.start.col),
+        _ => None,
+    };
+    let to = column.map_or(String::new(), |c| format!(" (to column {c}, like its other items)"));
+    let path = sink.doc.doc.path().clone();
+    sink.at_node(
+        &codes::DEDENTED_ITEM,
+        item.key,
+        format!(
+            "`{}` is a detection item dedented out of `{}`: it became a search identifier of its own",
+            item.name, sel.name
+        ),
+    )
+    .with_label("at the level of the selections, not inside one")
+    .with_help(format!("indent it under `{}`{to}", sel.name))
+    .related
+    .push(crate::diag::Related {
+        path,
+        span: Some(sel.key.span),
+        message: format!("the selection `{}` it follows", sel.name),
+    });
 }
 
 /// Checks on the YAML shape of values: flow-mapping placeholders and nulls made by comments.

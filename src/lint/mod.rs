@@ -6,6 +6,7 @@
 //! duplicates) see all documents at once.
 
 pub mod correlation;
+pub mod dedent;
 
 pub mod detection;
 pub mod metadata;
