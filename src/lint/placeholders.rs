@@ -6,24 +6,19 @@
 //! use as a related location.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::sync::Arc;
 
 use crate::catalog::yaml::Node;
 use crate::codes;
 use crate::config::LintOptions;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Diagnostic;
 use crate::model::Parsed;
-use crate::model::tokens::node_tokens;
+use crate::model::tokens::{TokenUse, node_tokens, unresolved};
 
 /// Top-level text fields that are templates filled from variables.
 const TEMPLATE_FIELDS: [&str; 2] = ["splunk", "tenant_logs"];
 
-/// Where one token is used: file and span.
-type Use = (Arc<Path>, Span);
-
 pub fn check(parsed: &[Parsed<'_>], options: &LintOptions) -> Vec<Diagnostic> {
-    let mut uses: BTreeMap<&str, Vec<Use>> = BTreeMap::new();
+    let mut uses: BTreeMap<&str, Vec<TokenUse>> = BTreeMap::new();
     for p in parsed {
         for node in token_nodes(p) {
             for (name, span) in node_tokens(&p.doc.file, node) {
@@ -33,7 +28,9 @@ pub fn check(parsed: &[Parsed<'_>], options: &LintOptions) -> Vec<Diagnostic> {
             }
         }
     }
-    uses.into_iter().map(|(name, places)| report(name, places)).collect()
+    uses.into_iter()
+        .map(|(name, places)| unresolved(&codes::UNRESOLVED_TOKEN, name, places, ""))
+        .collect()
 }
 
 /// The nodes of a document whose text may hold tokens.
@@ -46,27 +43,4 @@ fn token_nodes<'p>(p: &'p Parsed<'_>) -> Vec<&'p Node> {
         }
     }
     nodes
-}
-
-/// One P601 for `name`, at its first use in file order, the others related.
-fn report(name: &str, mut places: Vec<Use>) -> Diagnostic {
-    places.sort_by(|a, b| (&a.0, a.1.start.byte).cmp(&(&b.0, b.1.start.byte)));
-    let (path, span) = &places[0];
-    let times = match places.len() {
-        1 => String::new(),
-        n => format!(" (used {n} times)"),
-    };
-    let mut d = Diagnostic::at(
-        &codes::UNRESOLVED_TOKEN,
-        path,
-        *span,
-        format!("token `{{{name}}}` has no value{times}"),
-    )
-    .help(format!(
-        "give it a value before building artifacts: `variables: {{{name}: …}}` in detc.yaml, or `--var {name}=…`"
-    ));
-    for (p, s) in &places[1..] {
-        d = d.related(p, Some(*s), "also used here");
-    }
-    d
 }

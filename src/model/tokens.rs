@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
 
 use crate::catalog::SourceFile;
 use crate::catalog::yaml::{Node, Value};
-use crate::diag::Span;
+use crate::diag::{Code, Diagnostic, Span};
 
 /// One `{name}` token in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +111,31 @@ pub fn node_tokens<'n>(file: &SourceFile, node: &'n Node) -> Vec<(&'n str, Span)
             (t.name, span)
         })
         .collect()
+}
+
+/// Where a token is used: its file and span.
+pub type TokenUse = (Arc<Path>, Span);
+
+/// The finding of `code` for a token without a value: one for all its uses, at the first in file
+/// order, the others related. `context` ends the count (`in deployed queries`).
+pub fn unresolved(code: &'static Code, name: &str, mut uses: Vec<TokenUse>, context: &str) -> Diagnostic {
+    uses.sort_by(|a, b| (&a.0, a.1.start.byte).cmp(&(&b.0, b.1.start.byte)));
+    let count = match uses.len() {
+        1 if context.is_empty() => String::new(),
+        1 => format!(" (used once {context})"),
+        n => format!(
+            " (used {n} times{}{context})",
+            if context.is_empty() { "" } else { " " }
+        ),
+    };
+    let (path, span) = &uses[0];
+    let mut d = Diagnostic::at(code, path, *span, format!("token `{{{name}}}` has no value{count}")).help(format!(
+        "give it a value: `variables: {{{name}: …}}` in detc.yaml, or `--var {name}=…`"
+    ));
+    for (p, s) in &uses[1..] {
+        d = d.related(p, Some(*s), "also used here");
+    }
+    d
 }
 
 #[cfg(test)]
