@@ -261,6 +261,35 @@ mod tests {
     }
 
     #[test]
+    fn wrong_types_and_values_are_told_in_words() {
+        let d = check(
+            "title: T\nid: nope\nauthor: [a, b]\nstatus: testing\nlogsource: product\ndetection: {sel: {a: 1}, condition: sel}\n",
+        );
+        let said: Vec<(&str, Option<&str>)> = d.iter().map(|d| (d.message.as_str(), d.help.as_deref())).collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "`id` must be a UUID, e.g. 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f",
+                    Some("generate one with `uuidgen` (or `python3 -c 'import uuid; print(uuid.uuid4())'`)")
+                ),
+                (
+                    "`author` must be text, not a list",
+                    Some("write one text: `author: a, b`")
+                ),
+                (
+                    "`status` must be one of stable, test, experimental, deprecated, unsupported; `testing` is not",
+                    Some("did you mean `test`?")
+                ),
+                (
+                    "`logsource` must be a mapping, not text",
+                    Some("write `key: value` lines indented under `logsource:`")
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn list_condition_is_valid() {
         let d =
             check("title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {a: 1}\n  condition: [sel, not sel]\n");

@@ -57,6 +57,14 @@ pub fn describe(err: &ValidationError<'_>, keys: &[&str]) -> Option<Words> {
         ValidationErrorKind::Enum { options } => enum_words(&field, value, options),
         ValidationErrorKind::Type { kind } => Some(type_words(&field, value, kind)),
         ValidationErrorKind::AdditionalProperties { unexpected } => Some(key_words(unexpected, keys)),
+        ValidationErrorKind::MinLength { limit } => Some(Words {
+            message: format!("`{field}` must be at least {limit} characters long; `{}` is not", text?),
+            help: None,
+        }),
+        ValidationErrorKind::MaxLength { limit } => Some(Words {
+            message: format!("`{field}` must be at most {limit} characters long"),
+            help: Some(format!("shorten it (it has {} characters)", text?.chars().count())),
+        }),
         _ => None,
     }
 }
@@ -182,6 +190,21 @@ fn type_words(field: &str, value: &Json, kind: &TypeKind) -> Words {
         (TypeKind::Single(JsonType::String), Json::Number(_) | Json::Bool(_)) => {
             Some(format!("quote the value: '{value}'"))
         }
+        (TypeKind::Single(JsonType::String), Json::Array(items)) => {
+            let joined: Vec<String> = items
+                .iter()
+                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                .collect();
+            Some(format!(
+                "write one text: `{}: {}`",
+                last_key_of(field),
+                joined.join(", ")
+            ))
+        }
+        (TypeKind::Single(JsonType::Object), _) => Some(format!(
+            "write `key: value` lines indented under `{}:`",
+            last_key_of(field)
+        )),
         _ => None,
     };
     Words {
