@@ -42,15 +42,23 @@ fn is_guid(name: &str) -> bool {
 /// write `{IFS}` for a space, and no deployment would name a variable after them.
 const SHELL_VARIABLES: [&str; 6] = ["IFS", "PATH", "HOME", "PWD", "SHELL", "RANDOM"];
 
-/// The tokens of `text`, in order. Braces that are literal text are not tokens: GUIDs, a shell
-/// parameter `${name}`, the shell variables above, and brace expansions (`{a,b}`, `{1..3}`), which
-/// the name pattern excludes (no commas, no leading digit).
+/// Whether the braces at `range` belong to another syntax that rules match literally: a shell or
+/// JNDI parameter `${name}`, Ruby's `#{name}`, `%{name}` (printf-style and log formats), or a
+/// template's `{{name}}` (the server-side template injection payloads web rules look for).
+fn foreign_syntax(text: &str, range: &Range<usize>) -> bool {
+    let before = &text[..range.start];
+    before.ends_with(['$', '#', '%']) || (before.ends_with('{') && text[range.end..].starts_with('}'))
+}
+
+/// The tokens of `text`, in order. Braces that are literal text are not tokens: GUIDs, the shell
+/// variables above, other syntaxes' braces ([`foreign_syntax`]), and brace expansions (`{a,b}`,
+/// `{1..3}`), which the name pattern excludes (no commas, no leading digit).
 pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
     token_re().captures_iter(text).filter_map(move |c| {
         let whole = c.get(0)?;
         let name = c.get(1)?.as_str();
-        let shell = text[..whole.start()].ends_with('$') || SHELL_VARIABLES.contains(&name);
-        (!shell && !is_guid(name)).then(|| Token {
+        let literal = foreign_syntax(text, &whole.range()) || SHELL_VARIABLES.contains(&name) || is_guid(name);
+        (!literal).then(|| Token {
             name,
             range: whole.range(),
         })
@@ -156,7 +164,8 @@ mod tests {
 
     #[test]
     fn shell_syntax_is_not_a_token() {
-        let text = "cat${IFS}/etc/passwd;cat{IFS}x {cat,/etc/shadow} {1..3} ${HOME} {PATH} {a.b}";
+        let text =
+            "cat${IFS}/etc/passwd;cat{IFS}x {cat,/etc/shadow} {1..3} ${HOME} {PATH} {{config}} #{cmd} %{x} {a.b}";
         let names: Vec<&str> = tokens(text).map(|t| t.name).collect();
         assert_eq!(names, ["a.b"]);
     }
