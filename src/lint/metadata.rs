@@ -5,6 +5,7 @@ use crate::catalog::DocKind;
 use crate::catalog::yaml::Node;
 use crate::codes;
 use crate::diag::edit_distance;
+use crate::schema::words::days_in_month;
 
 /// Keys with a meaning in Sigma or detc, for near-miss detection.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -108,23 +109,13 @@ fn check_near_miss_keys(sink: &mut Sink<'_, '_>) {
     }
 }
 
-fn parse_date(node: &Node) -> Option<(i32, u32, u32)> {
+fn parse_date(node: &Node) -> Option<(u32, u32, u32)> {
     let t = node.scalar_text()?;
     let mut parts = t.splitn(3, ['-', '/']);
     let y = parts.next()?.parse().ok()?;
     let m = parts.next()?.parse().ok()?;
     let d = parts.next()?.parse().ok()?;
     Some((y, m, d))
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
 }
 
 fn check_dates(sink: &mut Sink<'_, '_>) {

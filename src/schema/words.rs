@@ -99,7 +99,18 @@ pub fn iso_date(text: &str) -> Option<String> {
     } else {
         return None;
     };
-    ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+    (d >= 1 && d <= days_in_month(y, m)).then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Days of month `m` of year `y`; 0 for a month that does not exist.
+pub fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
+    }
 }
 
 fn timespan_words(field: &str, text: &str) -> Words {
@@ -259,6 +270,8 @@ mod tests {
         assert_eq!(iso_date("01/15/2025").as_deref(), Some("2025-01-15"));
         assert_eq!(iso_date("01/02/2025"), None, "day and month could be either");
         assert_eq!(iso_date("2025/13/01"), None);
+        assert_eq!(iso_date("2025/02/30"), None, "no such day");
+        assert_eq!(iso_date("2024/2/29").as_deref(), Some("2024-02-29"));
         assert_eq!(iso_date("yesterday"), None);
     }
 
