@@ -42,7 +42,8 @@ const FILE_MARK: &str = "# file: ";
 
 impl Code {
     /// The files of an example (`bad` or `good`) as (path, text): one `example.yml`, or, for codes
-    /// about several files, each file after its `# file: PATH` line.
+    /// about several files, each file after its `# file: PATH` line. A `detc.yaml` among them is the
+    /// configuration `detc check` would read in that folder.
     pub fn example_files(example: &'static str) -> Vec<(&'static str, &'static str)> {
         if !example.starts_with(FILE_MARK) {
             return vec![("example.yml", example)];

@@ -25,9 +25,8 @@ codes! {
         summary: "detc.yaml does not match its schema",
         doc: "The configuration file is read before anything else; a key that is unknown or has the wrong \
               type is reported at its place and the command stops with exit code 2 (see schemas/config.json); a \
-              misspelt key gets \"did you mean\" (`intervall` → `interval`). \
-              It concerns detc.yaml, not a catalog file, so it has no check example.",
-        bad: "",
-        good: "",
+              misspelt key gets \"did you mean\" (`intervall` → `interval`).",
+        bad: "# file: detc.yaml\ntargets:\n  splunk: {intervall: 10m}\n# file: r.yml\ntitle: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
+        good: "# file: detc.yaml\ntargets:\n  splunk: {interval: 10m}\n# file: r.yml\ntitle: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
     }
 }
