@@ -152,8 +152,7 @@ fn report_dedented(sink: &mut Sink<'_, '_>, d: &super::dedent::Dedented<'_, '_>)
     )
     .with_label("at the level of the selections, not inside one")
     .with_help(format!("indent it under `{}`{to}", sel.name))
-    .related
-    .push(crate::diag::Related {
+    .with_related(crate::diag::Related {
         path,
         span: Some(sel.key.span),
         message: format!("the selection `{}` it follows", sel.name),

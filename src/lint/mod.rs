@@ -61,6 +61,7 @@ impl<'p, 'a> Sink<'p, 'a> {
 pub trait DiagExt {
     fn with_label(&mut self, label: impl Into<String>) -> &mut Self;
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self;
+    fn with_related(&mut self, related: crate::diag::Related) -> &mut Self;
 }
 
 impl DiagExt for Diagnostic {
@@ -70,6 +71,10 @@ impl DiagExt for Diagnostic {
     }
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+    fn with_related(&mut self, related: crate::diag::Related) -> &mut Self {
+        self.related.push(related);
         self
     }
 }
