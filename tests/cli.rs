@@ -261,6 +261,26 @@ fn auth0_names_get_did_you_mean() {
     );
 }
 
+/// Misspelt logsource keys, tag namespaces and tactics get the nearest known name.
+#[test]
+fn tags_and_logsource_keys_get_did_you_mean() {
+    let rule = "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0, categroy: x}\n\
+                detection: {sel: {data.type: s}, condition: sel}\ntags: [atack.t1110, attack.stelth]\n";
+    let (diags, _) = check_text("r.yml", rule);
+    let helps: Vec<(&str, &str)> = diags
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            ("Q505", "did you mean `category`?"),
+            ("Q512", "did you mean `attack.t1110`?"),
+            ("Q513", "did you mean `attack.stealth`?"),
+        ]
+    );
+}
+
 #[test]
 fn a_misspelt_config_key_gets_did_you_mean() {
     let dir = tempfile::tempdir().unwrap();

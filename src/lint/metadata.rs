@@ -4,7 +4,7 @@ use super::{DiagExt, Sink};
 use crate::catalog::DocKind;
 use crate::catalog::yaml::Node;
 use crate::codes;
-use crate::diag::edit_distance;
+use crate::diag::{closest, edit_distance};
 use crate::schema::words::days_in_month;
 
 /// Keys with a meaning in Sigma or detc, for near-miss detection.
@@ -140,6 +140,8 @@ fn check_dates(sink: &mut Sink<'_, '_>) {
     }
 }
 
+const LOGSOURCE_KEYS: [&str; 4] = ["category", "product", "service", "definition"];
+
 fn check_logsource(sink: &mut Sink<'_, '_>) {
     let Some(entries) = sink.doc.meta.logsource.and_then(Node::as_map) else {
         return;
@@ -148,9 +150,13 @@ fn check_logsource(sink: &mut Sink<'_, '_>) {
         let Some(k) = e.key.scalar_text() else {
             continue;
         };
-        if !["category", "product", "service", "definition"].contains(&k) {
+        if !LOGSOURCE_KEYS.contains(&k) {
+            let help = match closest(k, LOGSOURCE_KEYS.into_iter()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "logsource keys are category, product, service and definition".into(),
+            };
             sink.at_node(&codes::LOGSOURCE_KEY, &e.key, format!("`{k}` is not a logsource key"))
-                .with_help("logsource keys are category, product, service and definition");
+                .with_help(help);
         }
     }
 }

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;
-use crate::data::attack::{VERSION, attack, technique_number};
+use crate::data::attack::{DEFENSE_EVASION_SUCCESSORS, VERSION, attack, technique_number};
+use crate::diag::closest;
 
 const NAMESPACES: [&str; 7] = ["attack", "car", "cve", "d3fend", "detection", "stp", "tlp"];
 const TLP: [&str; 6] = ["clear", "white", "green", "amber", "amber-strict", "red"];
@@ -48,12 +49,16 @@ pub fn check(sink: &mut Sink<'_, '_>) {
                     .with_help("use tlp.clear, tlp.green, tlp.amber, tlp.amber-strict or tlp.red");
             }
             _ if !NAMESPACES.contains(&ns) => {
+                let help = match closest(ns, NAMESPACES.into_iter()) {
+                    Some(near) => format!("did you mean `{near}.{name}`?"),
+                    None => "namespaces: attack, car, cve, d3fend, detection, stp, tlp".into(),
+                };
                 sink.at_node(
                     &codes::UNKNOWN_NAMESPACE,
                     node,
                     format!("`{ns}` is not a Sigma tag namespace"),
                 )
-                .with_help("namespaces: attack, car, cve, d3fend, detection, stp, tlp");
+                .with_help(help);
             }
             _ => {}
         }
@@ -131,8 +136,11 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
         node,
         format!("`attack.{name}` is no ATT&CK tactic or technique"),
     );
-    if table.tactics.contains(&hyphenated.as_str()) {
+    let tactics = table.tactics.iter().copied().chain(DEFENSE_EVASION_SUCCESSORS);
+    if table.is_tactic(&hyphenated) {
         d.with_help(format!("Sigma 2 tactic names use hyphens: `attack.{hyphenated}`"));
+    } else if let Some(near) = closest(&hyphenated, tactics) {
+        d.with_help(format!("did you mean `attack.{near}`?"));
     } else {
         d.with_help(format!("tactics are: {}", table.tactics.join(", ")));
     }
