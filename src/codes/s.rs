@@ -13,7 +13,8 @@ codes! {
               the offending key or value and says what the field takes in words (\"`date` must be a date written \
               YYYY-MM-DD\"), with the corrected value when it is unambiguous (`2025/01/15` → `2025-01-15`, \
               `5min` → `5m`) and \"did you mean\" for a near-miss enumerated value or key. A malformed tag is left \
-              to Q511, which writes the corrected tag, so one defect gives one finding.",
+              to Q511, which writes the corrected tag, and a repeated tag or reference to Q517 or Q506, so one \
+              defect gives one finding; another repeated list item is reported at the repeat.",
         bad: "title: Wrong level\nlevel: urgent\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
         good: "title: Wrong level\nlevel: high\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
     }

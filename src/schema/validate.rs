@@ -8,7 +8,7 @@ use jsonschema::{Draft, Retrieve, Uri, ValidationError, Validator, error::Valida
 use serde_json::Value as Json;
 
 use super::instance::{locate, span_of, to_json};
-use super::words::{allowed_keys, describe, field_path};
+use super::words::{allowed_keys, describe, field_path, repeated_item};
 use crate::catalog::yaml::Node;
 use crate::catalog::{DocKind, Document};
 use crate::diag::{Code, Diagnostic, Span};
@@ -90,13 +90,17 @@ pub fn validate_document(doc: &Document) -> Vec<Diagnostic> {
 }
 
 /// Errors a lint reports better, so one defect gives one finding: a malformed tag is Q511, whose
-/// help writes the corrected tag.
+/// help writes the corrected tag; a repeated tag or reference is Q517 or Q506, at the repeat.
 fn left_to_lints(err: &ValidationError<'_>) -> bool {
     let pointer = err.instance_path().as_str();
     let is_tag = pointer
         .strip_prefix("/tags/")
         .is_some_and(|i| i.parse::<usize>().is_ok());
-    is_tag && matches!(err.kind(), ValidationErrorKind::Pattern { .. })
+    match err.kind() {
+        ValidationErrorKind::Pattern { .. } => is_tag,
+        ValidationErrorKind::UniqueItems => ["/tags", "/references"].contains(&pointer),
+        _ => false,
+    }
 }
 
 /// The parsed JSON of a document kind's schema (for the keys it allows).
@@ -143,6 +147,11 @@ pub fn error_diagnostic(
             message = format!("missing required field `{name}`");
             label = format!("`{name}` is required in {}", where_name(pointer, what));
             span = head_span(located.key, located.node);
+        }
+        ValidationErrorKind::UniqueItems => {
+            if let Some((at, _)) = repeated_item(err.instance()) {
+                span = span_of(&locate(root, &format!("{pointer}/{at}")));
+            }
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             if let Some(first) = unexpected.first()
@@ -287,6 +296,16 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_repeat_is_one_finding_at_the_repeat() {
+        let d = check(
+            "title: T\nfalsepositives: [none, admins, none]\ntags: [a.b, a.b]\nreferences: [u, u]\nlogsource: {product: x}\ndetection: {sel: {a: 1}, condition: sel}\n",
+        );
+        assert_eq!(d.len(), 1, "tags and references are left to Q517 and Q506: {d:?}");
+        assert_eq!(d[0].message, "`falsepositives` lists `none` twice");
+        assert_eq!((d[0].span.unwrap().start.line, d[0].span.unwrap().start.col), (2, 32));
     }
 
     #[test]

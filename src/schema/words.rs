@@ -57,6 +57,13 @@ pub fn describe(err: &ValidationError<'_>, keys: &[&str]) -> Option<Words> {
         ValidationErrorKind::Enum { options } => enum_words(&field, value, options),
         ValidationErrorKind::Type { kind } => Some(type_words(&field, value, kind)),
         ValidationErrorKind::AdditionalProperties { unexpected } => Some(key_words(unexpected, keys)),
+        ValidationErrorKind::UniqueItems => {
+            let (_, item) = repeated_item(value)?;
+            Some(Words {
+                message: format!("`{field}` lists {item} twice"),
+                help: Some("remove the repeat".into()),
+            })
+        }
         ValidationErrorKind::MinLength { limit } => Some(Words {
             message: format!("`{field}` must be at least {limit} characters long; `{}` is not", text?),
             help: None,
@@ -67,6 +74,17 @@ pub fn describe(err: &ValidationError<'_>, keys: &[&str]) -> Option<Words> {
         }),
         _ => None,
     }
+}
+
+/// The index of the first item of a list that repeats an earlier one, and that item as shown.
+pub fn repeated_item(list: &Json) -> Option<(usize, String)> {
+    let items = list.as_array()?;
+    let at = (1..items.len()).find(|&i| items[..i].contains(&items[i]))?;
+    let shown = match items[at].as_str() {
+        Some(s) => format!("`{s}`"),
+        None => format!("`{}`", items[at]),
+    };
+    Some((at, shown))
 }
 
 fn date_words(field: &str, text: &str) -> Words {
