@@ -54,9 +54,9 @@ pub fn attack() -> &'static Attack {
 }
 
 /// ATT&CK v19 retired Defense Evasion and split its techniques between two new tactics, which
-/// current SigmaHQ rules tag (Elastic's detection-rules issue 6035 records the split: Stealth, TA0005,
-/// and Defense Impairment, TA0112). The table predates the split, so a technique it files under
-/// `defense-evasion` is accepted under either successor.
+/// current SigmaHQ rules tag (Elastic's detection-rules issue 6035 and remapping guide record the
+/// split into Stealth and Defense Impairment). The table predates the split, so a technique it files
+/// under `defense-evasion` is accepted under either successor.
 pub const DEFENSE_EVASION_SUCCESSORS: [&str; 2] = ["stealth", "defense-impairment"];
 
 impl Attack {
