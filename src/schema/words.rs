@@ -265,12 +265,25 @@ fn key_words(unexpected: &[String], keys: &[&str]) -> Words {
 }
 
 /// The property names the schema allows at the object an error's schema path points into: the
-/// `properties` beside the failing keyword (`…/additionalProperties`).
+/// `properties` beside the failing keyword (`…/additionalProperties`). A `$ref` step on the way is
+/// followed when it points into the same schema (`#/$defs/target`).
 pub fn allowed_keys<'s>(schema: &'s Json, schema_path: &str) -> Vec<&'s str> {
     let parent = schema_path.rsplit_once('/').map_or("", |(p, _)| p);
-    schema
-        .pointer(parent)
-        .and_then(|s| s.get("properties"))
+    let mut here = Some(schema);
+    for step in parent.split('/').skip(1) {
+        let node = here.unwrap_or(&Json::Null);
+        here = match step {
+            "$ref" => node
+                .get("$ref")
+                .and_then(Json::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| schema.pointer(p)),
+            _ => node
+                .get(step)
+                .or_else(|| step.parse::<usize>().ok().and_then(|i| node.get(i))),
+        };
+    }
+    here.and_then(|s| s.get("properties"))
         .and_then(Json::as_object)
         .map(|m| m.keys().map(String::as_str).collect())
         .unwrap_or_default()
@@ -301,6 +314,20 @@ mod tests {
         assert_eq!(timespan("3 months").as_deref(), Some("3M"));
         assert_eq!(timespan("min"), None);
         assert_eq!(timespan("5 fortnights"), None);
+    }
+
+    #[test]
+    fn allowed_keys_follow_local_refs() {
+        let schema = serde_json::json!({
+            "properties": {"a": {"$ref": "#/$defs/t"}, "b": {}},
+            "$defs": {"t": {"properties": {"interval": {}, "index": {}}}}
+        });
+        assert_eq!(allowed_keys(&schema, "/additionalProperties"), ["a", "b"]);
+        assert_eq!(
+            allowed_keys(&schema, "/properties/a/$ref/additionalProperties"),
+            ["interval", "index"]
+        );
+        assert!(allowed_keys(&schema, "/properties/zzz/additionalProperties").is_empty());
     }
 
     #[test]
