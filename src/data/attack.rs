@@ -74,6 +74,12 @@ impl Attack {
         out
     }
 
+    /// Whether `id` (`t1685.001`) is a technique of a newer release: not in the table, and numbered
+    /// above every technique in it.
+    pub fn is_newer_technique(&self, id: &str) -> bool {
+        !self.techniques.contains_key(id) && technique_number(id).is_some_and(|n| n > self.highest_technique())
+    }
+
     /// The highest technique number in the table (`t1684` → 1684): an id above it is newer.
     pub fn highest_technique(&self) -> u32 {
         self.techniques

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::codes;
-use crate::data::attack::{VERSION, attack, technique_number};
+use crate::data::attack::{VERSION, attack};
 use crate::diag::{Diagnostic, Span};
 use crate::model::Parsed;
 
@@ -41,13 +41,10 @@ pub fn check(parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// The technique id of an `attack.` tag numbered above every technique of the table.
+/// The technique id of an `attack.` tag from a release newer than the table.
 fn newer_technique(tag: &str) -> Option<&str> {
     let id = tag.strip_prefix("attack.")?;
-    let table = attack();
-    let newer =
-        !table.techniques.contains_key(id) && technique_number(id).is_some_and(|n| n > table.highest_technique());
-    newer.then_some(id)
+    attack().is_newer_technique(id).then_some(id)
 }
 
 fn report(base: &str, mut uses: Vec<Use>) -> Diagnostic {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;
-use crate::data::attack::{DEFENSE_EVASION_SUCCESSORS, VERSION, attack, technique_number};
+use crate::data::attack::{DEFENSE_EVASION_SUCCESSORS, VERSION, attack};
 use crate::diag::closest;
 
 const NAMESPACES: [&str; 7] = ["attack", "car", "cve", "d3fend", "detection", "stp", "tlp"];
@@ -84,8 +84,8 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     let is_id = |p: char| name.starts_with(p) && name[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
     if is_id('t') {
         let Some(t) = table.techniques.get(name) else {
-            // Ids above the table's highest are newer (reported once per catalog by `newer_techniques`).
-            if !is_newer_technique(name) {
+            // Ids above the table's highest are newer (Q516, once per catalog: `lint::newer_attack`).
+            if !table.is_newer_technique(name) {
                 sink.at_node(
                     &codes::UNKNOWN_ATTACK,
                     node,
@@ -144,11 +144,6 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     } else {
         d.with_help(format!("tactics are: {}", table.tactics.join(", ")));
     }
-}
-
-/// A technique id numbered above every technique in the table comes from a newer ATT&CK release.
-fn is_newer_technique(name: &str) -> bool {
-    technique_number(name).is_some_and(|n| n > attack().highest_technique())
 }
 
 fn namespace_name_ok(ns: &str, name: &str) -> bool {
