@@ -85,6 +85,8 @@ fn every_documented_auth0_defect_is_reported_at_its_place() {
         .collect();
     let missing: Vec<_> = expected.iter().filter(|e| !got.contains(e)).collect();
     assert!(missing.is_empty(), "missing: {missing:?}\n{err}");
+    let c210 = diags.iter().find(|d| d["code"] == "C210").unwrap();
+    assert_eq!(c210["help"], "did you mean `data.details.request.body.allowlist`?");
 
     // Recurring findings: 8 correlations without `id` (§1d.6), 3 rules without `level`, 3 tags with
     // underscores, and `selected_events` defined in 8 files (§1d.2).
