@@ -1,11 +1,13 @@
 //! The command line: one file per subcommand. Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 
 mod build;
+mod changed;
 mod check;
 mod convert;
 mod diff;
 mod eval;
 mod explain;
+mod git;
 mod list;
 mod test;
 
@@ -66,7 +68,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args, config),
         Command::Test(args) => test::run(args, config),
         Command::Eval(args) => eval::run(args, config),
-        Command::Diff(args) => diff::run(args),
+        Command::Diff(args) => diff::run(args, config),
         Command::List(args) => list::run(args),
         Command::Explain(args) => explain::run(args),
     }

@@ -13,7 +13,9 @@
 //! them ASCII-case-insensitively; on ASCII lines that is exactly Unicode case folding.
 //! `tests/eval_prefilter.rs` checks the soundness against the evaluator on random rules and events.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::{Automaton, OverlappingState};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Input, MatchKind};
 
 use crate::model::sigma_string::{Part, SigmaString};
 
@@ -134,7 +136,7 @@ fn safe_pieces(text: &str, cased: bool) -> Vec<(usize, &str)> {
 
 /// The literals of every detection, searched for in one pass.
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
+    automaton: Option<DFA>,
     /// For each detection, the pattern ids it needs (one of them), or `None` for "any line".
     needs: Vec<Option<Vec<usize>>>,
     patterns: usize,
@@ -161,9 +163,14 @@ impl Prefilter {
             })
             .collect();
         let automaton = (!literals.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
+            // A full DFA without the crate's own prefilter: most literals start with `"`, the
+            // commonest byte of JSON, so a rare-byte prefilter would stop at nearly every byte.
+            // The concrete DFA type (not `AhoCorasick`, which dispatches dynamically per byte)
+            // lets the overlapping search inline its transitions.
+            DFA::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .prefilter(false)
                 .build(&literals)
                 .expect("literals of bounded size build an automaton")
         });
@@ -186,8 +193,13 @@ impl Prefilter {
             return None;
         }
         let mut present = vec![false; self.patterns];
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(line) {
+        if let Some(dfa) = &self.automaton {
+            let input = Input::new(line);
+            let mut state = OverlappingState::start();
+            // A DFA built without anchors or limits cannot fail a search.
+            while dfa.try_find_overlapping(&input, &mut state).is_ok()
+                && let Some(m) = state.get_match()
+            {
                 present[m.pattern().as_usize()] = true;
             }
         }
