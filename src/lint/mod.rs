@@ -6,10 +6,12 @@
 //! duplicates) see all documents at once.
 
 pub mod correlation;
+pub mod dedent;
 
 pub mod detection;
 pub mod metadata;
 pub mod modifiers;
+pub mod newer_attack;
 pub mod placeholders;
 pub mod references;
 pub mod suppress;
@@ -60,6 +62,7 @@ impl<'p, 'a> Sink<'p, 'a> {
 pub trait DiagExt {
     fn with_label(&mut self, label: impl Into<String>) -> &mut Self;
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self;
+    fn with_related(&mut self, related: crate::diag::Related) -> &mut Self;
 }
 
 impl DiagExt for Diagnostic {
@@ -69,6 +72,10 @@ impl DiagExt for Diagnostic {
     }
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+    fn with_related(&mut self, related: crate::diag::Related) -> &mut Self {
+        self.related.push(related);
         self
     }
 }
@@ -84,11 +91,12 @@ pub fn run(parsed: &[Parsed<'_>], options: &Options) -> Vec<Diagnostic> {
             correlation::check(&mut sink);
             metadata::check(&mut sink);
             tags::check(&mut sink);
-            placeholders::check(&mut sink);
             sink.out
         })
         .collect();
     diags.extend(references::check(parsed));
     diags.extend(unicode::check(parsed));
+    diags.extend(placeholders::check(parsed, options));
+    diags.extend(newer_attack::check(parsed));
     diags
 }
