@@ -35,6 +35,12 @@ pub struct CheckArgs {
     /// Value of a `{name}` token, as NAME=VALUE (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
+    /// Apply the automatic fixes of the selected findings to the files, then report what remains.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Print the unified diff `--fix` would apply and change nothing (exit 1 when there is one).
+    #[arg(long)]
+    diff: bool,
 }
 
 pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
@@ -62,6 +68,14 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
     };
+    if args.diff {
+        return super::check_fix::preview(&paths, &options, &filter);
+    }
+    let fixed = match args.fix.then(|| super::check_fix::apply(&paths, &options, &filter)) {
+        Some(Err(code)) => return code,
+        Some(Ok(summary)) => Some(summary),
+        None => None,
+    };
     let report = check_paths(&paths, &options, &filter);
     let out = match args.format {
         Format::Human => render_human(&report.diagnostics, &report.catalog, std::io::stdout().is_terminal()),
@@ -88,6 +102,12 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         if warnings == 1 { "" } else { "s" },
         infos,
     );
+    let fixable = report.diagnostics.iter().filter(|d| d.fix.is_some()).count();
+    match fixed {
+        Some(summary) => eprintln!("{summary}"),
+        None if fixable > 0 => eprintln!("{fixable} fixable with `detc check --fix` (preview with `--diff`)"),
+        None => {}
+    }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod check_fix;
 mod convert;
 mod diff;
 mod eval;

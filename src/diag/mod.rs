@@ -2,8 +2,10 @@
 
 mod diagnostic;
 pub mod emit;
+mod fix;
 mod span;
 
 pub use crate::codes::{Code, Severity};
 pub use diagnostic::{Diagnostic, Related, sort_diagnostics};
+pub use fix::{Applied, Edit, Fix, apply_fixes};
 pub use span::{Pos, Span};

@@ -61,7 +61,8 @@ pub fn check(sink: &mut Sink<'_, '_>) {
             "rule"
         };
         sink.report(&codes::MISSING_ID, head, format!("{what} has no `id`"))
-            .with_help("add `id:` with a fresh UUID (e.g. from `uuidgen`)");
+            .with_help("add `id:` with a fresh UUID (e.g. from `uuidgen`)")
+            .with_fix(super::fixes::insert_id(doc));
     }
     if doc.kind == DocKind::Rule && meta.level.is_none() {
         let head = sink.doc_head();
@@ -97,13 +98,15 @@ fn check_near_miss_keys(sink: &mut Sink<'_, '_>) {
                 .map(|(_, k)| k)
         });
         if let Some(k) = near {
+            let fix = super::fixes::rename_key(sink.doc.doc, e, k);
             sink.at_node(
                 &codes::NEAR_MISS_KEY,
                 &e.key,
                 format!("`{key}` is not a Sigma key; did you mean `{k}`?"),
             )
             .with_label("kept as a custom field: the real field stays empty")
-            .with_help(format!("rename it to `{k}`"));
+            .with_help(format!("rename it to `{k}`"))
+            .with_fix(fix);
         }
     }
 }

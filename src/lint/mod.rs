@@ -8,12 +8,14 @@
 pub mod correlation;
 
 pub mod detection;
+mod fixes;
 pub mod metadata;
 pub mod modifiers;
 pub mod placeholders;
 pub mod references;
 pub mod tags;
 pub mod unicode;
+mod wildcard_fix;
 
 use rayon::prelude::*;
 
@@ -59,6 +61,7 @@ impl<'p, 'a> Sink<'p, 'a> {
 pub trait DiagExt {
     fn with_label(&mut self, label: impl Into<String>) -> &mut Self;
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self;
+    fn with_fix(&mut self, fix: Option<crate::diag::Fix>) -> &mut Self;
 }
 
 impl DiagExt for Diagnostic {
@@ -68,6 +71,10 @@ impl DiagExt for Diagnostic {
     }
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+    fn with_fix(&mut self, fix: Option<crate::diag::Fix>) -> &mut Self {
+        self.fix = fix;
         self
     }
 }

@@ -14,8 +14,18 @@ pub fn check(sink: &mut Sink<'_, '_>) {
         return;
     };
     for search in &det.searches {
+        let fixes = super::wildcard_fix::fixes(&sink.doc.doc.file, &search.body);
         for item in search.body.items() {
+            let before = sink.out.len();
             check_item(sink, item);
+            let Some(fix) = item.key.and_then(|k| fixes.get(&k.span.start.byte)) else {
+                continue;
+            };
+            for d in &mut sink.out[before..] {
+                if d.code == &codes::WILDCARDS_FOR_MODIFIERS {
+                    d.fix = Some(fix.clone());
+                }
+            }
         }
     }
 }
@@ -278,7 +288,7 @@ const STANDARD_PLACEHOLDERS: [&str; 5] = [
 /// Whether `text` holds `%name%` for a standard placeholder or a configured variable. Other
 /// `%…%` text is usually a Windows environment variable (`%APPDATA%`) meant literally.
 /// The modifier a value's leading/trailing `*` stand for, when they are its only wildcards.
-fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
+pub(super) fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
     use crate::model::sigma_string::Part;
     let inner_wild = s.parts.len() > 2
         && s.parts[1..s.parts.len() - 1]

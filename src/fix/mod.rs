@@ -1,0 +1,123 @@
+//! `detc check --fix` and `--diff`: apply the fixes findings carry to the catalog's texts, pass after
+//! pass, in memory; `write` puts the results on disk.
+//!
+//! A pass checks the current texts, applies every selected fix that does not overlap another (see
+//! [`apply_fixes`]) and checks again, until a pass fixes nothing or [`MAX_PASSES`] ran: a fix skipped
+//! for an overlap gets its turn on the next pass, against the new text. A file with a loading error
+//! (YAML syntax, encoding, duplicate keys) is never edited, and a file whose fixed text would load
+//! with a new loading error keeps its text.
+
+mod write;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
+use crate::check::{CodeFilter, check_catalog};
+use crate::config::LintOptions;
+use crate::diag::{Diagnostic, Fix, Severity, apply_fixes};
+
+pub use write::write_in_place;
+
+/// At most this many passes (ruff's loop, with a smaller bound: one pass usually fixes everything).
+pub const MAX_PASSES: usize = 5;
+
+/// One file the fixes change.
+#[derive(Debug)]
+pub struct Change {
+    pub path: Arc<Path>,
+    pub before: String,
+    pub after: String,
+}
+
+/// What the fixes do to a catalog.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Files whose text changes, in path order.
+    pub changes: Vec<Change>,
+    /// Findings whose fix was applied.
+    pub fixed: usize,
+}
+
+/// Apply the fixes of the findings `filter` keeps to `catalog`'s texts, in memory.
+pub fn fix_catalog(catalog: &Catalog, options: &LintOptions, filter: &CodeFilter) -> Outcome {
+    let originals: BTreeMap<Arc<Path>, String> =
+        catalog.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+    let mut texts = originals.clone();
+    let mut fixed = 0;
+    let mut checked: Option<Catalog> = None;
+    for _ in 0..MAX_PASSES {
+        let current = checked.as_ref().unwrap_or(catalog);
+        let n = fix_pass(current, options, filter, &mut texts);
+        if n == 0 {
+            break;
+        }
+        fixed += n;
+        checked = Some(Catalog::from_texts(
+            texts.iter().map(|(p, t)| (p.clone(), t.clone())).collect(),
+        ));
+    }
+    let changes = texts
+        .into_iter()
+        .filter_map(|(path, after)| {
+            let before = originals.get(&path)?.clone();
+            (before != after).then_some(Change { path, before, after })
+        })
+        .collect();
+    Outcome { changes, fixed }
+}
+
+/// One pass over `catalog`: apply per file, update `texts`, return how many findings were fixed.
+fn fix_pass(
+    catalog: &Catalog,
+    options: &LintOptions,
+    filter: &CodeFilter,
+    texts: &mut BTreeMap<Arc<Path>, String>,
+) -> usize {
+    let diags = check_catalog(catalog, options);
+    let broken = broken_files(&diags);
+    let mut by_file: BTreeMap<&Path, Vec<&Fix>> = BTreeMap::new();
+    for d in diags.iter().filter(|d| filter.keeps(d) && !broken.contains(&*d.path)) {
+        if let Some(fix) = &d.fix {
+            by_file.entry(&d.path).or_default().push(fix);
+        }
+    }
+    let mut fixed = 0;
+    for (path, fixes) in by_file {
+        let Some(text) = texts.get_mut(path) else {
+            continue; // not a catalog file (a test sidecar): never written
+        };
+        let applied = apply_fixes(text, &fixes);
+        if loads_cleanly(path, &applied.text) {
+            fixed += applied.applied.iter().filter(|a| **a).count();
+            *text = applied.text;
+        }
+    }
+    fixed
+}
+
+/// Files with a loading error (E0xx of error severity): their tree may not describe their text.
+fn broken_files(diags: &[Diagnostic]) -> HashSet<&Path> {
+    diags
+        .iter()
+        .filter(|d| d.code.code.starts_with('E') && d.code.severity == Severity::Error)
+        .map(|d| &*d.path)
+        .collect()
+}
+
+/// The fixed text loads without a loading error (a safety net: fixes edit only scalars and keys).
+fn loads_cleanly(path: &Path, text: &str) -> bool {
+    let c = Catalog::from_texts(vec![(Arc::from(path), text.to_string())]);
+    broken_files(&c.diags).is_empty()
+}
+
+/// A unified diff of one change, with `a/` and `b/` headers naming the file.
+pub fn unified_diff(change: &Change) -> String {
+    let name = crate::diag::emit::display_path(&change.path);
+    similar::TextDiff::from_lines(&change.before, &change.after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
+}
