@@ -10,7 +10,9 @@ codes! {
               which follows the Sigma 2.1 specification, fixes the holes of the official schemas (a correlation \
               `condition` is really checked; a list `condition` is accepted) and declares the extension fields \
               `splunk`, `tenant_logs`, `explanation`, `prevention`, `comments` and `tests`. The finding points at \
-              the offending key or value and quotes the JSON pointer of the place.",
+              the offending key or value and quotes the JSON pointer of the place. A `date`/`modified` written \
+              year first in another form (`2025/01/15`, `2025.1.5`) is fixable: `detc check --fix` writes it \
+              `YYYY-MM-DD`.",
         bad: "title: Wrong level\nlevel: urgent\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
         good: "title: Wrong level\nlevel: high\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
     }

@@ -121,3 +121,54 @@ pub fn unified_diff(change: &Change) -> String {
         .header(&format!("a/{name}"), &format!("b/{name}"))
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(catalog: &Catalog, code: &str) -> usize {
+        check_catalog(catalog, &LintOptions::default())
+            .iter()
+            .filter(|d| d.code.code == code)
+            .count()
+    }
+
+    /// Every code's example with a fixable finding: after the fixes, that finding is gone and the
+    /// text still loads.
+    #[test]
+    fn fixing_each_codes_example_removes_its_finding() {
+        let mut fixable = Vec::new();
+        for code in crate::codes::all().iter().filter(|c| !c.bad.is_empty()) {
+            let catalog = Catalog::from_sources(&[("bad.yml", code.bad)]);
+            let diags = check_catalog(&catalog, &LintOptions::default());
+            if !diags.iter().any(|d| d.code.code == code.code && d.fix.is_some()) {
+                continue;
+            }
+            fixable.push(code.code);
+            let outcome = fix_catalog(&catalog, &LintOptions::default(), &CodeFilter::default());
+            let after = &outcome.changes[0].after;
+            assert!(loads_cleanly(Path::new("bad.yml"), after), "{}: {after}", code.code);
+            let fixed = Catalog::from_sources(&[("bad.yml", after)]);
+            assert!(
+                count(&fixed, code.code) < count(&catalog, code.code),
+                "{}: {after}",
+                code.code
+            );
+        }
+        assert_eq!(fixable, ["M318", "Q501", "Q503", "Q511", "Q513"]);
+    }
+
+    #[test]
+    fn passes_stop_once_nothing_is_left_to_fix() {
+        let text =
+            "title: T\nlogsource: {product: x}\ndetection:\n  sel:\n    A: '*x*'\n  condition: sel\nlevel: low\n";
+        let catalog = Catalog::from_sources(&[("t.yml", text)]);
+        let outcome = fix_catalog(&catalog, &LintOptions::default(), &CodeFilter::default());
+        assert_eq!(outcome.fixed, 2, "the id and the wildcard");
+        let again = Catalog::from_sources(&[("t.yml", outcome.changes[0].after.as_str())]);
+        assert_eq!(
+            fix_catalog(&again, &LintOptions::default(), &CodeFilter::default()).fixed,
+            0
+        );
+    }
+}
