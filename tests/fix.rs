@@ -62,6 +62,20 @@ fn diff_prints_exactly_what_fix_writes_and_changes_nothing() {
         copy.read("defects.yml"),
         std::fs::read_to_string(fixture("defects.yml")).unwrap()
     );
+    // The ids the preview shows are the ids --fix writes.
+    let previewed: Vec<String> = stdout(&out)
+        .lines()
+        .filter_map(|l| l.strip_prefix("+id: "))
+        .map(String::from)
+        .collect();
+    copy.run(&["check", "--fix", "defects.yml"]);
+    let written: Vec<String> = copy
+        .read("defects.yml")
+        .lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .map(String::from)
+        .collect();
+    assert_eq!((previewed.len(), &previewed), (2, &written));
 }
 
 #[test]

@@ -19,7 +19,7 @@ pub fn insert_id(doc: &Document) -> Option<Fix> {
         Some(i) => after_entry(text, entries, i)?,
         None => (first.key.span.start.byte - indent.len(), ""),
     };
-    let line = format!("{lead}{indent}id: {}\n", uuid::Uuid::new_v4());
+    let line = format!("{lead}{indent}id: {}\n", fresh_id(doc));
     let pos = doc.file.pos_at_byte(at);
     Some(Fix::new(
         "add a fresh `id`",
@@ -28,6 +28,19 @@ pub fn insert_id(doc: &Document) -> Option<Fix> {
             text: line,
         }],
     ))
+}
+
+/// Namespace of the ids `--fix` inserts (so they never equal the v5 ids `build` derives).
+const FIX_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x3b0c_91d4_7e25_4f8a_b6d1_52e0_9c7a_4f13);
+
+/// A UUID v4 for a document without one. Its bits come from a SHA-1 digest of the file's path and
+/// text and the document's position instead of a random source, so the same input gives the same
+/// output (`--diff` shows the id `--fix` then writes, JSON output stays byte-stable), while any
+/// other document, or the same one after an edit, gets another id.
+fn fresh_id(doc: &Document) -> uuid::Uuid {
+    let seed = format!("{}\0{}\0{}", doc.path().display(), doc.index, doc.file.text);
+    let digest = uuid::Uuid::new_v5(&FIX_NAMESPACE, seed.as_bytes());
+    uuid::Builder::from_random_bytes(*digest.as_bytes()).into_uuid()
 }
 
 /// The whitespace before `key` on its line, when the key starts its line (a block mapping).
