@@ -19,7 +19,10 @@ pub fn insert_id(doc: &Document) -> Option<Fix> {
         Some(i) => after_entry(text, entries, i)?,
         None => (first.key.span.start.byte - indent.len(), ""),
     };
-    let line = format!("{lead}{indent}id: {}\n", fresh_id(doc));
+    // The file's own line break: a CRLF file stays CRLF.
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let lead = if lead.is_empty() { "" } else { newline };
+    let line = format!("{lead}{indent}id: {}{newline}", fresh_id(doc));
     let pos = doc.file.pos_at_byte(at);
     Some(Fix::new(
         "add a fresh `id`",
@@ -164,6 +167,12 @@ mod tests {
         assert_eq!(no_uuid(&out), "level: low\ntitle: 'T'\nid: UUID\n");
         let out = fixed("level: low\n", insert_id).unwrap();
         assert_eq!(no_uuid(&out), "id: UUID\nlevel: low\n");
+    }
+
+    #[test]
+    fn a_crlf_file_gets_a_crlf_line() {
+        let out = fixed("title: T\r\nlevel: low\r\n", insert_id).unwrap();
+        assert_eq!(no_uuid(&out), "title: T\r\nid: UUID\r\nlevel: low\r\n");
     }
 
     #[test]
