@@ -115,11 +115,18 @@ fn loads_cleanly(path: &Path, text: &str) -> bool {
 /// A unified diff of one change, with `a/` and `b/` headers naming the file.
 pub fn unified_diff(change: &Change) -> String {
     let name = crate::diag::emit::display_path(&change.path);
-    similar::TextDiff::from_lines(&change.before, &change.after)
+    // `a//abs/path` would read as a doubled separator; `a/abs/path` is what `git apply -p1` expects.
+    let name = name.trim_start_matches('/');
+    let mut diff = similar::TextDiff::from_lines(&change.before, &change.after)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{name}"), &format!("b/{name}"))
-        .to_string()
+        .to_string();
+    // After `\ No newline at end of file` the next file's header must start on its own line.
+    if !diff.ends_with('\n') {
+        diff.push('\n');
+    }
+    diff
 }
 
 #[cfg(test)]
@@ -156,6 +163,18 @@ mod tests {
             );
         }
         assert_eq!(fixable, ["M318", "Q501", "Q503", "Q511", "Q513"]);
+    }
+
+    #[test]
+    fn each_files_diff_ends_its_last_line_and_names_an_absolute_path_once() {
+        let change = Change {
+            path: Arc::from(Path::new("/abs/x.yml")),
+            before: "a".into(),
+            after: "b".into(),
+        };
+        let d = unified_diff(&change);
+        assert!(d.starts_with("--- a/abs/x.yml\n+++ b/abs/x.yml\n"), "{d}");
+        assert!(d.ends_with("\\ No newline at end of file\n"), "{d}");
     }
 
     #[test]

@@ -285,8 +285,6 @@ const STANDARD_PLACEHOLDERS: [&str; 5] = [
     "DomainControllers",
 ];
 
-/// Whether `text` holds `%name%` for a standard placeholder or a configured variable. Other
-/// `%…%` text is usually a Windows environment variable (`%APPDATA%`) meant literally.
 /// The modifier a value's leading/trailing `*` stand for, when they are its only wildcards.
 pub(super) fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
     use crate::model::sigma_string::Part;
@@ -305,6 +303,8 @@ pub(super) fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
     }
 }
 
+/// Whether `text` holds `%name%` for a standard placeholder or a configured variable. Other
+/// `%…%` text is usually a Windows environment variable (`%APPDATA%`) meant literally.
 fn has_percent_placeholder(text: &str, variables: &std::collections::BTreeMap<String, String>) -> bool {
     let parts: Vec<&str> = text.split('%').collect();
     parts.len() >= 3

@@ -154,7 +154,7 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
         node,
         format!("`attack.{name}` is no ATT&CK tactic or technique"),
     );
-    if table.tactics.contains(&hyphenated.as_str()) {
+    if super::fixes::is_tactic(&hyphenated) {
         d.with_help(format!("Sigma 2 tactic names use hyphens: `attack.{hyphenated}`"))
             .with_fix(fix);
     } else {
