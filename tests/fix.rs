@@ -145,6 +145,11 @@ fn a_fixable_finding_says_so_in_every_format() {
         fixes, 12,
         "one per fixable finding (the two ParentImage findings share theirs)"
     );
+    let github = stdout(&copy.run(&["check", "--format", "github", "defects.yml"]));
+    assert!(
+        github.contains("%0Afixable: rename `referances` to `references` (`detc check --fix`)\n"),
+        "{github}"
+    );
 }
 
 #[test]
