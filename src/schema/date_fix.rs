@@ -22,13 +22,14 @@ pub fn iso_date(text: &str) -> Option<String> {
     Some(format!("{y:04}-{m:02}-{d:02}"))
 }
 
-/// Attach the rewrite to the schema's findings on a `date` or `modified` value that `iso_date` can
-/// rewrite; they are the findings on that value's line.
+/// Attach the rewrite to the schema's findings on a `date` or `modified` that `iso_date` can
+/// rewrite: those that start at its value or its key (matched by place, not by message).
 pub fn attach(doc: &Document, diags: &mut [Diagnostic]) {
     for key in ["date", "modified"] {
-        let Some(node) = doc.root.get(key) else {
+        let Some(entry) = doc.root.entry(key) else {
             continue;
         };
+        let node = &entry.value;
         let Some(text) = node.scalar_text() else {
             continue;
         };
@@ -39,10 +40,10 @@ pub fn attach(doc: &Document, diags: &mut [Diagnostic]) {
             continue;
         };
         let fix = Fix::new(format!("write `{key}` as `{iso}`"), vec![edit]);
-        let line = node.span.start.line;
+        let places = [node.span.start, entry.key.span.start];
         for d in diags
             .iter_mut()
-            .filter(|d| d.code.code.starts_with('S') && d.span.is_some_and(|s| s.start.line == line))
+            .filter(|d| d.code.code.starts_with('S') && d.span.is_some_and(|s| places.contains(&s.start)))
         {
             d.fix = Some(fix.clone());
         }
@@ -79,5 +80,22 @@ mod tests {
         let fix = diags.iter().find_map(|d| d.fix.as_ref()).expect("a fix");
         let out = crate::diag::apply_fixes(text, &[fix]).text;
         assert!(out.contains("date: '2025-01-15' # c\n"), "{out}");
+    }
+
+    #[test]
+    fn on_one_line_each_date_finding_gets_its_own_fix() {
+        let text = "{title: T, date: 2025/01/15, modified: 2025/2/1, level: urgent, logsource: {product: x}, detection: {sel: {a: b}, condition: sel}}\n";
+        let c = crate::catalog::Catalog::from_sources(&[("t.yml", text)]);
+        let diags = crate::schema::validate_document(&c.documents[0]);
+        let titles: Vec<Option<&str>> = diags.iter().map(|d| d.fix.as_ref().map(|f| f.title.as_str())).collect();
+        assert_eq!(
+            titles,
+            [
+                Some("write `date` as `2025-01-15`"),
+                Some("write `modified` as `2025-02-01`"),
+                None
+            ],
+            "{diags:#?}"
+        );
     }
 }
