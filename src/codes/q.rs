@@ -34,7 +34,7 @@ codes! {
         doc: "Sigma allows custom top-level keys, so a typo such as `false_positive` (for `falsepositives`), \
               `realted` or `reference` is silently kept as a custom field and the real field stays empty. A key \
               within two edits of a known key, or a known singular/plural slip, is reported. Fixable \
-              (`detc check --fix` renames the key) unless the document has the right key too or the value has \
+              (`detc check --fix` renames the key) for a known slip or a key one typo away, unless the document has the right key too or the value has \
               the wrong shape for it (a text under `false_positive` where `falsepositives` needs a list).",
         bad: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nfalse_positive: [Admins]\n",
         good: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nfalsepositives: [Admins]\n",

@@ -93,6 +93,17 @@ fn shape_fits(key: &str, value: &Node) -> bool {
     }
 }
 
+/// `typed` is `meant` but for one character added, dropped, changed, or two neighbours swapped: sure
+/// enough to rename. Two edits apart (`notes` for `tests`) may be a custom key: reported, not renamed.
+pub fn one_slip(typed: &str, meant: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (typed.chars().collect(), meant.chars().collect());
+    let swapped = a.len() == b.len() && {
+        let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+        diff.len() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]]
+    };
+    swapped || super::detection::edit_distance(typed, meant) <= 1
+}
+
 /// Rename the top-level key of `entry` to `new`, unless the document already has `new` or the value
 /// does not fit it.
 pub fn rename_key(doc: &Document, entry: &Entry, new: &str) -> Option<Fix> {
@@ -178,6 +189,13 @@ mod tests {
     #[test]
     fn no_id_is_inserted_into_a_flow_mapping() {
         assert_eq!(fixed("{title: T, level: low}\n", insert_id), None);
+    }
+
+    #[test]
+    fn one_slip_is_one_edit_or_one_swap() {
+        assert!(one_slip("referances", "references") && one_slip("realted", "related"));
+        assert!(one_slip("title", "title") && one_slip("tittle", "title"));
+        assert!(!one_slip("notes", "tests") && !one_slip("lvel2", "level"));
     }
 
     #[test]

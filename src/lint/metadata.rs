@@ -98,7 +98,8 @@ fn check_near_miss_keys(sink: &mut Sink<'_, '_>) {
                 .map(|(_, k)| k)
         });
         if let Some(k) = near {
-            let fix = super::fixes::rename_key(sink.doc.doc, e, k);
+            let sure = slip.is_some() || super::fixes::one_slip(&key.to_lowercase(), k);
+            let fix = sure.then(|| super::fixes::rename_key(sink.doc.doc, e, k)).flatten();
             sink.at_node(
                 &codes::NEAR_MISS_KEY,
                 &e.key,
