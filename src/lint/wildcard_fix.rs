@@ -105,14 +105,15 @@ fn strip_wildcards(file: &SourceFile, v: &Node, modifier: &str) -> Option<Vec<Ed
 #[cfg(test)]
 mod tests {
     use crate::catalog::Catalog;
-    use crate::check::check_catalog;
     use crate::diag::apply_fixes;
+    use crate::model::Parsed;
 
     /// The detection text after applying every M318 fix, and how many M318 findings had one.
     fn fix(detection: &str) -> (String, usize) {
         let text = format!("title: T\nlogsource: {{product: windows}}\ndetection:\n{detection}  condition: sel\n");
         let c = Catalog::from_sources(&[("t.yml", &text)]);
-        let diags = check_catalog(&c, &Default::default());
+        let parsed: Vec<Parsed<'_>> = c.documents.iter().map(Parsed::parse).collect();
+        let diags = super::super::run(&parsed, &Default::default());
         let fixes: Vec<_> = diags
             .iter()
             .filter(|d| d.code.code == "M318")
