@@ -425,8 +425,20 @@ fn convert(target: QueryLanguage, pos: Position, s: &str) -> Result<String, Stri
         Position::FieldNull => Expr::Not(Box::new(leaf(s, Value::Null))),
         Position::FieldRegex => leaf(s, regex("x")),
         Position::FieldRegexUnderOr => Expr::Or(vec![leaf(s, regex("x")), leaf("b", string("v"))]),
-        Position::FieldRef => leaf(s, Value::FieldRef("b".into())),
-        Position::FieldRefTarget => leaf("a", Value::FieldRef(s.into())),
+        Position::FieldRef => leaf(
+            s,
+            Value::FieldRef {
+                field: "b".into(),
+                cased: false,
+            },
+        ),
+        Position::FieldRefTarget => leaf(
+            "a",
+            Value::FieldRef {
+                field: s.into(),
+                cased: false,
+            },
+        ),
         Position::FieldIn => Expr::Or(vec![leaf(s, string("v")), leaf(s, string("w"))]),
         Position::RegexPattern => leaf("f", regex(s)),
         // Wildcards choose another comparison form (`like`, `matches`); as literals they are values.

@@ -103,7 +103,7 @@ pub fn render(target: &dyn Syntax, expr: &Expr) -> Result<Query, Unsupported> {
 pub fn check_names(target: &dyn Syntax, expr: &Expr) -> Result<(), Unsupported> {
     for leaf in expr.leaves() {
         let names = leaf.field.iter().map(|f| ("field name", f)).chain(match &leaf.value {
-            Value::FieldRef(other) => Some(("`fieldref` field", other)),
+            Value::FieldRef { field: other, .. } => Some(("`fieldref` field", other)),
             _ => None,
         });
         for (what, name) in names {

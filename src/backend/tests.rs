@@ -347,9 +347,14 @@ fn splunk_fieldref_cannot_end_the_quoted_name() {
     assert!(out[0].1[0].contains("single-quoted field name"), "{:?}", out[0].1);
     let out = conv_all(t("splunk"), &rule_with(r#""a'b|fieldref": c"#));
     assert!(out[0].0.is_empty() && out[0].1[0].contains("single-quoted"), "{out:?}");
-    // Ordinary names keep pySigma's form.
+    // Ordinary names keep pySigma's quoting; both sides are lower-cased (Sigma compares strings
+    // case-insensitively, `where` does not), except under `|cased`, which is pySigma's form.
     assert_eq!(
         conv_all(t("splunk"), &rule_with("a|fieldref: b"))[0].0,
+        ["*\n| where lower('a')=lower('b')"]
+    );
+    assert_eq!(
+        conv_all(t("splunk"), &rule_with("a|fieldref|cased: b"))[0].0,
         ["*\n| where 'a'='b'"]
     );
 }
@@ -360,17 +365,19 @@ fn sumo_fieldref_target_is_parsed_under_an_alias() {
     let q = &conv_all(t("sumo"), &rule_with("a|fieldref: b or 1=1"))[0].0[0];
     assert_eq!(
         q,
-        "*\n| json field=_raw \"a\", \"b or 1=1\" as a, b_or_1_1 nodrop\n| where a = b_or_1_1"
+        "*\n| json field=_raw \"a\", \"b or 1=1\" as a, b_or_1_1 nodrop\n| where toLowerCase(a) = toLowerCase(b_or_1_1)"
     );
     // An alias never shadows an operator or a field the query defines.
-    let q = &conv_all(t("sumo"), &rule_with("_raw|fieldref: and"))[0].0[0];
+    let q = &conv_all(t("sumo"), &rule_with("_raw|fieldref|cased: and"))[0].0[0];
     assert!(q.ends_with("as _raw_, and_ nodrop\n| where _raw_ = and_"), "{q}");
 }
 
 #[test]
 fn fieldref_on_esql_quotes_both_names() {
     let q = &conv_all(t("esql"), &rule_with("a b|fieldref: c`d"))[0].0[0];
-    assert!(q.ends_with("| where `a b`==`c``d`"), "{q}");
+    assert!(q.ends_with("| where TO_LOWER(`a b`)==TO_LOWER(`c``d`)"), "{q}");
+    let q = &conv_all(t("esql"), &rule_with("a|fieldref|cased: b"))[0].0[0];
+    assert!(q.ends_with("| where a==b"), "{q}");
     for t in [t("lucene"), t("eql")] {
         assert!(conv_all(t, &rule_with("a|fieldref: b"))[0].1[0].contains("fieldref"));
     }

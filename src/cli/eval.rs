@@ -11,7 +11,8 @@ use crate::diag::{Severity, sort_diagnostics};
 use crate::eval::engine::Engine;
 use rayon::prelude::*;
 
-use crate::eval::stream::{Item, Raw, for_each_raw, parse_line};
+use crate::eval::reader::Read;
+use crate::eval::stream::{Item, Raw, for_each_raw};
 use crate::ir::Lowering;
 use crate::model::Parsed;
 
@@ -71,21 +72,26 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     // order. Memory stays bounded by one batch.
     const BATCH: usize = 8192;
     let mut batch: Vec<Raw> = Vec::with_capacity(BATCH);
+    // Lines are read on the fast path: only the fields the catalog reads are built, and a literal
+    // prefilter says which detections could match each line (exact; see `eval::reader`).
+    let reader = engine.reader();
     let mut flush = |batch: &mut Vec<Raw>, events: &mut usize, bad: &mut usize, detections: &mut usize| {
-        let items: Vec<(usize, Item)> = batch
+        let items: Vec<(usize, Read)> = batch
             .par_drain(..)
             .map(|raw| match raw {
-                Raw::Line(n, bytes) => (n, parse_line(n, &bytes)),
-                Raw::Item(n, item) => (n, item),
+                Raw::Line(n, bytes) => (n, reader.read(n, &bytes)),
+                Raw::Item(n, item) => (n, Read { item, candidates: None }),
             })
             .collect();
         let mut parsed = Vec::with_capacity(items.len());
         let mut numbers = Vec::with_capacity(items.len());
-        for (n, item) in items {
-            match item {
+        let mut candidates = Vec::with_capacity(items.len());
+        for (n, read) in items {
+            match read.item {
                 Item::Event(e) => {
                     parsed.push(e);
                     numbers.push(n);
+                    candidates.push(read.candidates);
                 }
                 Item::Bad { line, message } => {
                     *bad += 1;
@@ -93,7 +99,7 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
                 }
             }
         }
-        engine.push_batch(&numbers, &parsed, &mut lines);
+        engine.push_batch(&numbers, &parsed, &candidates, &mut lines);
         *events += parsed.len();
         for l in lines.drain(..) {
             *detections += 1;

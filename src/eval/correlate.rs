@@ -75,6 +75,21 @@ impl CompiledCorrelation {
         total_limit_hits(self.inputs.iter().map(|(m, _)| m))
     }
 
+    /// What a raw line must contain for one of the correlation's rules to match it.
+    pub fn need(&self) -> super::prefilter::Need {
+        super::prefilter::Need::any(self.inputs.iter().map(|(m, _)| m.need()))
+    }
+
+    /// Adds every field the correlation reads (its rules', group-by and value fields) to `out`;
+    /// `false` when one of its rules reads the whole event.
+    pub fn fields(&self, out: &mut Vec<String>) -> bool {
+        out.extend(self.field.iter().cloned());
+        self.inputs.iter().all(|(m, group)| {
+            out.extend(group.iter().cloned());
+            m.fields(out)
+        })
+    }
+
     pub fn matching_inputs(&self, event: &Json) -> Vec<bool> {
         self.inputs.iter().map(|(m, _)| m.matches(event)).collect()
     }

@@ -6,7 +6,9 @@ use serde_json::{Value as Json, json};
 use super::compile::{compile_correlation, compile_rule, regex_limit_diag, unevaluable_diag, untimed_diag};
 use super::correlate::{Alert, CompiledCorrelation};
 use super::matcher::{Matcher, total_limit_hits};
-use super::time::timestamp;
+use super::prefilter::Need;
+use super::reader::EventReader;
+use super::time::{DEFAULT_TIMESTAMP_FIELDS, timestamp};
 use crate::diag::Diagnostic;
 use crate::diag::emit::display_path;
 use crate::ir::Lowering;
@@ -111,27 +113,69 @@ impl Engine {
         out
     }
 
+    /// The reader for raw lines: it keeps only the fields the detections read and tells which
+    /// detections could match each line.
+    pub fn reader(&self) -> EventReader {
+        let mut fields: Vec<String> = if self.timestamp_fields.is_empty() {
+            DEFAULT_TIMESTAMP_FIELDS.iter().map(|f| f.to_string()).collect()
+        } else {
+            self.timestamp_fields.clone()
+        };
+        let mut partial = true;
+        let mut needs = Vec::with_capacity(self.detectors.len());
+        for d in &self.detectors {
+            match &d.kind {
+                Kind::Rule(matchers) => {
+                    partial &= matchers.iter().all(|m| m.fields(&mut fields));
+                    needs.push(Need::any(matchers.iter().map(Matcher::need)));
+                }
+                Kind::Correlation(c) => {
+                    partial &= c.fields(&mut fields);
+                    needs.push(c.need());
+                }
+            }
+        }
+        EventReader::new(partial.then_some(fields), &needs)
+    }
+
     /// Evaluate a batch of consecutive events, `numbers[i]` being the input line of `events[i]` (its
     /// 1-based line in JSON Lines, its 1-based position in a JSON array: the numbering bad lines are
     /// reported with too); each detection becomes one JSON line, in event order. Everything that needs no state (rules, which rules a correlation's
     /// event matches, timestamps) runs in parallel; the correlation windows then advance in order.
-    pub fn push_batch(&mut self, numbers: &[usize], events: &[Json], out: &mut Vec<Json>) {
+    /// `candidates[i]`, when given, says which detections could match `events[i]` (from
+    /// [`EventReader`]); the others are not evaluated on it.
+    pub fn push_batch(
+        &mut self,
+        numbers: &[usize],
+        events: &[Json],
+        candidates: &[Option<Vec<bool>>],
+        out: &mut Vec<Json>,
+    ) {
         let this = &*self;
         let prepared: Vec<Prepared> = events
             .par_iter()
             .enumerate()
             .map(|(i, event)| {
+                let candidate = candidates.get(i).and_then(Option::as_deref);
+                let may = |d: usize| candidate.is_none_or(|c| c[d]);
                 let matches = this
                     .detectors
                     .iter()
-                    .map(|d| match &d.kind {
-                        Kind::Correlation(c) => c.matching_inputs(event),
-                        Kind::Rule(_) => Vec::new(),
+                    .enumerate()
+                    .map(|(k, d)| match &d.kind {
+                        Kind::Correlation(c) if may(k) => c.matching_inputs(event),
+                        _ => Vec::new(),
                     })
-                    .collect();
+                    .collect::<Vec<_>>();
+                // Only events a correlation's rule matched need a time.
+                let timed = matches.iter().any(|m| m.iter().any(|&x| x));
                 (
-                    this.rule_lines(numbers[i], event),
-                    timestamp(event, &this.timestamp_fields),
+                    this.rule_lines(numbers[i], event, &may),
+                    if timed {
+                        timestamp(event, &this.timestamp_fields)
+                    } else {
+                        None
+                    },
                     matches,
                 )
             })
@@ -160,13 +204,14 @@ impl Engine {
 
     /// Evaluate one event (in stream order).
     pub fn push(&mut self, line: usize, event: &Json, out: &mut Vec<Json>) {
-        self.push_batch(&[line], std::slice::from_ref(event), out);
+        self.push_batch(&[line], std::slice::from_ref(event), &[], out);
     }
 
-    fn rule_lines(&self, index: usize, event: &Json) -> Vec<Json> {
+    fn rule_lines(&self, index: usize, event: &Json, may: &dyn Fn(usize) -> bool) -> Vec<Json> {
         let mut out = Vec::new();
-        for d in &self.detectors {
-            if let Kind::Rule(matchers) = &d.kind
+        for (k, d) in self.detectors.iter().enumerate() {
+            if may(k)
+                && let Kind::Rule(matchers) = &d.kind
                 && let Some(m) = matchers.iter().find(|m| m.matches(event))
             {
                 let mut fields = Vec::new();

@@ -6,6 +6,7 @@ use regex::{Regex, RegexBuilder};
 use serde_json::Value as Json;
 
 use super::event::{all_texts, as_number, as_text, lookup};
+use super::prefilter::Need;
 use crate::ir::{CmpOp, Expr, Leaf, Value};
 use crate::model::pcre::{Flags, LimitExceeded, Pcre};
 use crate::model::sigma_string::{Part, SigmaString};
@@ -74,7 +75,11 @@ enum Test {
     },
     Cidr(std::net::IpAddr, u32),
     Compare(CmpOp, f64),
-    FieldRef(String),
+    /// Equal to another field's value (case-folded unless `cased`).
+    FieldRef {
+        other: String,
+        cased: bool,
+    },
 }
 
 /// One compiled leaf, with a description for explanations.
@@ -83,6 +88,8 @@ pub struct CompiledLeaf {
     field: Option<String>,
     test: Test,
     pub description: String,
+    /// What a raw event line must contain for this leaf to hold (see [`super::prefilter`]).
+    need: Need,
 }
 
 #[derive(Debug)]
@@ -137,6 +144,37 @@ impl Matcher {
         }
     }
 
+    /// What a raw event line must contain for this matcher to possibly hold.
+    pub fn need(&self) -> Need {
+        match self {
+            Matcher::And(v) => Need::all(v.iter().map(Matcher::need)),
+            Matcher::Or(v) => Need::any(v.iter().map(Matcher::need)),
+            Matcher::Not(_) => Need::Any,
+            Matcher::Leaf(l) => l.need.clone(),
+        }
+    }
+
+    /// Adds every field path this matcher reads to `out`; `false` when it reads the whole event
+    /// (a keyword searches every value), after which the list no longer matters.
+    pub fn fields(&self, out: &mut Vec<String>) -> bool {
+        match self {
+            Matcher::And(v) | Matcher::Or(v) => v.iter().all(|m| m.fields(out)),
+            Matcher::Not(m) => m.fields(out),
+            Matcher::Leaf(l) => {
+                if let Test::FieldRef { other, .. } = &l.test {
+                    out.push(other.clone());
+                }
+                match &l.field {
+                    Some(f) => {
+                        out.push(f.clone());
+                        true
+                    }
+                    None => false,
+                }
+            }
+        }
+    }
+
     /// The fields of the leaves that hold on `event` (the "matched" of `detc eval`).
     pub fn matched_fields(&self, event: &Json, out: &mut Vec<String>) {
         match self {
@@ -163,16 +201,24 @@ pub fn total_limit_hits<'m>(matchers: impl IntoIterator<Item = &'m Matcher>) -> 
 }
 
 fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
+    let mut need = Need::Any;
     let test = match &leaf.value {
         // A keyword is found anywhere in a value, as Splunk's term search and the Lucene and Sumo
         // renderings (`*evil*`) find it.
         Value::Str(s) if leaf.field.is_none() => {
             let mut s = s.clone();
             s.wrap_any(true, true);
+            need = Need::of_string(&s, false, false);
             Test::Str(StrTest::new(&s, false)?)
         }
-        Value::Str(s) => Test::Str(StrTest::new(s, false)?),
-        Value::CasedStr(s) => Test::Str(StrTest::new(s, true)?),
+        Value::Str(s) => {
+            need = Need::of_string(s, false, true);
+            Test::Str(StrTest::new(s, false)?)
+        }
+        Value::CasedStr(s) => {
+            need = Need::of_string(s, true, true);
+            Test::Str(StrTest::new(s, true)?)
+        }
         Value::Num(n) => Test::Num(n.as_f64(), n.to_string()),
         Value::Bool(b) => Test::Bool(*b),
         Value::Null => Test::Null,
@@ -203,7 +249,10 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
             )
         }
         Value::Compare(op, n) => Test::Compare(*op, n.as_f64()),
-        Value::FieldRef(other) => Test::FieldRef(other.clone()),
+        Value::FieldRef { field, cased } => Test::FieldRef {
+            other: field.clone(),
+            cased: *cased,
+        },
         Value::Unsupported(m) => return Err(format!("`{m}` cannot be evaluated")),
         Value::RawQuery(q) => return Err(format!("a query expression placeholder (`{q}`) cannot be evaluated")),
     };
@@ -211,6 +260,7 @@ fn compile_leaf(leaf: &Leaf) -> Result<CompiledLeaf, String> {
         field: leaf.field.clone(),
         description: describe(leaf),
         test,
+        need,
     })
 }
 
@@ -225,7 +275,8 @@ fn describe(leaf: &Leaf) -> String {
         Value::Regex { pattern, flags } => format!("matches /{}{}/", flags.prefix(), pattern),
         Value::Cidr(n) => format!("in {n}"),
         Value::Compare(op, n) => format!("{} {n}", op.symbol()),
-        Value::FieldRef(f) => format!("= field {f}"),
+        Value::FieldRef { field, cased: false } => format!("= field {field}"),
+        Value::FieldRef { field, cased: true } => format!("= field {field} (cased)"),
         Value::Unsupported(m) => format!("({m})"),
         Value::RawQuery(q) => format!("query {q}"),
     };
@@ -285,11 +336,10 @@ impl CompiledLeaf {
                     CmpOp::Gte => x >= *n,
                 })
             }),
-            Test::FieldRef(other) => {
-                let others = lookup(event, other);
-                values
-                    .iter()
-                    .any(|v| others.iter().any(|o| as_text(v).is_some() && as_text(v) == as_text(o)))
+            Test::FieldRef { other, cased } => {
+                let fold = |v: &Json| as_text(v).map(|s| if *cased { s.into_owned() } else { s.to_lowercase() });
+                let others: Vec<String> = lookup(event, other).into_iter().filter_map(fold).collect();
+                values.iter().filter_map(|v| fold(v)).any(|v| others.contains(&v))
             }
         }
     }
@@ -358,6 +408,14 @@ mod tests {
         assert!(m.matches(&json!({"n": 10})) && !m.matches(&json!({"n": 9})));
         let m = rule("  sel: {a|exists: true}\n  condition: sel\n");
         assert!(m.matches(&json!({"a": 0})) && !m.matches(&json!({"b": 0})));
+        let m = rule("  sel: {a|fieldref: b}\n  condition: sel\n");
+        assert!(
+            m.matches(&json!({"a": "C:\\Windows", "b": "c:\\windows"})),
+            "fieldref folds case"
+        );
+        assert!(!m.matches(&json!({"a": "x", "b": "y"})) && !m.matches(&json!({"a": "x"})));
+        let m = rule("  sel: {a|fieldref|cased: b}\n  condition: sel\n");
+        assert!(m.matches(&json!({"a": "Ab", "b": "Ab"})) && !m.matches(&json!({"a": "Ab", "b": "ab"})));
         let m = rule("  sel: {a: 'x?z'}\n  condition: sel\n");
         assert!(m.matches(&json!({"a": "XYZ"})) && !m.matches(&json!({"a": "xyyz"})));
     }

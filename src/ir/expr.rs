@@ -100,8 +100,12 @@ pub enum Value {
     },
     Cidr(String),
     Compare(CmpOp, Num),
-    /// `|fieldref`: equal to another field's value.
-    FieldRef(String),
+    /// `|fieldref`: equal to another field's value, compared case-insensitively as every Sigma string
+    /// is, unless `|cased`.
+    FieldRef {
+        field: String,
+        cased: bool,
+    },
     /// A modifier we model but no backend renders (time parts).
     Unsupported(&'static str),
     /// A query fragment put in place of a placeholder by a pipeline, written as is.

@@ -154,7 +154,11 @@ fn lower_string(
                 span,
             ));
         }
-        return Ok(leaf(field, Value::FieldRef(text.to_string()), span));
+        let value = Value::FieldRef {
+            field: text.to_string(),
+            cased: item.has(Modifier::Cased),
+        };
+        return Ok(leaf(field, value, span));
     }
     // Run the chain left to right over a list of alternatives (expansions add alternatives).
     let mut alts = vec![SigmaString::parse(text, expand)];

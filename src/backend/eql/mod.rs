@@ -137,7 +137,7 @@ impl Syntax for Eql {
                 let op = if flags.ignore_case { "regex~" } else { "regex" };
                 format!("{f} {op} {}", eql_string(&text))
             }
-            Value::FieldRef(_) => {
+            Value::FieldRef { .. } => {
                 return Err(Unsupported::at(
                     leaf,
                     "comparing two fields (`fieldref`) is not supported by EQL",

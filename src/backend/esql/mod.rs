@@ -106,7 +106,14 @@ impl Syntax for Esql {
             Value::Regex { pattern, flags } => {
                 format!("{f} rlike {}", literal(&format!("{}{}", flags.prefix(), pattern)))
             }
-            Value::FieldRef(other) => format!("{f}=={}", field(other)),
+            Value::FieldRef {
+                field: other,
+                cased: true,
+            } => format!("{f}=={}", field(other)),
+            Value::FieldRef {
+                field: other,
+                cased: false,
+            } => format!("TO_LOWER({f})==TO_LOWER({})", field(other)),
             Value::Unsupported(m) => {
                 return Err(Unsupported::at(leaf, format!("`{m}` is not supported by ES|QL")));
             }

@@ -115,7 +115,7 @@ impl Syntax for Lucene {
                     "case-sensitive matching (`cased`) cannot be expressed in a Lucene query string",
                 ));
             }
-            Value::FieldRef(_) => {
+            Value::FieldRef { .. } => {
                 return Err(Unsupported::at(
                     leaf,
                     "comparing two fields (`fieldref`) cannot be expressed in a Lucene query string",

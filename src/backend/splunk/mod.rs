@@ -90,6 +90,17 @@ fn eval_field(leaf: &Leaf, name: &str) -> Result<String, Unsupported> {
     Ok(format!("'{name}'"))
 }
 
+/// `'F'='G'` for `| where`: `where` compares text case-sensitively, so both sides are lower-cased
+/// unless the rule says `|cased` (Sigma strings match case-insensitively).
+fn field_equals(leaf: &Leaf, name: &str, other: &str, cased: bool) -> Result<String, Unsupported> {
+    let (a, b) = (eval_field(leaf, name)?, eval_field(leaf, other)?);
+    Ok(if cased {
+        format!("{a}={b}")
+    } else {
+        format!("lower({a})=lower({b})")
+    })
+}
+
 /// A `| rex` capture-group name (and the `eval` field built from it) from a field name: its last
 /// dotted segment when that is a plain ASCII identifier, else the segment with every other
 /// character replaced by `_` (PCRE group names and bare eval names allow nothing else).
@@ -151,11 +162,10 @@ impl Syntax for Splunk {
                     regex_text(pattern, *flags)
                 )));
             }
-            Value::FieldRef(other) => {
+            Value::FieldRef { field: other, cased } => {
                 return Ok(Rendered::Deferred(format!(
-                    "| where {}={}",
-                    eval_field(leaf, name)?,
-                    eval_field(leaf, other)?
+                    "| where {}",
+                    field_equals(leaf, name, other, *cased)?
                 )));
             }
             Value::CasedStr(_) => {
@@ -178,10 +188,8 @@ impl Syntax for Splunk {
                 command_field(name),
                 regex_text(pattern, *flags)
             )))),
-            Value::FieldRef(other) => Some(
-                eval_field(leaf, name)
-                    .and_then(|a| Ok((a, eval_field(leaf, other)?)))
-                    .map(|(a, b)| Rendered::Deferred(format!("| where NOT {a}={b}"))),
+            Value::FieldRef { field: other, cased } => Some(
+                field_equals(leaf, name, other, *cased).map(|test| Rendered::Deferred(format!("| where NOT {test}"))),
             ),
             _ => None,
         }

@@ -43,7 +43,7 @@ impl Sumo {
                     .into_iter()
                     .flat_map(|l| {
                         let other = match &l.value {
-                            Value::FieldRef(o) => Some(o.clone()),
+                            Value::FieldRef { field: o, .. } => Some(o.clone()),
                             _ => None,
                         };
                         l.field.clone().into_iter().chain(other)
@@ -305,7 +305,16 @@ impl Syntax for Sumo {
                 })?;
                 format!("{f} matches /{}{body}/", flags.prefix())
             }
-            Value::FieldRef(other) => format!("{f} = {}", self.alias(other)),
+            Value::FieldRef {
+                field: other,
+                cased: true,
+            } => format!("{f} = {}", self.alias(other)),
+            Value::FieldRef {
+                field: other,
+                cased: false,
+            } => {
+                format!("toLowerCase({f}) = toLowerCase({})", self.alias(other))
+            }
             Value::Unsupported(m) => {
                 return Err(Unsupported::at(leaf, format!("`{m}` is not supported by Sumo Logic")));
             }

@@ -1,0 +1,265 @@
+//! A literal prefilter over raw event lines: which detections could match this line at all?
+//!
+//! Each compiled detection gets a [`Need`]: "any line" or "one of these literals occurs in the raw
+//! JSON text". One Aho-Corasick pass over a line finds every literal present; a detection whose need
+//! is not met is not evaluated, and a line no detection needs is only validated, never built.
+//!
+//! The need is a necessary condition, never a guess. It is sound because the prefilter only runs on
+//! lines where a decoded string value appears verbatim in the raw text ([`Prefilter::applies`]: ASCII
+//! only and no `\u` escape, so the only escapes are of `"`, `\`, `/` and control characters), and a
+//! literal never contains a character that could be escaped, nor is made only of characters of a
+//! number's text (the evaluator compares numbers through their printed form, which may differ from
+//! the raw one: `1e3` prints as `1000.0`). Case-insensitive tests use ASCII literals only and match
+//! them ASCII-case-insensitively; on ASCII lines that is exactly Unicode case folding.
+//! `tests/eval_prefilter.rs` checks the soundness against the evaluator on random rules and events.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::model::sigma_string::{Part, SigmaString};
+
+/// Literals shorter than this are too common in JSON text to be worth a pattern.
+const MIN_LITERAL: usize = 3;
+
+/// What a raw line must contain for a detection to possibly match it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Need {
+    /// Nothing is known: evaluate on every line.
+    Any,
+    /// At least one of these literals (compared ASCII-case-insensitively).
+    OneOf(Vec<String>),
+}
+
+impl Need {
+    /// All of `needs` hold: any one of them is a valid need; the most selective is taken (the one
+    /// whose shortest literal is longest).
+    pub fn all(needs: impl IntoIterator<Item = Need>) -> Need {
+        needs
+            .into_iter()
+            .filter_map(|n| match n {
+                Need::OneOf(l) => Some(l),
+                Need::Any => None,
+            })
+            .max_by_key(|l| l.iter().map(String::len).min().unwrap_or(0))
+            .map_or(Need::Any, Need::OneOf)
+    }
+
+    /// One of `needs` holds: the union, or nothing if one of them is unknown.
+    pub fn any(needs: impl IntoIterator<Item = Need>) -> Need {
+        let mut all = Vec::new();
+        for n in needs {
+            match n {
+                Need::Any => return Need::Any,
+                Need::OneOf(l) => all.extend(l),
+            }
+        }
+        all.sort();
+        all.dedup();
+        if all.is_empty() { Need::Any } else { Need::OneOf(all) }
+    }
+
+    /// The need of a string test: the longest usable literal of `s`. `whole_value` says the test
+    /// compares the whole value (a field test; keywords match anywhere), so text at a start or end
+    /// anchor must be next to the string's quote in the raw line.
+    pub fn of_string(s: &SigmaString, cased: bool, whole_value: bool) -> Need {
+        let last = s.parts.len().saturating_sub(1);
+        let mut best: Option<String> = None;
+        for (i, part) in s.parts.iter().enumerate() {
+            let Part::Text(text) = part else { continue };
+            let pieces = safe_pieces(text, cased);
+            let (first_piece, last_piece) = (0, pieces.len().saturating_sub(1));
+            for (j, (start, piece)) in pieces.iter().enumerate() {
+                if piece.bytes().all(is_number_byte) {
+                    continue;
+                }
+                let at_start = whole_value && i == 0 && j == first_piece && *start == 0;
+                let at_end = whole_value && i == last && j == last_piece && start + piece.len() == text.len();
+                let literal = quoted(piece, at_start, at_end);
+                if literal.len() >= MIN_LITERAL && best.as_ref().is_none_or(|b| literal.len() > b.len()) {
+                    best = Some(literal);
+                }
+            }
+        }
+        best.map_or(Need::Any, |l| Need::OneOf(vec![l]))
+    }
+}
+
+/// Add the JSON string quotes a value's start or end sits next to, except for the text of `true`
+/// and `false`, which the evaluator also finds in unquoted JSON booleans.
+fn quoted(piece: &str, at_start: bool, at_end: bool) -> String {
+    let lower = piece.to_ascii_lowercase();
+    let boolean = ["true", "false"].iter().any(|b| match (at_start, at_end) {
+        (true, true) => *b == lower,
+        (true, false) => b.starts_with(&lower),
+        (false, true) => b.ends_with(&lower),
+        (false, false) => false,
+    });
+    if boolean {
+        return piece.to_string();
+    }
+    let mut out = String::with_capacity(piece.len() + 2);
+    if at_start {
+        out.push('"');
+    }
+    out.push_str(piece);
+    if at_end {
+        out.push('"');
+    }
+    out
+}
+
+/// The characters of a number's printed text.
+fn is_number_byte(b: u8) -> bool {
+    b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')
+}
+
+/// `text` split at characters a JSON writer may escape (`"`, `\`, `/`, controls) and, for
+/// case-insensitive tests, at non-ASCII characters; each piece with its byte offset in `text`.
+fn safe_pieces(text: &str, cased: bool) -> Vec<(usize, &str)> {
+    let unsafe_char = |c: char| matches!(c, '"' | '\\' | '/') || c.is_control() || (!cased && !c.is_ascii());
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if unsafe_char(c) {
+            if i > start {
+                out.push((start, &text[start..i]));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    if text.len() > start {
+        out.push((start, &text[start..]));
+    }
+    out
+}
+
+/// The literals of every detection, searched for in one pass.
+pub struct Prefilter {
+    automaton: Option<AhoCorasick>,
+    /// For each detection, the pattern ids it needs (one of them), or `None` for "any line".
+    needs: Vec<Option<Vec<usize>>>,
+    patterns: usize,
+}
+
+impl Prefilter {
+    pub fn new(needs: &[Need]) -> Prefilter {
+        let mut literals: Vec<String> = Vec::new();
+        let ids = needs
+            .iter()
+            .map(|n| match n {
+                Need::Any => None,
+                Need::OneOf(l) => Some(
+                    l.iter()
+                        .map(|lit| {
+                            let lit = lit.to_ascii_lowercase();
+                            literals.iter().position(|x| *x == lit).unwrap_or_else(|| {
+                                literals.push(lit);
+                                literals.len() - 1
+                            })
+                        })
+                        .collect(),
+                ),
+            })
+            .collect();
+        let automaton = (!literals.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .expect("literals of bounded size build an automaton")
+        });
+        Prefilter {
+            automaton,
+            needs: ids,
+            patterns: literals.len(),
+        }
+    }
+
+    /// Whether the literals can be trusted on `line` (see the module documentation).
+    pub fn applies(line: &[u8]) -> bool {
+        line.is_ascii() && memchr::memmem::find(line, b"\\u").is_none()
+    }
+
+    /// For each detection, whether it could match `line`; `None` when the prefilter cannot be used
+    /// on this line (every detection is evaluated).
+    pub fn candidates(&self, line: &[u8]) -> Option<Vec<bool>> {
+        if !Self::applies(line) {
+            return None;
+        }
+        let mut present = vec![false; self.patterns];
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(line) {
+                present[m.pattern().as_usize()] = true;
+            }
+        }
+        Some(
+            self.needs
+                .iter()
+                .map(|n| n.as_ref().is_none_or(|ids| ids.iter().any(|&i| present[i])))
+                .collect(),
+        )
+    }
+
+    /// How many detections are evaluated on every line (no usable literal).
+    pub fn unfiltered(&self) -> usize {
+        self.needs.iter().filter(|n| n.is_none()).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn need(raw: &str, cased: bool, whole: bool) -> Need {
+        Need::of_string(&SigmaString::parse(raw, false), cased, whole)
+    }
+
+    #[test]
+    fn literals_of_strings() {
+        assert_eq!(need("sapi", false, true), Need::OneOf(vec!["\"sapi\"".into()]));
+        assert_eq!(need("f", false, true), Need::OneOf(vec!["\"f\"".into()]));
+        assert_eq!(need("f", false, false), Need::Any, "a keyword `f` is too short");
+        assert_eq!(
+            need("*/attack-protection/bot-detection", false, true),
+            Need::OneOf(vec!["attack-protection".into()])
+        );
+        assert_eq!(
+            need("4624", false, true),
+            Need::Any,
+            "numbers print differently from their raw text"
+        );
+        assert_eq!(
+            need("tru*", false, true),
+            Need::OneOf(vec!["tru".into()]),
+            "JSON true is unquoted"
+        );
+        assert_eq!(need("Straße", false, true), Need::OneOf(vec!["\"Stra".into()]));
+        assert_eq!(need("Straße", true, true), Need::OneOf(vec!["\"Straße\"".into()]));
+        assert_eq!(need("a\"b", false, true), Need::Any);
+    }
+
+    #[test]
+    fn combining_needs() {
+        let a = Need::OneOf(vec!["\"sapi\"".into()]);
+        let b = Need::OneOf(vec!["Update a client".into()]);
+        assert_eq!(Need::all([a.clone(), Need::Any, b.clone()]), b);
+        assert_eq!(Need::any([a.clone(), Need::Any]), Need::Any);
+        assert_eq!(
+            Need::any([a, b]),
+            Need::OneOf(vec!["\"sapi\"".into(), "Update a client".into()])
+        );
+    }
+
+    #[test]
+    fn candidates_per_line() {
+        let p = Prefilter::new(&[
+            Need::OneOf(vec!["\"sapi\"".into()]),
+            Need::Any,
+            Need::OneOf(vec!["\"f\"".into(), "\"fp\"".into()]),
+        ]);
+        assert_eq!(p.candidates(br#"{"type":"SAPI"}"#), Some(vec![true, true, false]));
+        assert_eq!(p.candidates(br#"{"type":"fp"}"#), Some(vec![false, true, true]));
+        assert_eq!(p.candidates(br#"{"type":"s\u0061pi"}"#), None);
+        assert_eq!(p.candidates("{\"type\":\"é\"}".as_bytes()), None);
+        assert_eq!(p.unfiltered(), 1);
+    }
+}
