@@ -177,6 +177,19 @@ mod tests {
         assert!(d.ends_with("\\ No newline at end of file\n"), "{d}");
     }
 
+    /// `titel` is renamed and an `id` is due before the first key, the same place: the id waits for
+    /// the second pass, which puts it after the now-known `title`.
+    #[test]
+    fn a_fix_that_overlaps_another_is_applied_on_the_next_pass() {
+        let text = "titel: T\nlevel: low\nlogsource: {product: x}\ndetection: {sel: {a: b}, condition: sel}\n";
+        let catalog = Catalog::from_sources(&[("t.yml", text)]);
+        let outcome = fix_catalog(&catalog, &LintOptions::default(), &CodeFilter::default());
+        assert_eq!(outcome.fixed, 2);
+        let after = &outcome.changes[0].after;
+        assert!(after.starts_with("title: T\nid: "), "{after}");
+        assert_eq!(after.lines().count(), text.lines().count() + 1, "{after}");
+    }
+
     #[test]
     fn passes_stop_once_nothing_is_left_to_fix() {
         let text =
