@@ -189,3 +189,23 @@ fn fix_and_diff_together_are_a_usage_error() {
         Some(2)
     );
 }
+
+/// A file reached twice, through a link inside the catalog: fixed once, the link kept.
+#[cfg(unix)]
+#[test]
+fn a_file_linked_inside_the_catalog_is_fixed_once_and_stays_linked() {
+    let copy = Copy::new();
+    std::os::unix::fs::symlink("defects.yml", copy.dir.path().join("link.yml")).unwrap();
+    std::fs::remove_file(copy.dir.path().join("broken.yml")).unwrap();
+    let out = copy.run(&["check", "--fix", "."]);
+    let err = common::stderr(&out);
+    assert!(err.contains("fixed 12 findings in 1 file"), "{err}");
+    assert!(
+        std::fs::symlink_metadata(copy.dir.path().join("link.yml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let want = std::fs::read_to_string(fixture("defects.fixed.yml")).unwrap();
+    assert_eq!(no_uuids(&copy.read("defects.yml")), want);
+}

@@ -1,41 +1,65 @@
 //! `detc check --fix` / `--diff`: apply or preview the automatic fixes before the check reports.
 
+use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::catalog::Catalog;
 use crate::check::CodeFilter;
 use crate::config::LintOptions;
-use crate::fix::{fix_catalog, unified_diff, write_in_place};
+use crate::fix::{Change, fix_catalog, unified_diff, write_in_place};
 
 /// `--diff`: print what `--fix` would change and change nothing. Exit 1 when there is something to fix.
 pub fn preview(paths: &[PathBuf], options: &LintOptions, filter: &CodeFilter) -> ExitCode {
     let outcome = fix_catalog(&Catalog::load(paths), options, filter);
+    let changes = distinct(&outcome.changes);
     let mut stdout = std::io::stdout().lock();
-    for change in &outcome.changes {
+    for change in &changes {
         let _ = stdout.write_all(unified_diff(change).as_bytes());
     }
     let _ = stdout.flush();
-    eprintln!("{}", summary("would fix", outcome.fixed, outcome.changes.len()));
-    ExitCode::from(u8::from(outcome.fixed > 0))
+    let fixed = changes.iter().map(|c| c.fixed).sum();
+    eprintln!("{}", summary("would fix", fixed, changes.len()));
+    ExitCode::from(u8::from(fixed > 0))
 }
 
 /// `--fix`: write the fixed files; the summary line to print after the remaining findings, or exit
 /// code 1 when a file could not be written.
 pub fn apply(paths: &[PathBuf], options: &LintOptions, filter: &CodeFilter) -> Result<String, ExitCode> {
     let outcome = fix_catalog(&Catalog::load(paths), options, filter);
-    let mut failed = false;
-    for change in &outcome.changes {
-        if let Err(e) = write_in_place(&change.path, &change.before, &change.after, paths) {
-            eprintln!("error: {e}");
-            failed = true;
+    let (mut failed, mut fixed, mut files) = (false, 0, 0);
+    for change in distinct(&outcome.changes) {
+        match write_in_place(&change.path, &change.before, &change.after, paths) {
+            Ok(()) => (fixed, files) = (fixed + change.fixed, files + 1),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed = true;
+            }
         }
     }
     if failed {
         return Err(ExitCode::from(1));
     }
-    Ok(summary("fixed", outcome.fixed, outcome.changes.len()))
+    Ok(summary("fixed", fixed, files))
+}
+
+/// One change per real file: a file reached twice (through a link inside the catalog) is fixed once,
+/// under its first path, with a note.
+fn distinct(changes: &[Change]) -> Vec<&Change> {
+    let mut first: HashMap<PathBuf, &Path> = HashMap::new();
+    let mut out = Vec::new();
+    for change in changes {
+        let real = change.path.canonicalize().unwrap_or_else(|_| change.path.to_path_buf());
+        match first.get(&real) {
+            Some(p) => eprintln!("note: {} is {}, fixed once", change.path.display(), p.display()),
+            None => {
+                first.insert(real, &change.path);
+                out.push(change);
+            }
+        }
+    }
+    out
 }
 
 fn summary(verb: &str, findings: usize, files: usize) -> String {

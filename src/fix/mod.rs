@@ -29,6 +29,8 @@ pub struct Change {
     pub path: Arc<Path>,
     pub before: String,
     pub after: String,
+    /// Findings of this file whose fix was applied.
+    pub fixed: usize,
 }
 
 /// What the fixes do to a catalog.
@@ -45,35 +47,42 @@ pub fn fix_catalog(catalog: &Catalog, options: &LintOptions, filter: &CodeFilter
     let originals: BTreeMap<Arc<Path>, String> =
         catalog.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
     let mut texts = originals.clone();
-    let mut fixed = 0;
+    let mut counts: BTreeMap<Arc<Path>, usize> = BTreeMap::new();
     let mut checked: Option<Catalog> = None;
     for _ in 0..MAX_PASSES {
         let current = checked.as_ref().unwrap_or(catalog);
-        let n = fix_pass(current, options, filter, &mut texts);
-        if n == 0 {
+        if fix_pass(current, options, filter, &mut texts, &mut counts) == 0 {
             break;
         }
-        fixed += n;
         checked = Some(Catalog::from_texts(
             texts.iter().map(|(p, t)| (p.clone(), t.clone())).collect(),
         ));
     }
-    let changes = texts
+    let changes: Vec<Change> = texts
         .into_iter()
         .filter_map(|(path, after)| {
             let before = originals.get(&path)?.clone();
-            (before != after).then_some(Change { path, before, after })
+            let fixed = counts.get(&path).copied().unwrap_or(0);
+            (before != after).then_some(Change {
+                path,
+                before,
+                after,
+                fixed,
+            })
         })
         .collect();
+    let fixed = changes.iter().map(|c| c.fixed).sum();
     Outcome { changes, fixed }
 }
 
-/// One pass over `catalog`: apply per file, update `texts`, return how many findings were fixed.
+/// One pass over `catalog`: apply per file, update `texts` and the per-file `counts`, return how many
+/// findings were fixed.
 fn fix_pass(
     catalog: &Catalog,
     options: &LintOptions,
     filter: &CodeFilter,
     texts: &mut BTreeMap<Arc<Path>, String>,
+    counts: &mut BTreeMap<Arc<Path>, usize>,
 ) -> usize {
     let diags = check_catalog(catalog, options);
     let broken = broken_files(&diags);
@@ -85,12 +94,18 @@ fn fix_pass(
     }
     let mut fixed = 0;
     for (path, fixes) in by_file {
+        // Not a catalog file (a test sidecar): never written.
+        let Some(key) = texts.get_key_value(path).map(|(k, _)| k.clone()) else {
+            continue;
+        };
         let Some(text) = texts.get_mut(path) else {
-            continue; // not a catalog file (a test sidecar): never written
+            continue;
         };
         let applied = apply_fixes(text, &fixes);
         if loads_cleanly(path, &applied.text) {
-            fixed += applied.applied.iter().filter(|a| **a).count();
+            let n = applied.applied.iter().filter(|a| **a).count();
+            *counts.entry(key).or_default() += n;
+            fixed += n;
             *text = applied.text;
         }
     }
