@@ -186,6 +186,7 @@ mod tests {
             path: Arc::from(Path::new("/abs/x.yml")),
             before: "a".into(),
             after: "b".into(),
+            fixed: 1,
         };
         let d = unified_diff(&change);
         assert!(d.starts_with("--- a/abs/x.yml\n+++ b/abs/x.yml\n"), "{d}");
