@@ -6,13 +6,23 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::catalog::Catalog;
-use crate::check::CodeFilter;
+use crate::check::{CodeFilter, check_catalog};
 use crate::config::LintOptions;
+use crate::diag::Diagnostic;
 use crate::fix::{Change, fix_catalog, unified_diff, write_in_place};
+
+/// The findings `check` reports with these options and this selection: the ones whose fixes apply.
+fn reported<'a>(options: &'a LintOptions, filter: &'a CodeFilter) -> impl Fn(&Catalog) -> Vec<Diagnostic> + 'a {
+    move |catalog| {
+        let mut diags = check_catalog(catalog, options);
+        diags.retain(|d| filter.keeps(d));
+        diags
+    }
+}
 
 /// `--diff`: print what `--fix` would change and change nothing. Exit 1 when there is something to fix.
 pub fn preview(paths: &[PathBuf], options: &LintOptions, filter: &CodeFilter) -> ExitCode {
-    let outcome = fix_catalog(&Catalog::load(paths), options, filter);
+    let outcome = fix_catalog(&Catalog::load(paths), &reported(options, filter));
     let changes = distinct(&outcome.changes);
     let mut stdout = std::io::stdout().lock();
     for change in &changes {
@@ -27,7 +37,7 @@ pub fn preview(paths: &[PathBuf], options: &LintOptions, filter: &CodeFilter) ->
 /// `--fix`: write the fixed files; the summary line to print after the remaining findings, or exit
 /// code 1 when a file could not be written.
 pub fn apply(paths: &[PathBuf], options: &LintOptions, filter: &CodeFilter) -> Result<String, ExitCode> {
-    let outcome = fix_catalog(&Catalog::load(paths), options, filter);
+    let outcome = fix_catalog(&Catalog::load(paths), &reported(options, filter));
     let (mut failed, mut fixed, mut files) = (false, 0, 0);
     for change in distinct(&outcome.changes) {
         match write_in_place(&change.path, &change.before, &change.after, paths) {

@@ -14,8 +14,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::catalog::Catalog;
-use crate::check::{CodeFilter, check_catalog};
-use crate::config::LintOptions;
 use crate::diag::{Diagnostic, Fix, Severity, apply_fixes};
 
 pub use write::write_in_place;
@@ -42,8 +40,12 @@ pub struct Outcome {
     pub fixed: usize,
 }
 
-/// Apply the fixes of the findings `filter` keeps to `catalog`'s texts, in memory.
-pub fn fix_catalog(catalog: &Catalog, options: &LintOptions, filter: &CodeFilter) -> Outcome {
+/// The findings whose fixes to apply, for a catalog: the check as reported, after the user's
+/// selection (`--select`, `--ignore`), so a finding that is not shown is not fixed either.
+pub type Findings<'f> = &'f dyn Fn(&Catalog) -> Vec<Diagnostic>;
+
+/// Apply the fixes of the `findings` to `catalog`'s texts, in memory.
+pub fn fix_catalog(catalog: &Catalog, findings: Findings<'_>) -> Outcome {
     let originals: BTreeMap<Arc<Path>, String> =
         catalog.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
     let mut texts = originals.clone();
@@ -51,7 +53,7 @@ pub fn fix_catalog(catalog: &Catalog, options: &LintOptions, filter: &CodeFilter
     let mut checked: Option<Catalog> = None;
     for _ in 0..MAX_PASSES {
         let current = checked.as_ref().unwrap_or(catalog);
-        if fix_pass(current, options, filter, &mut texts, &mut counts) == 0 {
+        if fix_pass(current, findings, &mut texts, &mut counts) == 0 {
             break;
         }
         checked = Some(Catalog::from_texts(
@@ -79,15 +81,15 @@ pub fn fix_catalog(catalog: &Catalog, options: &LintOptions, filter: &CodeFilter
 /// findings were fixed.
 fn fix_pass(
     catalog: &Catalog,
-    options: &LintOptions,
-    filter: &CodeFilter,
+    findings: Findings<'_>,
     texts: &mut BTreeMap<Arc<Path>, String>,
     counts: &mut BTreeMap<Arc<Path>, usize>,
 ) -> usize {
-    let diags = check_catalog(catalog, options);
-    let broken = broken_files(&diags);
+    let diags = findings(catalog);
+    // Loading errors are the loader's own findings, whatever the user chose to see.
+    let broken = broken_files(&catalog.diags);
     let mut by_file: BTreeMap<&Path, Vec<&Fix>> = BTreeMap::new();
-    for d in diags.iter().filter(|d| filter.keeps(d) && !broken.contains(&*d.path)) {
+    for d in diags.iter().filter(|d| !broken.contains(&*d.path)) {
         if let Some(fix) = &d.fix {
             by_file.entry(&d.path).or_default().push(fix);
         }
@@ -147,6 +149,12 @@ pub fn unified_diff(change: &Change) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::check_catalog;
+    use crate::config::LintOptions;
+
+    fn all(catalog: &Catalog) -> Vec<Diagnostic> {
+        check_catalog(catalog, &LintOptions::default())
+    }
 
     fn count(catalog: &Catalog, code: &str) -> usize {
         check_catalog(catalog, &LintOptions::default())
@@ -167,7 +175,7 @@ mod tests {
                 continue;
             }
             fixable.push(code.code);
-            let outcome = fix_catalog(&catalog, &LintOptions::default(), &CodeFilter::default());
+            let outcome = fix_catalog(&catalog, &all);
             let after = &outcome.changes[0].after;
             assert!(loads_cleanly(Path::new("bad.yml"), after), "{}: {after}", code.code);
             let fixed = Catalog::from_sources(&[("bad.yml", after)]);
@@ -199,7 +207,7 @@ mod tests {
     fn a_fix_that_overlaps_another_is_applied_on_the_next_pass() {
         let text = "titel: T\nlevel: low\nlogsource: {product: x}\ndetection: {sel: {a: b}, condition: sel}\n";
         let catalog = Catalog::from_sources(&[("t.yml", text)]);
-        let outcome = fix_catalog(&catalog, &LintOptions::default(), &CodeFilter::default());
+        let outcome = fix_catalog(&catalog, &all);
         assert_eq!(outcome.fixed, 2);
         let after = &outcome.changes[0].after;
         assert!(after.starts_with("title: T\nid: "), "{after}");
@@ -211,12 +219,9 @@ mod tests {
         let text =
             "title: T\nlogsource: {product: x}\ndetection:\n  sel:\n    A: '*x*'\n  condition: sel\nlevel: low\n";
         let catalog = Catalog::from_sources(&[("t.yml", text)]);
-        let outcome = fix_catalog(&catalog, &LintOptions::default(), &CodeFilter::default());
+        let outcome = fix_catalog(&catalog, &all);
         assert_eq!(outcome.fixed, 2, "the id and the wildcard");
         let again = Catalog::from_sources(&[("t.yml", outcome.changes[0].after.as_str())]);
-        assert_eq!(
-            fix_catalog(&again, &LintOptions::default(), &CodeFilter::default()).fixed,
-            0
-        );
+        assert_eq!(fix_catalog(&again, &all).fixed, 0);
     }
 }
