@@ -50,7 +50,7 @@ pub fn check_catalog(catalog: &Catalog, options: &crate::config::LintOptions) ->
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     diags.par_extend(catalog.documents.par_iter().flat_map_iter(validate_document));
     diags.extend(lint::run(&parsed, options));
-    let tests = crate::eval::check_tests(catalog, &parsed, options.require_tests);
+    let tests = crate::eval::check_tests(catalog, &parsed, options.require_tests, &options.sidecars);
     diags.extend(not_reported_by_schema(tests, &diags));
     sort_diagnostics(&mut diags);
     diags

@@ -603,11 +603,24 @@ fn diff_shows_only_the_artifacts_a_rule_change_touches() {
         "one rule",
     ]);
     std::fs::write(root.join("rules/a.yml"), rule("high")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_detc"))
+    // As `git diff`: a difference alone is not a failure; `--exit-code` makes it one.
+    let plain = Command::new(env!("CARGO_BIN_EXE_detc"))
         .current_dir(root)
         .args(["diff", "HEAD"])
         .output()
         .unwrap();
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_detc"))
+        .current_dir(root)
+        .args(["diff", "HEAD", "--exit-code"])
+        .output()
+        .unwrap();
+    assert_eq!(plain.stdout, out.stdout);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -637,7 +650,7 @@ fn diff_shows_only_the_artifacts_a_rule_change_touches() {
     std::fs::write(root.join("rules/a.yml"), rule("medium")).unwrap();
     let same = Command::new(env!("CARGO_BIN_EXE_detc"))
         .current_dir(root)
-        .args(["diff", "HEAD"])
+        .args(["diff", "HEAD", "--exit-code"])
         .output()
         .unwrap();
     assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stderr));
@@ -950,7 +963,10 @@ fn test_reports_a_detection_it_cannot_evaluate_once_with_the_tests_not_run() {
             && !m.contains("not run")),
         "{got:#?}"
     );
-    assert!(stderr.contains("3 tests: 0 passed, 3 failed"), "{stderr}");
+    assert!(
+        stderr.contains("3 tests: 0 passed, 0 failed, 3 could not run"),
+        "{stderr}"
+    );
 }
 
 #[test]

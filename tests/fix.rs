@@ -209,3 +209,35 @@ fn a_file_linked_inside_the_catalog_is_fixed_once_and_stays_linked() {
     let want = std::fs::read_to_string(fixture("defects.fixed.yml")).unwrap();
     assert_eq!(no_uuids(&copy.read("defects.yml")), want);
 }
+
+/// With `--changed-since REV`, only the files changed since REV are fixed (as only they are reported).
+#[test]
+fn changed_since_fixes_only_the_changed_files() {
+    let copy = Copy::new();
+    std::fs::remove_file(copy.dir.path().join("broken.yml")).unwrap();
+    std::fs::copy(fixture("defects.yml"), copy.dir.path().join("old.yml")).unwrap();
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .current_dir(copy.dir.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "base"]);
+    let changed = copy.read("defects.yml").replace("status: test", "status: experimental");
+    std::fs::write(copy.dir.path().join("defects.yml"), changed).unwrap();
+    let out = copy.run(&["check", "--fix", "--changed-since", "HEAD", "."]);
+    let err = common::stderr(&out);
+    assert!(err.contains("fixed 12 findings in 1 file"), "{err}");
+    assert!(copy.read("defects.yml").contains("date: 2025-01-15"));
+    assert_eq!(
+        copy.read("old.yml"),
+        std::fs::read_to_string(fixture("defects.yml")).unwrap()
+    );
+}

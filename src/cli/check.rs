@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use super::changed::ChangedScope;
 use crate::check::{CodeFilter, check_paths};
 use crate::diag::Severity;
 use crate::diag::emit::{render_github, render_human, render_json, render_sarif};
@@ -18,7 +19,7 @@ pub enum Format {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Rule files or folders (default: `detections/`).
+    /// Rule files or folders (default: the catalog of detc.yaml, else `detections/`).
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
@@ -41,6 +42,10 @@ pub struct CheckArgs {
     /// Print the unified diff `--fix` would apply and change nothing (exit 1 when there is one).
     #[arg(long)]
     diff: bool,
+    /// Report only findings in files changed since this git revision (committed, staged, unstaged
+    /// or untracked); the whole catalog is still checked, so references resolve against all of it.
+    #[arg(long, value_name = "REV")]
+    changed_since: Option<String>,
 }
 
 pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
@@ -52,6 +57,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let mut options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
+        sidecars: config.sidecar_layout(&args.paths),
     };
     if let Err(code) = super::add_vars(&args.vars, &mut options.variables) {
         return code;
@@ -68,15 +74,34 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
     };
+    // Ask git first: a wrong revision is a usage error before any work is done.
+    let changed = match args.changed_since.as_deref().map(super::git::changed_since).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: --changed-since: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let selection = super::check_fix::Selection {
+        options: &options,
+        filter: &filter,
+        changed: changed.as_ref(),
+        config: config.path.as_deref(),
+    };
     if args.diff {
-        return super::check_fix::preview(&paths, &options, &filter);
+        return super::check_fix::preview(&paths, &selection);
     }
-    let fixed = match args.fix.then(|| super::check_fix::apply(&paths, &options, &filter)) {
+    let fixed = match args.fix.then(|| super::check_fix::apply(&paths, &selection)) {
         Some(Err(code)) => return code,
         Some(Ok(summary)) => Some(summary),
         None => None,
     };
-    let report = check_paths(&paths, &options, &filter);
+    let mut report = check_paths(&paths, &options, &filter);
+    let scope = changed.map(|files| {
+        let scope = ChangedScope::new(files, &report.catalog, &options.sidecars, config.path.as_deref());
+        scope.retain(&mut report.diagnostics);
+        scope
+    });
     let out = match args.format {
         Format::Human => render_human(&report.diagnostics, &report.catalog, std::io::stdout().is_terminal()),
         Format::Json => render_json(&report.diagnostics),
@@ -102,6 +127,17 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         if warnings == 1 { "" } else { "s" },
         infos,
     );
+    if let (Some(scope), Some(rev)) = (&scope, &args.changed_since) {
+        if scope.everything() {
+            eprintln!("detc.yaml changed since {rev}: findings of every file are reported");
+        } else {
+            eprintln!(
+                "findings of the {} rule file{} changed since {rev} only",
+                scope.changed_rules,
+                if scope.changed_rules == 1 { "" } else { "s" }
+            );
+        }
+    }
     let fixable = report.diagnostics.iter().filter(|d| d.fix.is_some()).count();
     match fixed {
         Some(summary) => eprintln!("{summary}"),

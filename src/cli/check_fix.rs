@@ -1,28 +1,41 @@
 //! `detc check --fix` / `--diff`: apply or preview the automatic fixes before the check reports.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::changed::ChangedScope;
 use crate::catalog::Catalog;
 use crate::check::{CodeFilter, check_catalog};
 use crate::config::LintOptions;
 use crate::diag::Diagnostic;
 use crate::fix::{Change, fix_catalog, unified_diff, write_in_place};
 
-/// The findings `check` reports with these options and this selection: the ones whose fixes apply.
-fn reported<'a>(options: &'a LintOptions, filter: &'a CodeFilter) -> impl Fn(&Catalog) -> Vec<Diagnostic> + 'a {
-    move |catalog| {
-        let mut diags = check_catalog(catalog, options);
-        diags.retain(|d| filter.keeps(d));
+/// What `check` would report: the findings whose fixes apply.
+pub struct Selection<'a> {
+    pub options: &'a LintOptions,
+    pub filter: &'a CodeFilter,
+    /// `--changed-since`: only files changed since the revision are fixed, as only they are reported.
+    pub changed: Option<&'a HashSet<PathBuf>>,
+    /// detc.yaml, which `--changed-since` watches too.
+    pub config: Option<&'a Path>,
+}
+
+impl Selection<'_> {
+    fn reported(&self, catalog: &Catalog) -> Vec<Diagnostic> {
+        let mut diags = check_catalog(catalog, self.options);
+        diags.retain(|d| self.filter.keeps(d));
+        if let Some(files) = self.changed {
+            ChangedScope::new(files.clone(), catalog, &self.options.sidecars, self.config).retain(&mut diags);
+        }
         diags
     }
 }
 
 /// `--diff`: print what `--fix` would change and change nothing. Exit 1 when there is something to fix.
-pub fn preview(paths: &[PathBuf], options: &LintOptions, filter: &CodeFilter) -> ExitCode {
-    let outcome = fix_catalog(&Catalog::load(paths), &reported(options, filter));
+pub fn preview(paths: &[PathBuf], selection: &Selection<'_>) -> ExitCode {
+    let outcome = fix_catalog(&Catalog::load(paths), &|c| selection.reported(c));
     let changes = distinct(&outcome.changes);
     let mut stdout = std::io::stdout().lock();
     for change in &changes {
@@ -36,8 +49,8 @@ pub fn preview(paths: &[PathBuf], options: &LintOptions, filter: &CodeFilter) ->
 
 /// `--fix`: write the fixed files; the summary line to print after the remaining findings, or exit
 /// code 1 when a file could not be written.
-pub fn apply(paths: &[PathBuf], options: &LintOptions, filter: &CodeFilter) -> Result<String, ExitCode> {
-    let outcome = fix_catalog(&Catalog::load(paths), &reported(options, filter));
+pub fn apply(paths: &[PathBuf], selection: &Selection<'_>) -> Result<String, ExitCode> {
+    let outcome = fix_catalog(&Catalog::load(paths), &|c| selection.reported(c));
     let (mut failed, mut fixed, mut files) = (false, 0, 0);
     for change in distinct(&outcome.changes) {
         match write_in_place(&change.path, &change.before, &change.after, paths) {

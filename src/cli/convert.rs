@@ -175,6 +175,7 @@ fn withhold_broken(
     let options = crate::config::LintOptions {
         variables: vars.clone(),
         require_tests: false,
+        sidecars: Default::default(),
     };
     let errors: Vec<Diagnostic> = check_catalog(catalog, &options)
         .into_iter()

@@ -1,11 +1,23 @@
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::render::{BuildPolicy, Templates, build, write::unified};
+use crate::diag::Severity;
+use crate::render::changes::Changes;
+use crate::render::pr_comment::{Sides, pr_comment};
+use crate::render::{Artifacts, BuildPolicy, Templates, build, write::unified};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    /// Unified diffs of the artifact files.
+    Text,
+    /// A pull-request comment: detections added, removed and changed, query diffs per target.
+    Markdown,
+}
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
@@ -14,26 +26,50 @@ pub struct DiffArgs {
     /// A folder of templates overriding the built-in ones (used for both sides).
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: DiffFormat,
+    /// Exit with 1 when anything differs (as `git diff --exit-code`); without it a difference is not a failure.
+    #[arg(long)]
+    exit_code: bool,
 }
 
-/// Build the artifacts of the catalog as it is in `dir` (with its detc.yaml, if any).
-fn artifacts_in(dir: &Path, templates: &Templates) -> Result<std::collections::BTreeMap<PathBuf, String>, String> {
+/// `--config` relative to the project root, so it can be read in both trees (REV has its own copy).
+fn project_relative(config: &Path) -> Result<PathBuf, String> {
+    if config.is_relative() {
+        return Ok(config.to_path_buf());
+    }
+    let here = std::env::current_dir().map_err(|e| e.to_string())?;
+    let inside = |root: &Path| config.strip_prefix(root).ok().map(Path::to_path_buf);
+    inside(&here)
+        .or_else(|| inside(&here.canonicalize().ok()?))
+        .ok_or_else(|| {
+            format!(
+                "--config {} is outside the project: `diff` reads it at REV too, so it must be a file of the project",
+                config.display()
+            )
+        })
+}
+
+/// Build the artifacts of the catalog as it is in `dir`, with its detc.yaml or the `--config` file
+/// (a path relative to the project root, read in each tree).
+fn artifacts_in(dir: &Path, config: Option<&Path>, templates: &Templates) -> Result<Artifacts, String> {
     let here = std::env::current_dir().map_err(|e| e.to_string())?;
     // Paths inside artifacts are relative to the project root: build from inside `dir`.
     std::env::set_current_dir(dir).map_err(|e| e.to_string())?;
-    let result = Config::load(None)
+    let result = Config::load(config)
         .map_err(|d| d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))
         .map(|config| {
             let policy = BuildPolicy {
                 exclude_broken: config.exclude_broken,
             };
-            build(&Catalog::load(&config.catalog), &config, templates, policy).files
+            build(&Catalog::load(&config.catalog), &config, templates, policy)
         });
     std::env::set_current_dir(here).map_err(|e| e.to_string())?;
     result
 }
 
-pub fn run(args: DiffArgs) -> ExitCode {
+pub fn run(args: DiffArgs, config: Option<&Path>) -> ExitCode {
     let templates = match Templates::load(args.templates.as_deref()) {
         Ok(t) => t,
         Err(d) => {
@@ -41,7 +77,15 @@ pub fn run(args: DiffArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let old_tree = match checkout(&args.rev) {
+    let config = match config.map(project_relative).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = config.as_deref();
+    let old_tree = match super::git::checkout(&args.rev) {
         Ok(dir) => dir,
         Err(e) => {
             eprintln!("error: cannot read revision `{}`: {e}", args.rev);
@@ -49,8 +93,8 @@ pub fn run(args: DiffArgs) -> ExitCode {
         }
     };
     let (old, new) = match (
-        artifacts_in(old_tree.path(), &templates),
-        artifacts_in(Path::new("."), &templates),
+        artifacts_in(old_tree.path(), config, &templates),
+        artifacts_in(Path::new("."), config, &templates),
     ) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
@@ -58,53 +102,68 @@ pub fn run(args: DiffArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut paths: Vec<&PathBuf> = old.keys().chain(new.keys()).collect();
-    paths.sort();
-    paths.dedup();
-    let mut changed = 0;
-    for p in paths {
-        let (a, b) = (
-            old.get(p).map_or("", String::as_str),
-            new.get(p).map_or("", String::as_str),
-        );
-        if a != b {
-            changed += 1;
-            print!("{}", unified(&p.display().to_string(), a, b));
+    let changes = Changes::between(&old.detections, &new.detections, &old.files, &new.files);
+    match args.format {
+        DiffFormat::Text => print!("{}", text(&old.files, &new.files, &changes)),
+        DiffFormat::Markdown => {
+            let (new_errors, old_errors) = new_errors(&old, &new);
+            let sides = Sides {
+                rev: &args.rev,
+                old_files: &old.files,
+                new_files: &new.files,
+                new_errors: &new_errors,
+                old_errors,
+            };
+            print!("{}", pr_comment(&changes, &sides));
         }
     }
-    eprintln!("{changed} artifact(s) differ between {} and the working tree", args.rev);
-    // As `diff` and `git diff --exit-code`: 1 when something differs, so CI can gate on it.
-    if changed > 0 {
+    eprintln!(
+        "{} artifact(s) differ between {} and the working tree: {} detection(s) added, {} removed, {} changed",
+        changes.files.len(),
+        args.rev,
+        changes.added.len(),
+        changes.removed.len(),
+        changes.changed.len()
+    );
+    // As `git diff`: a difference is the answer, not a failure, unless `--exit-code` asks to gate on it.
+    if args.exit_code && !changes.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-/// The project files at `rev` in a temporary folder (`git archive`).
-fn checkout(rev: &str) -> Result<tempfile::TempDir, String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let archive = Command::new("git")
-        .args(["archive", "--format=tar", rev])
-        .output()
-        .map_err(|e| format!("git: {e}"))?;
-    if !archive.status.success() {
-        return Err(String::from_utf8_lossy(&archive.stderr).trim().to_string());
-    }
-    let mut tar = Command::new("tar")
-        .args(["-x", "-C"])
-        .arg(dir.path())
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("tar: {e}"))?;
-    use std::io::Write;
-    tar.stdin
-        .take()
-        .expect("piped")
-        .write_all(&archive.stdout)
-        .map_err(|e| e.to_string())?;
-    if !tar.wait().map_err(|e| e.to_string())?.success() {
-        return Err("tar could not extract the revision".into());
-    }
-    Ok(dir)
+/// Unified diffs of the artifact files that differ.
+fn text(old: &BTreeMap<PathBuf, String>, new: &BTreeMap<PathBuf, String>, changes: &Changes<'_>) -> String {
+    changes
+        .files
+        .iter()
+        .map(|p| {
+            let (a, b) = (
+                old.get(p).map_or("", String::as_str),
+                new.get(p).map_or("", String::as_str),
+            );
+            unified(&p.display().to_string(), a, b)
+        })
+        .collect()
+}
+
+/// The working tree build's errors that REV's build does not have, as `path:line: CODE message`
+/// (compared without the line, which edits above an old error move), and how many it has too.
+fn new_errors(old: &Artifacts, new: &Artifacts) -> (Vec<String>, usize) {
+    let errors = |a: &Artifacts| -> Vec<(String, String)> {
+        a.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| {
+                let path = crate::diag::emit::display_path(&d.path);
+                let at = d.span.map_or(String::new(), |s| format!(":{}", s.start.line));
+                let what = format!("{} {}", d.code.code, d.message);
+                (format!("{path} {what}"), format!("{path}{at}: {what}"))
+            })
+            .collect()
+    };
+    let before: std::collections::HashSet<String> = errors(old).into_iter().map(|(key, _)| key).collect();
+    let (known, fresh): (Vec<_>, Vec<_>) = errors(new).into_iter().partition(|(key, _)| before.contains(key));
+    (fresh.into_iter().map(|(_, shown)| shown).collect(), known.len())
 }

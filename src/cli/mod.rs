@@ -1,12 +1,14 @@
 //! The command line: one file per subcommand. Exit codes: 0 clean, 1 findings, 2 usage or configuration error.
 
 mod build;
+mod changed;
 mod check;
 mod check_fix;
 mod convert;
 mod diff;
 mod eval;
 mod explain;
+mod git;
 mod list;
 mod test;
 
@@ -67,7 +69,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args, config),
         Command::Test(args) => test::run(args, config),
         Command::Eval(args) => eval::run(args, config),
-        Command::Diff(args) => diff::run(args),
+        Command::Diff(args) => diff::run(args, config),
         Command::List(args) => list::run(args),
         Command::Explain(args) => explain::run(args),
     }

@@ -33,7 +33,9 @@ codes! {
         severity: Severity::Error,
         summary: "a detection test cannot be run",
         doc: "The test is malformed (no `event`/`events`, an event that is not a mapping, `expect: {alerts: N}` \
-              on a rule) or a sidecar test names no document of its rule file. A detection that cannot be \
+              on a rule), a sidecar test names no document of its rule file, or a sidecar under `tests_dir` \
+              mirrors no rule file. The message names the test (by `name`, else its position) and quotes \
+              the bad value; `detc test --junit` lists it as an `<error>` case. A detection that cannot be \
               evaluated is T704, correlation test events without a timestamp T705. \
               `check` reports a malformed inline test as S101 (the schema) and the rest needs a sidecar file beside the rule, so it has no check example.",
         bad: "",

@@ -29,6 +29,8 @@ pub struct Config {
     pub exclude_broken: bool,
     /// Options of each artifact target (`splunk`, `elastic`, `sumo`), as written.
     pub targets: BTreeMap<String, serde_json::Value>,
+    /// A folder mirroring the rules tree that holds the `<stem>.tests.yml` sidecars.
+    pub tests_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -38,6 +40,17 @@ impl Config {
             self.catalog.clone()
         } else {
             given.to_vec()
+        }
+    }
+
+    /// Where sidecar tests are for a run over `given` paths (the configured catalog when empty).
+    /// Mirrored paths are relative to the configured catalog roots first, so `detc test rules/auth`
+    /// finds the same sidecars as a run over the whole catalog.
+    pub fn sidecar_layout(&self, given: &[PathBuf]) -> crate::catalog::SidecarLayout {
+        crate::catalog::SidecarLayout {
+            tests_dir: self.tests_dir.clone(),
+            roots: self.catalog.iter().chain(given).cloned().collect(),
+            report_orphans: given.is_empty(),
         }
     }
 
@@ -129,6 +142,7 @@ impl Config {
                 .and_then(|t| t.as_object())
                 .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default(),
+            tests_dir: root.get("tests_dir").and_then(Node::scalar_text).map(|d| base.join(d)),
         })
     }
 }
@@ -152,6 +166,8 @@ pub struct LintOptions {
     pub variables: std::collections::BTreeMap<String, String>,
     /// Report rules and correlations without tests (T701; from `detc.yaml` `require_tests`).
     pub require_tests: bool,
+    /// Where detection-test sidecars are (`tests_dir`), for the test findings `check` reports.
+    pub sidecars: crate::catalog::SidecarLayout,
 }
 
 #[cfg(test)]
@@ -172,6 +188,10 @@ mod tests {
         assert_eq!(c.variables["max"], "10");
         assert_eq!(c.timestamp_fields, ["ts"]);
         assert!(c.require_tests);
+        assert_eq!(c.tests_dir, None);
+        let c = parse("catalog: rules\ntests_dir: rule-tests\n").unwrap();
+        assert_eq!(c.tests_dir, Some(PathBuf::from("cfg/rule-tests")));
+        assert_eq!(c.sidecar_layout(&[]).roots, [PathBuf::from("cfg/rules")]);
     }
 
     #[test]

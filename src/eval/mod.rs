@@ -1,12 +1,14 @@
 //! Stage 6, evaluation: rules and correlations run in-process over JSON events, from the same IR
 //! the backends render, so a passing detection test is evidence about every generated query.
 
+pub mod collect;
 pub mod compile;
 pub mod correlate;
 pub mod engine;
 pub mod event;
 pub mod fields;
 pub mod matcher;
+pub mod outcome;
 pub mod prefilter;
 pub mod reader;
 pub mod runner;
@@ -14,4 +16,6 @@ pub mod spec;
 pub mod stream;
 pub mod time;
 
-pub use runner::{TestOptions, TestResult, TestRun, check_tests, run_tests};
+pub use collect::{check_tests, tests_by_document};
+pub use outcome::{Outcome, TestResult, TestRun};
+pub use runner::{TestOptions, run_tests};

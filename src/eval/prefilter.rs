@@ -13,7 +13,9 @@
 //! them ASCII-case-insensitively; on ASCII lines that is exactly Unicode case folding.
 //! `tests/eval_prefilter.rs` checks the soundness against the evaluator on random rules and events.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::{Automaton, OverlappingState};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Input, MatchKind, Span, packed};
 
 use crate::model::sigma_string::{Part, SigmaString};
 
@@ -132,16 +134,47 @@ fn safe_pieces(text: &str, cased: bool) -> Vec<(usize, &str)> {
     out
 }
 
+/// For each literal, the other literals that are its prefixes.
+fn prefixes_of(literals: &[String]) -> Vec<Vec<usize>> {
+    literals
+        .iter()
+        .map(|p| {
+            (0..literals.len())
+                .filter(|&q| literals[q].len() < p.len() && p.starts_with(literals[q].as_str()))
+                .collect()
+        })
+        .collect()
+}
+
 /// The literals of every detection, searched for in one pass.
 pub struct Prefilter {
-    automaton: Option<AhoCorasick>,
+    search: Option<Search>,
     /// For each detection, the pattern ids it needs (one of them), or `None` for "any line".
     needs: Vec<Option<Vec<usize>>>,
     patterns: usize,
 }
 
+/// How a line is searched for the (lower-cased) literals.
+enum Search {
+    /// SIMD (Teddy) over an ASCII-lower-cased copy of the line, leftmost-longest, restarted one byte
+    /// after each match so every start position is seen. All literals that match at one position
+    /// are prefixes of the longest one, so `prefixes[p]` marks them too.
+    Packed {
+        searcher: packed::Searcher,
+        prefixes: Vec<Vec<usize>>,
+    },
+    /// A full DFA, ASCII-case-insensitive, overlapping: when Teddy cannot be built (too many
+    /// literals, no SIMD). Built without the crate's rare-byte prefilter: most literals start with
+    /// `"`, the commonest byte of JSON, so it would stop at nearly every byte.
+    Dfa(Box<DFA>),
+}
+
 impl Prefilter {
     pub fn new(needs: &[Need]) -> Prefilter {
+        Self::build(needs, true)
+    }
+
+    fn build(needs: &[Need], allow_packed: bool) -> Prefilter {
         let mut literals: Vec<String> = Vec::new();
         let ids = needs
             .iter()
@@ -160,15 +193,33 @@ impl Prefilter {
                 ),
             })
             .collect();
-        let automaton = (!literals.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&literals)
-                .expect("literals of bounded size build an automaton")
+        let search = (!literals.is_empty()).then(|| {
+            let packed = allow_packed
+                .then(|| {
+                    packed::Config::new()
+                        .match_kind(packed::MatchKind::LeftmostLongest)
+                        .builder()
+                        .extend(&literals)
+                        .build()
+                })
+                .flatten();
+            match packed {
+                Some(searcher) => Search::Packed {
+                    searcher,
+                    prefixes: prefixes_of(&literals),
+                },
+                None => Search::Dfa(Box::new(
+                    DFA::builder()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::Standard)
+                        .prefilter(false)
+                        .build(&literals)
+                        .expect("literals of bounded size build an automaton"),
+                )),
+            }
         });
         Prefilter {
-            automaton,
+            search,
             needs: ids,
             patterns: literals.len(),
         }
@@ -186,10 +237,30 @@ impl Prefilter {
             return None;
         }
         let mut present = vec![false; self.patterns];
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(line) {
-                present[m.pattern().as_usize()] = true;
+        match &self.search {
+            Some(Search::Packed { searcher, prefixes }) => {
+                let lower = line.to_ascii_lowercase();
+                let mut at = 0;
+                while at < lower.len()
+                    && let Some(m) = searcher.find_in(&lower, Span::from(at..lower.len()))
+                {
+                    let p = m.pattern().as_usize();
+                    present[p] = true;
+                    prefixes[p].iter().for_each(|&q| present[q] = true);
+                    at = m.start() + 1;
+                }
             }
+            Some(Search::Dfa(dfa)) => {
+                let input = Input::new(line);
+                let mut state = OverlappingState::start();
+                // A DFA built without anchors or limits cannot fail a search.
+                while dfa.try_find_overlapping(&input, &mut state).is_ok()
+                    && let Some(m) = state.get_match()
+                {
+                    present[m.pattern().as_usize()] = true;
+                }
+            }
+            None => {}
         }
         Some(
             self.needs
@@ -261,5 +332,36 @@ mod tests {
         assert_eq!(p.candidates(br#"{"type":"s\u0061pi"}"#), None);
         assert_eq!(p.candidates("{\"type\":\"é\"}".as_bytes()), None);
         assert_eq!(p.unfiltered(), 1);
+    }
+
+    #[test]
+    fn packed_and_dfa_searches_agree() {
+        let needs: Vec<Need> = ["\"sapi\"", "\"sa", "sapi", "api\"", "\"s\"", "pi", "\"f\"", "\"fp\""]
+            .iter()
+            .map(|l| Need::OneOf(vec![l.to_string()]))
+            .collect();
+        let (packed, dfa) = (Prefilter::build(&needs, true), Prefilter::build(&needs, false));
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("ssse3") {
+            assert!(
+                matches!(packed.search, Some(Search::Packed { .. })),
+                "Teddy builds with SSSE3"
+            );
+        }
+        for line in [
+            &br#"{"type":"SAPI","x":"s"}"#[..],
+            br#"{"type":"sapi"}"#,
+            br#""sapi""sa"s""#,
+            br#"{"a":"fp","b":"f"}"#,
+            br#"{"a":"fpx"}"#,
+            b"",
+        ] {
+            assert_eq!(
+                packed.candidates(line),
+                dfa.candidates(line),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
     }
 }

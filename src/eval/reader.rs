@@ -45,8 +45,9 @@ impl EventReader {
         } else {
             self.fields.as_ref()
         };
-        let item = match trie {
-            Some(trie) => match trie.parse(bytes) {
+        // Invalid UTF-8 is reported by the full parser, in its words.
+        let item = match trie.zip(std::str::from_utf8(bytes).ok()) {
+            Some((trie, text)) => match trie.parse(text) {
                 Ok(event) if event.is_object() => Item::Event(event),
                 // The full parser words the finding, as for every other line.
                 _ => parse_line(line, bytes),

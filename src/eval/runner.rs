@@ -2,19 +2,18 @@
 
 use crate::codes;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use super::collect::{Located, cannot_run, collect_tests, doc_label};
 use super::compile::{TIMESTAMP_HELP, compile_correlation, compile_rule, regex_limit_diag, unevaluable_diag};
 use super::correlate::CompiledCorrelation;
 use super::matcher::{Matcher, total_limit_hits};
-use super::spec::{Expect, TestCase, parse_tests};
+use super::outcome::{Outcome, TestResult, TestRun};
+use super::spec::Expect;
 use super::time::{fields_text, timestamp};
-use crate::catalog::yaml::parse_documents;
-use crate::catalog::{Catalog, DocKind, SourceFile};
-use crate::diag::{Diagnostic, Span};
+use crate::catalog::{Catalog, DocKind, SidecarLayout};
+use crate::diag::Diagnostic;
 use crate::ir::Lowering;
 use crate::model::{Body, Parsed};
 
@@ -26,34 +25,15 @@ pub struct TestOptions {
     pub timestamp_fields: Vec<String>,
     /// Report documents without tests (T701).
     pub require_tests: bool,
-}
-
-/// One test's result, for summaries and JUnit.
-#[derive(Debug, Clone)]
-pub struct TestResult {
-    pub path: Arc<Path>,
-    pub document: String,
-    pub test: String,
-    pub failure: Option<String>,
-}
-
-#[derive(Debug, Default)]
-pub struct TestRun {
-    pub results: Vec<TestResult>,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-/// Tests of one document, from the document and from its file's sidecar.
-struct Located {
-    case: TestCase,
-    path: Arc<Path>,
+    /// Where `<stem>.tests.yml` sidecars are (beside the rule, or under `tests_dir`).
+    pub sidecars: SidecarLayout,
 }
 
 pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let lowering = Lowering::new(&parsed, &options.variables);
     let mut run = TestRun::default();
-    let tests = collect_tests(&mut run, catalog, &parsed, options.require_tests);
+    let tests = collect_tests(&mut run, catalog, &parsed, options.require_tests, &options.sidecars);
     for (p, cases) in parsed.iter().zip(tests) {
         if p.doc.kind == DocKind::Filter {
             continue;
@@ -82,173 +62,12 @@ pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
                     path: t.path.clone(),
                     document: doc_label(p),
                     test: t.case.name.clone(),
-                    failure: Some(format!("not run: the detection cannot be evaluated: {}", u.reason)),
+                    outcome: Outcome::Error(format!("not run: the detection cannot be evaluated: {}", u.reason)),
                 });
             }
         }
     }
     run
-}
-
-/// Findings about the tests themselves, without running them: malformed tests and sidecars (T703)
-/// and, with `require_tests`, documents lacking tests (T701). `detc check` reports these so a pull
-/// request learns about a missing test without a separate `detc test` run.
-pub fn check_tests(catalog: &Catalog, parsed: &[Parsed<'_>], require_tests: bool) -> Vec<Diagnostic> {
-    let mut run = TestRun::default();
-    collect_tests(&mut run, catalog, parsed, require_tests);
-    run.diagnostics
-}
-
-/// Each document's tests, inline and from its file's sidecar, indexed like `parsed`.
-fn collect_tests(
-    run: &mut TestRun,
-    catalog: &Catalog,
-    parsed: &[Parsed<'_>],
-    require_tests: bool,
-) -> Vec<Vec<Located>> {
-    let mut tests: Vec<Vec<Located>> = parsed.iter().map(|_| Vec::new()).collect();
-    for (i, p) in parsed.iter().enumerate() {
-        if let Some(node) = p.doc.root.get("tests") {
-            collect(run, &mut tests[i], parse_tests(node), p.doc.path());
-        }
-    }
-    for file in &catalog.files {
-        load_sidecar(run, &mut tests, parsed, file);
-    }
-    if require_tests {
-        for (p, cases) in parsed.iter().zip(&tests) {
-            if p.doc.kind != DocKind::Filter {
-                require(run, p, cases);
-            }
-        }
-    }
-    tests
-}
-
-fn collect(
-    run: &mut TestRun,
-    into: &mut Vec<Located>,
-    parsed: Vec<Result<TestCase, (Span, String)>>,
-    path: &Arc<Path>,
-) {
-    for t in parsed {
-        match t {
-            Ok(case) => into.push(Located {
-                case,
-                path: path.clone(),
-            }),
-            Err((span, msg)) => run
-                .diagnostics
-                .push(Diagnostic::at(&codes::INVALID_TEST, path, span, msg)),
-        }
-    }
-}
-
-/// `rule.yml` → `rule.tests.yml` (or `.tests.yaml`) beside it.
-fn sidecar_path(path: &Path) -> Option<PathBuf> {
-    let stem = path.file_stem()?.to_str()?;
-    ["tests.yml", "tests.yaml"]
-        .iter()
-        .map(|ext| path.with_file_name(format!("{stem}.{ext}")))
-        .find(|p| p.is_file())
-}
-
-fn load_sidecar(run: &mut TestRun, tests: &mut [Vec<Located>], parsed: &[Parsed<'_>], file: &SourceFile) {
-    let Some(sidecar) = sidecar_path(&file.path) else {
-        return;
-    };
-    let path: Arc<Path> = Arc::from(sidecar.as_path());
-    let text = match std::fs::read_to_string(&sidecar) {
-        Ok(t) => t,
-        Err(e) => {
-            run.diagnostics.push(Diagnostic::new(
-                &codes::INVALID_TEST,
-                &path,
-                None,
-                format!("cannot read: {e}"),
-            ));
-            return;
-        }
-    };
-    let source = SourceFile::new(path.clone(), text);
-    let (docs, diags) = parse_documents(&source);
-    run.diagnostics.extend(diags);
-    let in_file: Vec<usize> = (0..parsed.len())
-        .filter(|&i| parsed[i].doc.path() == &file.path && parsed[i].doc.kind != DocKind::Filter)
-        .collect();
-    for doc in docs.iter().filter_map(|d| d.root.as_ref()) {
-        let Some(node) = doc.get("tests") else {
-            run.diagnostics.push(Diagnostic::at(
-                &codes::INVALID_TEST,
-                &path,
-                doc.span,
-                "a test sidecar holds `tests:`",
-            ));
-            continue;
-        };
-        let mut cases = Vec::new();
-        collect(run, &mut cases, parse_tests(node), &path);
-        for located in cases {
-            let target = match &located.case.rule {
-                Some(r) => in_file.iter().copied().find(|&i| {
-                    let m = &parsed[i].meta;
-                    [m.id_str(), m.name_str(), m.title_str()].contains(&Some(r.as_str()))
-                }),
-                None if in_file.len() == 1 => Some(in_file[0]),
-                None => None,
-            };
-            match target {
-                Some(i) => tests[i].push(located),
-                None => run.diagnostics.push(
-                    Diagnostic::at(
-                        &codes::INVALID_TEST,
-                        &path,
-                        located.case.span,
-                        format!(
-                            "test `{}` names no document of {}",
-                            located.case.name,
-                            file.path.display()
-                        ),
-                    )
-                    .help("add `rule: <id, name or title>` to the test"),
-                ),
-            }
-        }
-    }
-}
-
-fn doc_label(p: &Parsed<'_>) -> String {
-    p.meta.title_str().unwrap_or("(untitled)").to_string()
-}
-
-fn require(run: &mut TestRun, p: &Parsed<'_>, cases: &[Located]) {
-    let positive = cases
-        .iter()
-        .any(|c| matches!(c.case.expect, Expect::Match | Expect::Alerts(1..)));
-    let negative = cases
-        .iter()
-        .any(|c| matches!(c.case.expect, Expect::NoMatch | Expect::Alerts(0)));
-    let head = p
-        .doc
-        .root
-        .as_map()
-        .and_then(|m| m.first())
-        .map_or(p.doc.span, |e| e.key.span);
-    let message = match (positive, negative) {
-        (true, true) => return,
-        (false, false) => "no detection tests".to_string(),
-        (false, true) => "no test that must fire".to_string(),
-        (true, false) => "no test that must stay quiet".to_string(),
-    };
-    run.diagnostics.push(
-        Diagnostic::at(
-            &codes::MISSING_TESTS,
-            p.doc.path(),
-            head,
-            format!("{}: {message}", doc_label(p)),
-        )
-        .help("add `tests:` with an event that must match and one that must not"),
-    );
 }
 
 fn record(run: &mut TestRun, p: &Parsed<'_>, t: &Located, failure: Option<(String, String)>) {
@@ -268,23 +87,12 @@ fn record(run: &mut TestRun, p: &Parsed<'_>, t: &Located, failure: Option<(Strin
         path: t.path.clone(),
         document: doc_label(p),
         test: t.case.name.clone(),
-        failure: failure.map(|f| f.0),
+        outcome: failure.map_or(Outcome::Passed, |f| Outcome::Failed(f.0)),
     });
 }
 
 fn invalid(run: &mut TestRun, p: &Parsed<'_>, t: &Located, message: String) {
-    run.diagnostics.push(Diagnostic::at(
-        &codes::INVALID_TEST,
-        &t.path,
-        t.case.span,
-        message.clone(),
-    ));
-    run.results.push(TestResult {
-        path: t.path.clone(),
-        document: doc_label(p),
-        test: t.case.name.clone(),
-        failure: Some(message),
-    });
+    cannot_run(run, &t.path, Some(t.case.span), &doc_label(p), &t.case.name, message);
 }
 
 fn run_rule_tests(run: &mut TestRun, p: &Parsed<'_>, matchers: &[Matcher], cases: &[Located]) {
@@ -292,12 +100,15 @@ fn run_rule_tests(run: &mut TestRun, p: &Parsed<'_>, matchers: &[Matcher], cases
         let want = match t.case.expect {
             Expect::Match => true,
             Expect::NoMatch => false,
-            Expect::Alerts(_) => {
+            Expect::Alerts(n) => {
                 invalid(
                     run,
                     p,
                     t,
-                    "`expect: {alerts: N}` is for correlations; use `match` or `no_match`".into(),
+                    format!(
+                        "test `{}`: `expect: {{alerts: {n}}}` is for correlations; a rule's test expects `match` or `no_match`",
+                        t.case.name
+                    ),
                 );
                 continue;
             }
@@ -403,7 +214,7 @@ fn untimed_in_test(run: &mut TestRun, p: &Parsed<'_>, t: &Located, untimed: &[St
         path: t.path.clone(),
         document: doc_label(p),
         test: t.case.name.clone(),
-        failure: Some(message),
+        outcome: Outcome::Error(message),
     });
 }
 

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::changes::{Deployed, deployed};
 use super::compiled::{Pipelines, compile, consumed_rules};
 use super::family::{BuildContext, Family, Output};
 use super::integrity::{Broken, DocKey, find_broken};
@@ -42,6 +43,8 @@ pub struct Artifacts {
     pub files: BTreeMap<PathBuf, String>,
     /// Everything to show the user; any error means the build failed and nothing may be written.
     pub diagnostics: Vec<Diagnostic>,
+    /// Each deployed detection's queries and artifact files, for comparing builds (`detc diff`).
+    pub detections: Vec<Deployed>,
 }
 
 impl Artifacts {
@@ -63,6 +66,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
             return Artifacts {
                 files: BTreeMap::new(),
                 diagnostics,
+                detections: Vec::new(),
             };
         }
     };
@@ -86,6 +90,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     let lint_options = crate::config::LintOptions {
         variables: config.variables.clone(),
         require_tests: config.require_tests,
+        sidecars: config.sidecar_layout(&[]),
     };
     let errors: Vec<Diagnostic> = check_catalog(catalog, &lint_options)
         .into_iter()
@@ -103,7 +108,8 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         .map(Parsed::parse)
         .collect();
     let consumed = consumed_rules(&parsed, &config.variables);
-    let detections = compile(&parsed, &config.variables, &pipelines, &consumed);
+    let tests = crate::eval::tests_by_document(catalog, &parsed, &lint_options.sidecars);
+    let detections = compile(&parsed, &tests, &config.variables, &pipelines, &consumed);
     diagnostics.extend(missing_tokens(&parsed, config, options.splunk.use_custom_queries));
 
     // 3. Render every family.
@@ -122,6 +128,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     let report = report(&everything, &broken, &consumed, &out.placements, &detections);
     out.files.insert(PathBuf::from("report.json"), report);
     Artifacts {
+        detections: deployed(&detections, &out.placements),
         files: out.files,
         diagnostics,
     }

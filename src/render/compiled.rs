@@ -12,7 +12,7 @@ use crate::backend::convert::{convert_document_to, render_query};
 use crate::backend::{Conversion, QueryLanguage};
 use crate::catalog::DocKind;
 use crate::diag::Severity;
-use crate::eval::spec::{Expect, parse_tests};
+use crate::eval::spec::{Expect, TestCase};
 use crate::ir::Lowering;
 use crate::model::index::Resolution;
 use crate::model::{Body, Parsed};
@@ -120,9 +120,11 @@ pub fn consumed_rules(parsed: &[Parsed<'_>], vars: &BTreeMap<String, String>) ->
     Lowering::new(parsed, vars).suppressed_rules().into_iter().collect()
 }
 
-/// Compile every deployable document (not a filter, not consumed by a correlation) of `parsed`.
+/// Compile every deployable document (not a filter, not consumed by a correlation) of `parsed`;
+/// `tests` are each document's tests (inline and sidecar), indexed like `parsed`, for the docs pages.
 pub fn compile<'p, 'a>(
     parsed: &'p [Parsed<'a>],
+    tests: &[Vec<TestCase>],
     vars: &'p BTreeMap<String, String>,
     pipelines: &Pipelines<'p>,
     consumed: &HashSet<DocKey>,
@@ -150,8 +152,9 @@ pub fn compile<'p, 'a>(
     let splunk = lowering("splunk");
     parsed
         .par_iter()
-        .filter(|p| p.doc.kind != DocKind::Filter && !consumed.contains(&key_of(p)))
-        .map(|p| {
+        .zip(tests)
+        .filter(|(p, _)| p.doc.kind != DocKind::Filter && !consumed.contains(&key_of(p)))
+        .map(|(p, tests)| {
             // Each document is lowered once per family and rendered for the family's backends.
             let mut queries = BTreeMap::new();
             for (family, ctx) in &lowerings {
@@ -184,7 +187,7 @@ pub fn compile<'p, 'a>(
                 elastic_group,
                 elastic_value,
                 splunk_group,
-                tests: tests_of(p),
+                tests: tests_json(tests),
             }
         })
         .collect()
@@ -250,13 +253,9 @@ fn correlation_fields(
     (group, value)
 }
 
-fn tests_of(p: &Parsed<'_>) -> Vec<Json> {
-    let Some(node) = p.doc.root.get("tests") else {
-        return Vec::new();
-    };
-    parse_tests(node)
-        .into_iter()
-        .flatten()
+fn tests_json(tests: &[TestCase]) -> Vec<Json> {
+    tests
+        .iter()
         .map(|t| {
             let expect = match t.expect {
                 Expect::Match => "match".to_string(),

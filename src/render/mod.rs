@@ -3,6 +3,7 @@
 //! its account of every document in [`report`].
 
 pub mod build;
+pub mod changes;
 pub mod compiled;
 pub mod docs;
 pub mod elastic;
@@ -13,6 +14,7 @@ pub mod meta;
 pub mod navigator;
 pub mod options;
 pub mod outdir;
+pub mod pr_comment;
 pub mod report;
 pub mod schedule;
 pub mod splunk;

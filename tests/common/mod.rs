@@ -85,3 +85,37 @@ impl Project {
         self.cmd(args).output().expect("detc runs")
     }
 }
+
+/// Run git in `dir` with a fixed identity (tests must not depend on the user's git config).
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.email=detc@example.com",
+            "-c",
+            "user.name=detc",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+impl Project {
+    /// Make the project a git repository with everything committed.
+    pub fn commit_all(&self, message: &str) {
+        if !self.root().join(".git").exists() {
+            git(self.root(), &["init", "-q", "-b", "main"]);
+        }
+        git(self.root(), &["add", "-A"]);
+        git(self.root(), &["commit", "-qm", message]);
+    }
+}
