@@ -257,6 +257,27 @@ fn tokens_in_detection_values_are_filled_and_a_missing_one_fails_naming_every_us
     assert!(!p.dist().exists());
 }
 
+/// Every missing token of a query is reported, each once, not only the first one.
+#[test]
+fn every_missing_token_of_one_value_is_reported() {
+    let two = rule(
+        "Two tokens",
+        OTHER_ID,
+        "  sel: {data.client_id: '{client}-{tenant}', data.hostname: '{tenant}'}\n  condition: sel",
+    );
+    let p = Project::new("", &[("two.yml", &two)]);
+    let err = stderr(&p.build(&[]));
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error[P602]")).collect();
+    assert_eq!(
+        lines,
+        [
+            "error[P602]: token `{client}` has no value (used once in deployed queries)",
+            "error[P602]: token `{tenant}` has no value (used 2 times in deployed queries)",
+        ],
+        "{err}"
+    );
+}
+
 #[test]
 fn titles_and_descriptions_cannot_add_conf_lines_or_html() {
     let hostile = format!(

@@ -155,6 +155,199 @@ fn variables_resolve_tokens() {
     assert!(codes(&detc(&["check", "--format", "json", "--var", "tenant=acme", p])).is_empty());
 }
 
+/// A token is one finding for the catalog, at its first use, whatever the number of uses; literal
+/// braces (a CLSID, shell syntax) are no token at all.
+#[test]
+fn each_unresolved_token_is_reported_once_with_its_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let query = "splunk: index=auth0 data.tenant_name=\"{tenant}\" OR data.hostname=\"{tenant}.eu\"\n";
+    std::fs::write(dir.path().join("a.yml"), format!("{RULE}{query}")).unwrap();
+    let literal = "title: L\nlogsource: {product: windows}\ndetection:\n  sel:\n    CommandLine|contains:\n      \
+                   - '{BD54C901-076B-434E-B6C7-17C531F4AB41}'\n      - 'cat{IFS}/etc/passwd'\n      - '${IFS}'\n      \
+                   - '{cat,/etc/shadow}'\n  condition: sel\n";
+    std::fs::write(dir.path().join("b.yml"), format!("{literal}---\n{RULE}{query}")).unwrap();
+    let out = detc(&[
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "P601",
+        dir.path().to_str().unwrap(),
+    ]);
+    let diags = json_lines(&out);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    let d = &diags[0];
+    assert!(d["file"].as_str().unwrap().ends_with("a.yml"), "{d}");
+    assert_eq!(d["message"], "token `{tenant}` has no value (used 4 times)");
+    let related: Vec<String> = d["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["file"].as_str().unwrap().rsplit('/').next().unwrap(),
+                r["line"]
+            )
+        })
+        .collect();
+    assert_eq!(related, ["a.yml:6", "b.yml:17", "b.yml:17"]);
+    assert!(!d["help"].as_str().unwrap().contains("BD54C901"));
+}
+
+/// Check one file and return its findings as JSON.
+fn check_text(name: &str, text: &str) -> (Vec<Value>, Option<i32>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = detc(&["check", "--format", "json", path.to_str().unwrap()]);
+    (json_lines(&out), out.status.code())
+}
+
+fn finding<'d>(diags: &'d [Value], code: &str) -> &'d Value {
+    diags
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code}: {diags:#?}"))
+}
+
+/// Schema errors name the field and say what it takes, with the corrected value; a malformed tag is
+/// one finding (Q511, which writes the fix), not two.
+#[test]
+fn schema_errors_are_told_in_words() {
+    let rule = "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\ndate: 2025/01/15\nlevel: Hihg\n\
+                tags: [attack.T1110, attack.credential-access]\nlogsource: {product: auth0}\n\
+                detection: {sel: {data.type: f}, condition: sel}\n---\ntitle: C\nid: 6e3d8f2b-4c5a-4d7e-9fa0-1b2c3d4e5f60\n\
+                correlation: {type: event_count, rules: [5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f], group-by: [data.ip], timespan: 5min, condition: {gte: 10}}\n";
+    let (diags, status) = check_text("r.yml", rule);
+    assert_eq!(status, Some(1));
+    let schema: Vec<(&str, &str)> = diags
+        .iter()
+        .filter(|d| d["code"] == "S101")
+        .map(|d| (d["message"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        schema,
+        [
+            (
+                "`date` must be a date written YYYY-MM-DD, e.g. 2025-01-15; `2025/01/15` is not",
+                "write `date: 2025-01-15`"
+            ),
+            (
+                "`level` must be one of informational, low, medium, high, critical; `Hihg` is not",
+                "did you mean `high`?"
+            ),
+            (
+                "`correlation.timespan` must be a whole number and one unit letter (s, m, h, d, w, M for months, y), e.g. 5m or 1h; `5min` is not",
+                "write `timespan: 5m`"
+            ),
+        ]
+    );
+    let tag: Vec<&Value> = diags.iter().filter(|d| d["line"] == 5).collect();
+    assert_eq!(tag.len(), 1, "one finding for one bad tag: {tag:#?}");
+    assert_eq!(tag[0]["code"], "Q511");
+}
+
+/// Unknown Auth0 fields and event types get the nearest known name.
+#[test]
+fn auth0_names_get_did_you_mean() {
+    let rule = "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\n\
+                detection: {sel: {data.type: sapii, data.client_nmae: x}, condition: sel}\n";
+    let (diags, _) = check_text("r.yml", rule);
+    assert_eq!(finding(&diags, "C210")["help"], "did you mean `data.client_name`?");
+    assert_eq!(
+        finding(&diags, "C211")["help"],
+        "did you mean `sapi` (Successful API Operation)?"
+    );
+}
+
+/// Misspelt logsource keys, tag namespaces and tactics get the nearest known name.
+#[test]
+fn tags_and_logsource_keys_get_did_you_mean() {
+    let rule = "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0, categroy: x}\n\
+                detection: {sel: {data.type: s}, condition: sel}\ntags: [atack.t1110, attack.stelth]\n";
+    let (diags, _) = check_text("r.yml", rule);
+    let helps: Vec<(&str, &str)> = diags
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["help"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        helps,
+        [
+            ("Q505", "did you mean `category`?"),
+            ("Q512", "did you mean `attack.t1110`?"),
+            ("Q513", "did you mean `attack.stealth`?"),
+        ]
+    );
+}
+
+#[test]
+fn a_misspelt_config_key_gets_did_you_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("detc.yaml");
+    std::fs::write(&config, "catalog: rules\ntargets:\n  splunk:\n    intervall: 10m\n").unwrap();
+    let out = detc_with_config(&config, &["check", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown key `intervall`") && err.contains("did you mean `interval`?"),
+        "{err}"
+    );
+    assert!(err.contains("detc.yaml:4:5"), "{err}");
+}
+
+/// A field written one level too far left is an error at its line, not an unused identifier.
+#[test]
+fn a_dedented_detection_item_is_an_error() {
+    let rule = "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\n\
+                detection:\n  selection:\n    data.description: Update\n  data.type: sapi\n  keywords: [a, b]\n  \
+                condition: selection or keywords\n";
+    let (diags, status) = check_text("r.yml", rule);
+    assert_eq!(status, Some(1));
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["C214"], "{diags:#?}");
+    let d = &diags[0];
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(8), Some(3)));
+    assert_eq!(
+        d["help"],
+        "indent it under `selection` (to column 5, like its other items)"
+    );
+    assert_eq!(d["related"][0]["line"], 6);
+}
+
+/// ATT&CK v19 tactics are known; a newer technique is one notice for the catalog.
+#[test]
+fn attack_v19_tactics_are_known_and_newer_techniques_noted_once() {
+    let tagged = |title: &str, tags: &str| {
+        format!(
+            "title: {title}\nlogsource: {{product: windows}}\ndetection: {{sel: {{a: b}}, condition: sel}}\ntags: [{tags}]\n"
+        )
+    };
+    let text = [
+        tagged("A", "attack.stealth, attack.t1036"),
+        tagged("B", "attack.defense-impairment, attack.t1562.001, attack.t1685"),
+        tagged("C", "attack.defense-impairment, attack.t1685.001"),
+    ]
+    .join("---\n");
+    let (diags, _) = check_text("r.yml", &text);
+    let attack: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"].as_str().unwrap().starts_with("Q51"))
+        .collect();
+    assert_eq!(attack.len(), 1, "{attack:#?}");
+    assert_eq!(
+        attack[0]["message"],
+        "technique `t1685` is newer than the embedded ATT&CK v18.1 table (tagged 2 times: t1685, t1685.001)"
+    );
+    assert_eq!(attack[0]["related"].as_array().unwrap().len(), 1);
+    let (diags, _) = check_text("r.yml", &tagged("D", "attack.impact, attack.t1036"));
+    let help = finding(&diags, "Q515")["help"].as_str().unwrap().to_string();
+    assert!(
+        help.contains("attack.stealth") && help.contains("attack.defense-evasion"),
+        "{help}"
+    );
+}
+
 #[test]
 fn github_annotations() {
     let out = detc(&["check", "--format", "github", &fixtures("defects/typos.yml")]);
@@ -329,6 +522,10 @@ fn list_and_explain() {
     let text = String::from_utf8_lossy(&list.stdout);
     assert!(text.lines().count() > 40);
     assert!(text.contains("C205  null-from-commented-items"));
+    assert!(
+        text.lines().next().unwrap().contains("ATT&CK Enterprise v18.1"),
+        "the table's version heads the list: {text}"
+    );
     let explain = detc(&["explain", "C205"]);
     let text = String::from_utf8_lossy(&explain.stdout);
     assert!(text.contains("commented out") && text.contains("Fires on:"), "{text}");

@@ -3,17 +3,33 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 
 use detc::catalog::Catalog;
 use detc::check::check_catalog;
 use detc::codes;
+use detc::config::{Config, LintOptions};
 
-fn codes_reported(yaml: &str) -> Vec<&'static str> {
-    let catalog = Catalog::from_sources(&[("example.yml", yaml)]);
-    check_catalog(&catalog, &Default::default())
-        .iter()
-        .map(|d| d.code.code)
-        .collect()
+/// The codes `detc check` reports in a folder holding the example's files: a `detc.yaml` among them
+/// is the configuration (its own errors, and the lint options it sets), the others the catalog.
+fn codes_reported(example: &'static str) -> Vec<&'static str> {
+    let (config, rules): (Vec<_>, Vec<_>) = codes::Code::example_files(example)
+        .into_iter()
+        .partition(|(name, _)| *name == "detc.yaml");
+    let mut reported = Vec::new();
+    let mut options = LintOptions::default();
+    if let Some((name, text)) = config.first() {
+        match Config::parse(Arc::from(Path::new(name)), text.to_string()) {
+            Ok(c) => {
+                options.variables = c.variables;
+                options.require_tests = c.require_tests;
+            }
+            Err(diags) => reported.extend(diags.iter().map(|d| d.code.code)),
+        }
+    }
+    let catalog = Catalog::from_sources(&rules);
+    reported.extend(check_catalog(&catalog, &options).iter().map(|d| d.code.code));
+    reported
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

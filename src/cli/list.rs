@@ -20,6 +20,12 @@ pub struct ListArgs {
 pub fn run(args: ListArgs) -> ExitCode {
     match args.what {
         What::Lints => {
+            // The tag lints (Q513–Q516) judge against this table; a header line says which.
+            println!(
+                "# ATT&CK tags are checked against the embedded ATT&CK Enterprise {} table (plus the v19 tactics {})",
+                crate::data::attack::VERSION,
+                crate::data::attack::DEFENSE_EVASION_SUCCESSORS.join(", ")
+            );
             for c in crate::codes::all() {
                 println!("{}  {:<32} {:<8} {}", c.code, c.name, c.severity.as_str(), c.summary);
             }

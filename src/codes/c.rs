@@ -130,6 +130,20 @@ codes! {
         good: "title: T\nlogsource: {product: auth0}\ndetection:\n  sel: {data.type: s}\n  condition: sel\n",
     }
 
+    DEDENTED_ITEM {
+        code: "C214",
+        name: "dedented-detection-item",
+        severity: Severity::Error,
+        summary: "a detection item indented at the level of the selections, not under the one it follows",
+        doc: "A `field: value` line written one level too far left, right after a selection, becomes a search \
+              identifier of its own; the condition does not name it, so the query silently loses that condition \
+              (pySigma and detc alike). Reported for a key no condition can name (a field path with `.` or a \
+              `|modifier`) and for an unused identifier holding a single value, when it follows a selection \
+              mapping. Indent it under the selection (this replaces C203 for the identifier).",
+        bad: "title: T\nlogsource: {product: auth0}\ndetection:\n  sel:\n    data.description: Update\n  data.type: sapi\n  condition: sel\n",
+        good: "title: T\nlogsource: {product: auth0}\ndetection:\n  sel:\n    data.description: Update\n    data.type: sapi\n  condition: sel\n",
+    }
+
     SPECIFIC_LOGSOURCE {
         code: "C213",
         name: "specific-instead-of-generic-logsource",

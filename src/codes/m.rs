@@ -209,9 +209,11 @@ codes! {
         name: "escaped-wildcard",
         severity: Severity::Info,
         summary: "a value contains an escaped wildcard `\\*` or `\\?`",
-        doc: "`\\*` matches a literal asterisk. That is rare in logs; check that a wildcard was not meant, or that \
-              a Windows path such as `C:\\*` did not lose a backslash.",
-        bad: rule_yaml!("    CommandLine: 'a\\*b'\n"),
-        good: rule_yaml!("    CommandLine: 'a*b'\n"),
+        doc: "`\\*` matches a literal asterisk. Right after a path component (`C:\\Windows\\*`) the backslash was \
+              most likely meant as the path separator before a wildcard, and escapes the wildcard instead: write \
+              `C:\\Windows\\\\*`. A literal `*` or `?` outside a Windows path (`/tn \\*`, `page.asp\\?id=`) or after \
+              an escaped backslash (`\\\\\\*`) is deliberate and not reported.",
+        bad: rule_yaml!("    Image: 'C:\\Windows\\*'\n"),
+        good: rule_yaml!("    Image: 'C:\\Windows\\\\*'\n"),
     }
 }

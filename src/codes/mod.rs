@@ -22,7 +22,8 @@ pub struct Code {
     pub summary: &'static str,
     /// One paragraph: what it checks, why it matters, how to fix it.
     pub doc: &'static str,
-    /// A catalog file (YAML, possibly several documents) on which this code fires.
+    /// A catalog file (YAML, possibly several documents) on which this code fires; several files,
+    /// each after a `# file: PATH` line, for codes about several files ([`Code::example_files`]).
     /// Empty for codes whose trigger is not a catalog `detc check` reads (the doc says why).
     pub bad: &'static str,
     /// The same file fixed: this code does not fire on it.
@@ -35,6 +36,29 @@ pub struct Code {
 /// The field that keeps `Code` from being built outside this module.
 #[derive(Debug)]
 struct Sealed;
+
+/// The line that starts a file of a several-file example (`# file: a/rules.yml`).
+const FILE_MARK: &str = "# file: ";
+
+impl Code {
+    /// The files of an example (`bad` or `good`) as (path, text): one `example.yml`, or, for codes
+    /// about several files, each file after its `# file: PATH` line. A `detc.yaml` among them is the
+    /// configuration `detc check` would read in that folder.
+    pub fn example_files(example: &'static str) -> Vec<(&'static str, &'static str)> {
+        if !example.starts_with(FILE_MARK) {
+            return vec![("example.yml", example)];
+        }
+        let mut files = Vec::new();
+        let mut rest = example;
+        while let Some(after) = rest.strip_prefix(FILE_MARK) {
+            let (name, body) = after.split_once('\n').unwrap_or((after, ""));
+            let end = body.find(&format!("\n{FILE_MARK}")).map_or(body.len(), |i| i + 1);
+            files.push((name.trim(), &body[..end]));
+            rest = &body[end..];
+        }
+        files
+    }
+}
 
 impl PartialEq for Code {
     fn eq(&self, other: &Self) -> bool {

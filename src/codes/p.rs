@@ -8,8 +8,11 @@ codes! {
         summary: "a `{name}` token has no value in the configured variables",
         doc: "Extension queries (`splunk`, `tenant_logs`) and values may carry `{name}` tokens such as \
               `{your-tenant-name}` that must be filled per deployment. Each token without a value in `detc.yaml` \
-              `variables` is listed with its location, so a deployment never ships a literal `{threshold}`. \
-              Splunk's own `{}` multivalue suffix (`roles{}`) is not a token.",
+              `variables` (or `--var`) is reported once for the whole catalog, at its first use, with every other \
+              use as a related location, so a deployment never ships a literal `{threshold}`. Braces that are \
+              literal text are not tokens: Splunk's `{}` multivalue suffix (`roles{}`), GUIDs and CLSIDs \
+              (`{BD54C901-076B-434E-B6C7-17C531F4AB41}`), shell syntax (`${var}`, `{IFS}`, `{a,b}`), and other \
+              syntaxes' braces (`#{x}`, `%{x}`, a template's `{{x}}`).",
         bad: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nsplunk: index=auth0 data.tenant_name=\"{your-tenant-name}\"\n",
         good: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nsplunk: index=auth0 data.type=s\n",
     }

@@ -125,7 +125,9 @@ codes! {
         severity: Severity::Warning,
         summary: "an ATT&CK technique tag without a tag for any of its tactics",
         doc: "Navigator layers and Elastic `threat` mappings need the tactic. Tag one of the technique's \
-              tactics too (SigmaHQ: `techniques_without_tactics`).",
+              tactics too (SigmaHQ: `techniques_without_tactics`). A technique the table files under Defense Evasion \
+              is satisfied by either of the v19 tactics that replaced it, `attack.stealth` or \
+              `attack.defense-impairment`.",
         bad: tagged!("  - attack.t1110.004\n"),
         good: tagged!("  - attack.credential-access\n  - attack.t1110.004\n"),
     }
@@ -134,13 +136,15 @@ codes! {
         code: "Q516",
         name: "newer-attack-tag",
         severity: Severity::Info,
-        summary: "a tactic or technique from an ATT&CK release newer than the embedded table",
-        doc: "ATT&CK releases after the embedded table renamed and added tactics (`attack.stealth`, \
-              `attack.defense-impairment`) and techniques (T1685, T1686) that current SigmaHQ rules use. They are \
-              accepted, at info level, but cannot be checked: a technique id above the highest id in the table is \
-              taken to be newer rather than wrong.",
-        bad: tagged!("  - attack.stealth\n"),
-        good: tagged!("  - attack.defense-evasion\n"),
+        summary: "a technique from an ATT&CK release newer than the embedded table",
+        doc: "ATT&CK releases after the embedded table added techniques (T1685, T1686) that current SigmaHQ \
+              rules use. A technique id above the highest id in the table is taken to be newer rather than wrong: \
+              accepted unchecked, and noted once per technique for the whole catalog (sub-techniques included), \
+              at its first tag, with every other tag as a related location. The v19 tactics that replaced Defense \
+              Evasion (`attack.stealth`, `attack.defense-impairment`) are known tactics, not notices. `detc list \
+              lints` shows the table's version.",
+        bad: tagged!("  - attack.defense-impairment\n  - attack.t1686\n"),
+        good: tagged!("  - attack.defense-impairment\n  - attack.t1562\n"),
     }
 
     DUPLICATE_TAG {

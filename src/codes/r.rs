@@ -20,10 +20,9 @@ codes! {
         summary: "a rule name referenced from a file that does not define it matches several documents",
         doc: "A name is looked up in the referring file first, then catalog-wide. When the referring file does \
               not define it and several other files do, the reference is ambiguous; every candidate is listed. \
-              Reference the rule by `id` instead. \
-              It needs the name defined in several files other than the referring one, and an example is one file, so it has no check example.",
-        bad: "",
-        good: "",
+              Reference the rule by `id` instead.",
+        bad: "# file: a.yml\ntitle: A\nname: failed\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n# file: b.yml\ntitle: B\nname: failed\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n# file: c.yml\ntitle: Many\ncorrelation:\n  type: event_count\n  rules: [failed]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n",
+        good: "# file: a.yml\ntitle: A\nname: failed\nid: 9a0f4f4e-1c1e-4e71-9a5c-2d1f3b4c5d6e\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n# file: b.yml\ntitle: B\nname: failed_b\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n# file: c.yml\ntitle: Many\ncorrelation:\n  type: event_count\n  rules: [9a0f4f4e-1c1e-4e71-9a5c-2d1f3b4c5d6e]\n  group-by: [data.ip]\n  timespan: 1h\n  condition: {gte: 10}\n",
     }
 
     DUPLICATE_ID {
@@ -56,10 +55,9 @@ codes! {
         doc: "detc resolves names per file first, so each file's correlation finds its own base rule. But the \
               Sigma specification wants names unique, and pySigma, which resolves names over the whole \
               collection, fails to convert such a folder ('Conversion result not available'). Give each base \
-              rule a distinct name. \
-              It needs the name in two files, and an example is one file, so it has no check example.",
-        bad: "",
-        good: "",
+              rule a distinct name.",
+        bad: "# file: a.yml\ntitle: A\nname: failed\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n# file: b.yml\ntitle: B\nname: failed\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n",
+        good: "# file: a.yml\ntitle: A\nname: failed\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n# file: b.yml\ntitle: B\nname: failed_b\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n",
     }
 
     DUPLICATE_NAME {
@@ -78,10 +76,9 @@ codes! {
         severity: Severity::Warning,
         summary: "two rule files in different folders share a file name",
         doc: "Several tools (and reviewers) identify rules by file name; two files with the same name in \
-              different folders collide when a catalog is flattened or published (pySigma: `duplicate_filename`). \
-              It needs two files in different folders, and an example is one file, so it has no check example.",
-        bad: "",
-        good: "",
+              different folders collide when a catalog is flattened or published (pySigma: `duplicate_filename`).",
+        bad: "# file: a/rules.yml\ntitle: A\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n# file: b/rules.yml\ntitle: B\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n",
+        good: "# file: a/rules.yml\ntitle: A\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n# file: b/more_rules.yml\ntitle: B\nlogsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n",
     }
 
     ALIAS_UNKNOWN_RULE {

@@ -9,9 +9,9 @@ codes! {
         doc: "A detection that was never run against an event is a guess. With `require_tests: true` in \
               detc.yaml (our own catalog sets it), every rule and correlation needs `tests:` (or a \
               `<stem>.tests.yml` sidecar) with at least one event that must match and one that must not. \
-              `check` reports it only with `require_tests: true` in detc.yaml, which an example file cannot set, so it has no check example.",
-        bad: "",
-        good: "",
+              `check` reports it only with `require_tests: true` in detc.yaml, as the examples set.",
+        bad: "# file: detc.yaml\nrequire_tests: true\n# file: r.yml\ntitle: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
+        good: "# file: detc.yaml\nrequire_tests: true\n# file: r.yml\ntitle: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlevel: low\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\ntests:\n  - {name: a login fires, expect: match, event: {data: {type: s}}}\n  - {name: a failed login does not, expect: no_match, event: {data: {type: f}}}\n",
     }
 
     TEST_FAILED {

@@ -61,3 +61,10 @@ fn docs_have_no_runs_of_spaces() {
         assert!(!c.summary.contains("  "), "{}: run of spaces in its summary", c.code);
     }
 }
+
+#[test]
+fn several_file_examples_split_at_their_marks() {
+    assert_eq!(Code::example_files("title: T\n"), [("example.yml", "title: T\n")]);
+    let files = Code::example_files("# file: a/r.yml\ntitle: A\nname: x\n# file: b/r.yml\ntitle: B\n");
+    assert_eq!(files, [("a/r.yml", "title: A\nname: x\n"), ("b/r.yml", "title: B\n")]);
+}

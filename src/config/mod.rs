@@ -93,14 +93,8 @@ impl Config {
         let errors: Vec<Diagnostic> = validator()
             .iter_errors(&instance)
             .map(|e| {
-                let at = crate::schema::locate_span(&root, e.instance_path().as_str());
-                Diagnostic::at(
-                    &codes::INVALID_CONFIG,
-                    &path,
-                    at,
-                    format!("{e} (at {})", e.instance_path().as_str()),
-                )
-                .help("see schemas/config.json for the keys detc.yaml takes")
+                crate::schema::error_diagnostic(&codes::INVALID_CONFIG, &path, &root, "file", schema(), &e)
+                    .help_or("see schemas/config.json for the keys detc.yaml takes")
             })
             .collect();
         if !errors.is_empty() {
@@ -147,14 +141,17 @@ impl Config {
     }
 }
 
+fn schema() -> &'static serde_json::Value {
+    static S: OnceLock<serde_json::Value> = OnceLock::new();
+    S.get_or_init(|| serde_json::from_str(include_str!("../../schemas/config.json")).expect("valid JSON (tested)"))
+}
+
 fn validator() -> &'static Validator {
     static V: OnceLock<Validator> = OnceLock::new();
     V.get_or_init(|| {
-        let schema: serde_json::Value =
-            serde_json::from_str(include_str!("../../schemas/config.json")).expect("valid JSON (tested)");
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
-            .build(&schema)
+            .build(schema())
             .expect("the config schema compiles (tested)")
     })
 }
@@ -198,12 +195,18 @@ mod tests {
     fn unknown_keys_are_reported_at_their_line() {
         let errs = parse("catalog: rules\nvariabels: {}\n").unwrap_err();
         assert_eq!(errs[0].code.code, "S102");
-        assert_eq!(
-            errs[0].span.unwrap().start.line,
-            1,
-            "additionalProperties points at the mapping"
-        );
+        assert_eq!(errs[0].span.unwrap().start.line, 2, "at the unknown key");
         let errs = parse("require_tests: maybe\n").unwrap_err();
         assert_eq!(errs[0].span.unwrap().start.line, 1);
+    }
+
+    #[test]
+    fn a_misspelt_key_gets_did_you_mean() {
+        let errs = parse("catalog: rules\nvariabels: {}\n").unwrap_err();
+        assert_eq!(errs[0].message, "unknown key `variabels`");
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `variables`?"));
+        let errs = parse("targets:\n  splunk: {intervall: 5m}\n").unwrap_err();
+        assert_eq!(errs[0].span.unwrap().start.line, 2);
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `interval`?"), "{errs:?}");
     }
 }

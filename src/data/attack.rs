@@ -53,9 +53,47 @@ pub fn attack() -> &'static Attack {
     })
 }
 
-/// Tactic names used by ATT&CK releases newer than the table (v19 renamed and split tactics), which
-/// SigmaHQ already uses: known, so not "unknown", but not checkable against techniques either.
-pub const NEWER_TACTICS: &[&str] = &["stealth", "defense-impairment"];
+/// ATT&CK v19 retired Defense Evasion and split its techniques between two new tactics, which
+/// current SigmaHQ rules tag (Elastic's detection-rules issue 6035 and remapping guide record the
+/// split into Stealth and Defense Impairment). The table predates the split, so a technique it files
+/// under `defense-evasion` is accepted under either successor.
+pub const DEFENSE_EVASION_SUCCESSORS: [&str; 2] = ["stealth", "defense-impairment"];
+
+impl Attack {
+    /// Whether `name` is a tactic short name of the table or of v19.
+    pub fn is_tactic(&self, name: &str) -> bool {
+        self.tactics.contains(&name) || DEFENSE_EVASION_SUCCESSORS.contains(&name)
+    }
+
+    /// The tactics a technique tag may be paired with: its own, and the successors of Defense Evasion.
+    pub fn tactics_of(&self, t: &Technique) -> Vec<&'static str> {
+        let mut out = t.tactics.clone();
+        if out.contains(&"defense-evasion") {
+            out.extend(DEFENSE_EVASION_SUCCESSORS);
+        }
+        out
+    }
+
+    /// Whether `id` (`t1685.001`) is a technique of a newer release: not in the table, and numbered
+    /// above every technique in it.
+    pub fn is_newer_technique(&self, id: &str) -> bool {
+        !self.techniques.contains_key(id) && technique_number(id).is_some_and(|n| n > self.highest_technique())
+    }
+
+    /// The highest technique number in the table (`t1684` → 1684): an id above it is newer.
+    pub fn highest_technique(&self) -> u32 {
+        self.techniques
+            .keys()
+            .filter_map(|k| technique_number(k))
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// `t1685.001` → 1685.
+pub fn technique_number(id: &str) -> Option<u32> {
+    id.strip_prefix('t')?.split('.').next()?.parse().ok()
+}
 
 #[cfg(test)]
 mod tests {
@@ -67,5 +105,16 @@ mod tests {
         assert_eq!(a.tactics.len(), 14);
         assert!(a.techniques["t1110.004"].tactics.contains(&"credential-access"));
         assert!(a.techniques["t1002"].revoked);
+    }
+
+    #[test]
+    fn v19_successors_of_defense_evasion() {
+        let a = attack();
+        assert!(a.is_tactic("stealth") && a.is_tactic("defense-impairment") && a.is_tactic("impact"));
+        assert!(!a.tactics.contains(&"stealth"), "the table itself is v18.1");
+        let masquerading = &a.techniques["t1036"];
+        assert!(a.tactics_of(masquerading).contains(&"stealth"));
+        assert!(!a.tactics_of(&a.techniques["t1110"]).contains(&"stealth"));
+        assert!(technique_number("t1685.001").unwrap() > a.highest_technique());
     }
 }

@@ -3,6 +3,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use crate::diag::{closest, edit_distance};
+
 const FIELDS: &str = include_str!("../../data/auth0-fields.tsv");
 const TYPES: &str = include_str!("../../data/auth0-event-types.tsv");
 
@@ -11,6 +13,7 @@ pub struct Auth0 {
     /// Every known path (array items written `path{}`), with whether anything below it is allowed.
     paths: HashMap<&'static str, bool>,
     pub event_types: HashSet<&'static str>,
+    type_descriptions: HashMap<&'static str, &'static str>,
 }
 
 pub fn auth0() -> &'static Auth0 {
@@ -26,11 +29,11 @@ pub fn auth0() -> &'static Auth0 {
             let e = a.paths.entry(path).or_insert(false);
             *e |= open;
         }
-        a.event_types = TYPES
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split('\t').next())
-            .collect();
+        for line in TYPES.lines().filter(|l| !l.starts_with('#')) {
+            let (code, description) = line.split_once('\t').unwrap_or((line, ""));
+            a.event_types.insert(code);
+            a.type_descriptions.insert(code, description);
+        }
         a
     })
 }
@@ -64,17 +67,42 @@ impl Auth0 {
         false
     }
 
-    /// Known paths, without `{}` markers, to suggest a correction.
-    pub fn closest(&self, field: &str) -> Option<&'static str> {
-        let last = field.rsplit('.').next().unwrap_or(field).replace("{}", "");
+    /// A known path to suggest for an unknown one: the nearest by edit distance (`data.client_nmae` →
+    /// `data.client_name`), else the shortest path with the same last segment (`data.ipaddress.ip` →
+    /// `data.ip`), else the path with the `details` level that Management API events nest their
+    /// request under (`data.request.body.allowlist` → `data.details.request.body.allowlist`).
+    pub fn closest(&self, field: &str) -> Option<String> {
+        let plain = field.replace("{}", "");
+        if let Some(near) = closest(&plain, self.paths.keys().copied().filter(|p| !p.contains("{}"))) {
+            return Some(near.to_string());
+        }
+        let last = plain.rsplit('.').next().unwrap_or(&plain);
         let mut candidates: Vec<&'static str> = self
             .paths
             .keys()
             .copied()
-            .filter(|p| p.replace("{}", "").rsplit('.').next() == Some(last.as_str()))
+            .filter(|p| p.replace("{}", "").rsplit('.').next() == Some(last))
             .collect();
         candidates.sort_by_key(|p| (p.len(), *p));
-        candidates.into_iter().next()
+        if let Some(c) = candidates.first() {
+            return Some(c.to_string());
+        }
+        let rest = field.strip_prefix("data.")?;
+        let nested = format!("data.details.{rest}");
+        (!rest.starts_with("details.") && self.knows(&nested)).then_some(nested)
+    }
+
+    /// The event type code nearest to an unknown one, with its description. Codes are short (`s`,
+    /// `f`, `sapi`), so only one edit is a typo, two for codes of six letters or more.
+    pub fn closest_type(&self, code: &str) -> Option<(&'static str, &'static str)> {
+        let limit = if code.len() >= 6 { 2 } else { 1 };
+        let near = closest(code, self.event_types.iter().copied())
+            .filter(|c| edit_distance(code, c) <= limit)
+            .or_else(|| {
+                let lower = code.to_lowercase();
+                self.event_types.get(lower.as_str()).copied().filter(|c| *c != code)
+            })?;
+        Some((near, self.type_descriptions.get(near).copied().unwrap_or("")))
     }
 }
 
@@ -90,6 +118,14 @@ mod tests {
         assert!(a.knows("data.details.request.body.allowlist"));
         assert!(!a.knows("data.request.body.allowlist"));
         assert!(a.event_types.contains("sapi"));
-        assert_eq!(a.closest("data.ipaddress.ip"), Some("data.ip"));
+        assert_eq!(a.closest("data.ipaddress.ip").as_deref(), Some("data.ip"));
+        assert_eq!(a.closest("data.client_nmae").as_deref(), Some("data.client_name"));
+        assert_eq!(
+            a.closest("data.request.body.allowlist").as_deref(),
+            Some("data.details.request.body.allowlist")
+        );
+        assert_eq!(a.closest_type("sapii").map(|t| t.0), Some("sapi"));
+        assert_eq!(a.closest_type("FAPI").map(|t| t.0), Some("fapi"));
+        assert_eq!(a.closest_type("zzzzz"), None);
     }
 }

@@ -63,6 +63,14 @@ impl Diagnostic {
         self
     }
 
+    /// `help` unless the finding already has one.
+    pub fn help_or(mut self, help: impl Into<String>) -> Self {
+        if self.help.is_none() {
+            self.help = Some(help.into());
+        }
+        self
+    }
+
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self

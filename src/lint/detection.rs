@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::{Node, Resolved, Style, Value};
 use crate::data::auth0::auth0;
+use crate::diag::closest;
 use crate::model::condition::{Expr, Quantifier};
 use crate::model::detection::{Detection, Item, SearchBody};
 
@@ -116,8 +117,12 @@ fn check_conditions(sink: &mut Sink<'_, '_>, det: &Detection<'_>) {
     if det.conditions.is_empty() {
         return; // the schema reports the missing condition
     }
+    let dedented = super::dedent::find(det, &used);
+    for d in &dedented {
+        report_dedented(sink, d);
+    }
     for s in &det.searches {
-        if !used.contains(s.name) {
+        if !used.contains(s.name) && !dedented.iter().any(|d| d.item.name == s.name) {
             sink.at_node(
                 &codes::UNUSED_IDENTIFIER,
                 s.key,
@@ -126,6 +131,32 @@ fn check_conditions(sink: &mut Sink<'_, '_>, det: &Detection<'_>) {
             .with_help("reference it in `condition`, or delete it");
         }
     }
+}
+
+fn report_dedented(sink: &mut Sink<'_, '_>, d: &super::dedent::Dedented<'_, '_>) {
+    let (item, sel) = (d.item, d.selection);
+    // Where the selection's own items start, to say how far to indent.
+    let column = match &sel.body {
+        SearchBody::Map(items) => items.first().and_then(|i| i.key).map(|k| k.span.start.col),
+        _ => None,
+    };
+    let to = column.map_or(String::new(), |c| format!(" (to column {c}, like its other items)"));
+    let path = sink.doc.doc.path().clone();
+    sink.at_node(
+        &codes::DEDENTED_ITEM,
+        item.key,
+        format!(
+            "`{}` is a detection item dedented out of `{}`: it became a search identifier of its own",
+            item.name, sel.name
+        ),
+    )
+    .with_label("at the level of the selections, not inside one")
+    .with_help(format!("indent it under `{}`{to}", sel.name))
+    .with_related(crate::diag::Related {
+        path,
+        span: Some(sel.key.span),
+        message: format!("the selection `{}` it follows", sel.name),
+    });
 }
 
 /// Checks on the YAML shape of values: flow-mapping placeholders and nulls made by comments.
@@ -204,45 +235,25 @@ fn check_auth0_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
         );
         d.with_label("unknown field path");
         match taxonomy.closest(field) {
-            Some(c) => d.with_help(format!("a known path with the same last segment is `{c}`")),
+            Some(c) => d.with_help(format!("did you mean `{c}`?")),
             None => d.with_help("check the path against Auth0's log schemas (auth0/auth0-log-schemas)"),
         };
     }
     if field == "data.type" && item.modifiers.is_empty() {
         for v in item.values() {
             if let Some(code) = v.as_str().filter(|c| !taxonomy.event_types.contains(c)) {
-                sink.at_node(
+                let d = sink.at_node(
                     &codes::UNKNOWN_AUTH0_TYPE,
                     v,
                     format!("`{code}` is not an Auth0 log event type code"),
-                )
-                .with_help("see Auth0's log event type codes (e.g. `s`, `f`, `sapi`, `limit_wc`)");
+                );
+                match taxonomy.closest_type(code) {
+                    Some((near, about)) => d.with_help(format!("did you mean `{near}` ({about})?")),
+                    None => d.with_help("see Auth0's log event type codes (e.g. `s`, `f`, `sapi`, `limit_wc`)"),
+                };
             }
         }
     }
-}
-
-/// The candidate nearest to `name` by edit distance, if it is close enough to be a typo.
-pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d > 0)
-        .min()
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Sysmon event ids that have a generic Sigma log source category.

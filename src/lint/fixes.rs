@@ -101,7 +101,7 @@ pub fn one_slip(typed: &str, meant: &str) -> bool {
         let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
         diff.len() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]]
     };
-    swapped || super::detection::edit_distance(typed, meant) <= 1
+    swapped || crate::diag::edit_distance(typed, meant) <= 1
 }
 
 /// Rename the top-level key of `entry` to `new`, unless the document already has `new` or the value
@@ -128,7 +128,7 @@ pub fn canonical_tag(tag: &str) -> String {
 
 /// A tactic of the embedded ATT&CK table or of a newer release.
 pub fn is_tactic(name: &str) -> bool {
-    crate::data::attack::attack().tactics.contains(&name) || crate::data::attack::NEWER_TACTICS.contains(&name)
+    crate::data::attack::attack().is_tactic(name)
 }
 
 /// Rewrite the tag scalar `node` as `new`, unless that makes a duplicate: `new` is already a tag, or

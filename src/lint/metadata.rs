@@ -1,10 +1,11 @@
 //! Q50x: document metadata: ids, levels, dates, logsource keys, near-miss top-level keys.
 
-use super::detection::edit_distance;
 use super::{DiagExt, Sink};
 use crate::catalog::DocKind;
 use crate::catalog::yaml::Node;
 use crate::codes;
+use crate::diag::{closest, edit_distance};
+use crate::schema::words::days_in_month;
 
 /// Keys with a meaning in Sigma or detc, for near-miss detection.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -112,23 +113,13 @@ fn check_near_miss_keys(sink: &mut Sink<'_, '_>) {
     }
 }
 
-fn parse_date(node: &Node) -> Option<(i32, u32, u32)> {
+fn parse_date(node: &Node) -> Option<(u32, u32, u32)> {
     let t = node.scalar_text()?;
     let mut parts = t.splitn(3, ['-', '/']);
     let y = parts.next()?.parse().ok()?;
     let m = parts.next()?.parse().ok()?;
     let d = parts.next()?.parse().ok()?;
     Some((y, m, d))
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => 0,
-    }
 }
 
 fn check_dates(sink: &mut Sink<'_, '_>) {
@@ -153,6 +144,8 @@ fn check_dates(sink: &mut Sink<'_, '_>) {
     }
 }
 
+const LOGSOURCE_KEYS: [&str; 4] = ["category", "product", "service", "definition"];
+
 fn check_logsource(sink: &mut Sink<'_, '_>) {
     let Some(entries) = sink.doc.meta.logsource.and_then(Node::as_map) else {
         return;
@@ -161,9 +154,13 @@ fn check_logsource(sink: &mut Sink<'_, '_>) {
         let Some(k) = e.key.scalar_text() else {
             continue;
         };
-        if !["category", "product", "service", "definition"].contains(&k) {
+        if !LOGSOURCE_KEYS.contains(&k) {
+            let help = match closest(k, LOGSOURCE_KEYS.into_iter()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "logsource keys are category, product, service and definition".into(),
+            };
             sink.at_node(&codes::LOGSOURCE_KEY, &e.key, format!("`{k}` is not a logsource key"))
-                .with_help("logsource keys are category, product, service and definition");
+                .with_help(help);
         }
     }
 }

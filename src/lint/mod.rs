@@ -6,11 +6,13 @@
 //! duplicates) see all documents at once.
 
 pub mod correlation;
+pub mod dedent;
 
 pub mod detection;
 mod fixes;
 pub mod metadata;
 pub mod modifiers;
+pub mod newer_attack;
 pub mod placeholders;
 pub mod references;
 pub mod tags;
@@ -62,6 +64,7 @@ pub trait DiagExt {
     fn with_label(&mut self, label: impl Into<String>) -> &mut Self;
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self;
     fn with_fix(&mut self, fix: Option<crate::diag::Fix>) -> &mut Self;
+    fn with_related(&mut self, related: crate::diag::Related) -> &mut Self;
 }
 
 impl DiagExt for Diagnostic {
@@ -77,6 +80,10 @@ impl DiagExt for Diagnostic {
         self.fix = fix;
         self
     }
+    fn with_related(&mut self, related: crate::diag::Related) -> &mut Self {
+        self.related.push(related);
+        self
+    }
 }
 
 /// Run every lint over the parsed catalog.
@@ -90,11 +97,12 @@ pub fn run(parsed: &[Parsed<'_>], options: &Options) -> Vec<Diagnostic> {
             correlation::check(&mut sink);
             metadata::check(&mut sink);
             tags::check(&mut sink);
-            placeholders::check(&mut sink);
             sink.out
         })
         .collect();
     diags.extend(references::check(parsed));
     diags.extend(unicode::check(parsed));
+    diags.extend(placeholders::check(parsed, options));
+    diags.extend(newer_attack::check(parsed));
     diags
 }

@@ -34,7 +34,7 @@ fn check_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     let span = item.span();
     for name in &item.unknown_modifiers {
         let d = sink.report(&codes::UNKNOWN_MODIFIER, span, format!("unknown modifier `{name}`"));
-        match super::detection::closest(name, Modifier::all().map(Modifier::name)) {
+        match crate::diag::closest(name, Modifier::all().map(Modifier::name)) {
             Some(c) => d.with_help(format!("did you mean `{c}`?")),
             None => d.with_help("`detc list modifiers` shows the valid names"),
         };
@@ -231,7 +231,7 @@ fn check_string(sink: &mut Sink<'_, '_>, item: &Item<'_>, v: &Node, style: Style
             item.field.unwrap_or("")
         ));
     }
-    if text.contains("\\*") || text.contains("\\?") {
+    if swallowed_separator(text) {
         let literal = parsed
             .parts
             .iter()
@@ -356,6 +356,26 @@ fn unsupported_regex_construct(text: &str) -> Option<&'static str> {
         .then_some("a backreference `\\1`")
 }
 
+/// Whether, in a Windows path (`C:\Windows\*`), a wildcard is escaped by a single backslash right
+/// after a path component: a path separator meant before a wildcard that escapes it instead. A
+/// literal `*` or `?` outside a path (`/tn \*`, `page.asp\?id=`) or after an escaped backslash
+/// (`\\\*`) is written on purpose.
+fn swallowed_separator(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let separators = bytes
+        .windows(2)
+        .any(|w| w[0] == b'\\' && !matches!(w[1], b'*' | b'?' | b'\\'));
+    separators
+        && (1..bytes.len()).any(|i| {
+            if !matches!(bytes[i], b'*' | b'?') || bytes[i - 1] != b'\\' {
+                return false;
+            }
+            let run = bytes[..i].iter().rev().take_while(|b| **b == b'\\').count();
+            let before = bytes[..i - run].last();
+            run == 1 && before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'.' | b'-'))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,5 +387,23 @@ mod tests {
         assert!(has_percent_placeholder("x%admins%", &vars));
         assert!(!has_percent_placeholder("%APPDATA%\\x.exe", &vars));
         assert!(!has_percent_placeholder("50% off", &vars));
+    }
+
+    #[test]
+    fn only_a_wildcard_after_a_path_component_is_suspect() {
+        assert!(swallowed_separator(r"C:\Windows\*"));
+        assert!(swallowed_separator(r"C:\Users\?"));
+        assert!(!swallowed_separator(r"/asp.asp\?ui="), "a URL's literal question mark");
+        assert!(!swallowed_separator(r"a\*b"), "no path");
+        assert!(
+            !swallowed_separator(r"/tn \*"),
+            "after a space: a literal star on purpose"
+        );
+        assert!(!swallowed_separator(r"\\\\\*\\IPC$"), "after escaped backslashes");
+        assert!(
+            !swallowed_separator(r"C:\Windows\\*"),
+            "an escaped backslash, then a wildcard"
+        );
+        assert!(!swallowed_separator("plain*"));
     }
 }

@@ -1,36 +1,46 @@
 //! P6xx: `{name}` tokens in custom queries and values, filled from variables at build time.
+//!
+//! A token is a property of the deployment, not of one rule: the Auth0 catalog writes
+//! `{your-tenant-name}` in 32 hand-written queries, and one missing value is one thing to fix. So the
+//! lint runs over the whole catalog and reports each token once, at its first use, with every other
+//! use as a related location.
 
-use super::{DiagExt, Sink};
+use std::collections::BTreeMap;
+
 use crate::catalog::yaml::Node;
 use crate::codes;
-use crate::model::tokens::node_tokens;
+use crate::config::LintOptions;
+use crate::diag::Diagnostic;
+use crate::model::Parsed;
+use crate::model::tokens::{TokenUse, node_tokens, unresolved};
 
 /// Top-level text fields that are templates filled from variables.
 const TEMPLATE_FIELDS: [&str; 2] = ["splunk", "tenant_logs"];
 
-pub fn check(sink: &mut Sink<'_, '_>) {
-    let root = &sink.doc.doc.root;
+pub fn check(parsed: &[Parsed<'_>], options: &LintOptions) -> Vec<Diagnostic> {
+    let mut uses: BTreeMap<&str, Vec<TokenUse>> = BTreeMap::new();
+    for p in parsed {
+        for node in token_nodes(p) {
+            for (name, span) in node_tokens(&p.doc.file, node) {
+                if !options.variables.contains_key(name) {
+                    uses.entry(name).or_default().push((p.doc.path().clone(), span));
+                }
+            }
+        }
+    }
+    uses.into_iter()
+        .map(|(name, places)| unresolved(&codes::UNRESOLVED_TOKEN, name, places, ""))
+        .collect()
+}
+
+/// The nodes of a document whose text may hold tokens.
+fn token_nodes<'p>(p: &'p Parsed<'_>) -> Vec<&'p Node> {
+    let root = &p.doc.root;
     let mut nodes: Vec<&Node> = TEMPLATE_FIELDS.iter().filter_map(|f| root.get(f)).collect();
-    if let Some(det) = sink.doc.detection() {
+    if let Some(det) = p.detection() {
         for s in &det.searches {
             nodes.extend(s.body.items().into_iter().flat_map(|i| i.values()));
         }
     }
-    let vars = &sink.options.variables;
-    let file = sink.doc.doc.file.clone();
-    for node in nodes {
-        for (name, span) in node_tokens(&file, node) {
-            if vars.contains_key(name) {
-                continue;
-            }
-            sink.report(
-                &codes::UNRESOLVED_TOKEN,
-                span,
-                format!("token `{{{name}}}` has no value"),
-            )
-            .with_help(format!(
-                "set `variables: {{{name}: …}}` in detc.yaml before building artifacts"
-            ));
-        }
-    }
+    nodes
 }

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;
-use crate::data::attack::{NEWER_TACTICS, VERSION, attack};
+use crate::data::attack::{DEFENSE_EVASION_SUCCESSORS, VERSION, attack};
+use crate::diag::closest;
 
 const NAMESPACES: [&str; 7] = ["attack", "car", "cve", "d3fend", "detection", "stp", "tlp"];
 const TLP: [&str; 6] = ["clear", "white", "green", "amber", "amber-strict", "red"];
@@ -53,12 +54,16 @@ pub fn check(sink: &mut Sink<'_, '_>) {
                     .with_help("use tlp.clear, tlp.green, tlp.amber, tlp.amber-strict or tlp.red");
             }
             _ if !NAMESPACES.contains(&ns) => {
+                let help = match closest(ns, NAMESPACES.into_iter()) {
+                    Some(near) => format!("did you mean `{near}.{name}`?"),
+                    None => "namespaces: attack, car, cve, d3fend, detection, stp, tlp".into(),
+                };
                 sink.at_node(
                     &codes::UNKNOWN_NAMESPACE,
                     node,
                     format!("`{ns}` is not a Sigma tag namespace"),
                 )
-                .with_help("namespaces: attack, car, cve, d3fend, detection, stp, tlp");
+                .with_help(help);
             }
             _ => {}
         }
@@ -84,13 +89,8 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     let is_id = |p: char| name.starts_with(p) && name[1..].chars().next().is_some_and(|c| c.is_ascii_digit());
     if is_id('t') {
         let Some(t) = table.techniques.get(name) else {
-            if is_newer_technique(name) {
-                sink.at_node(
-                    &codes::NEWER_TACTIC,
-                    node,
-                    format!("technique `{name}` is newer than the embedded ATT&CK {VERSION} table"),
-                );
-            } else {
+            // Ids above the table's highest are newer (Q516, once per catalog: `lint::newer_attack`).
+            if !table.is_newer_technique(name) {
                 sink.at_node(
                     &codes::UNKNOWN_ATTACK,
                     node,
@@ -109,11 +109,9 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
             )
             .with_help("tag the technique that replaced it");
         }
-        // Newer releases moved techniques to new tactics; with a newer tactic tagged we cannot judge.
-        let newer_tactic_tagged = NEWER_TACTICS.iter().any(|t| tactics_tagged.contains(*t));
-        if !newer_tactic_tagged && !t.tactics.is_empty() && !t.tactics.iter().any(|tac| tactics_tagged.contains(*tac)) {
-            let list = t
-                .tactics
+        let tactics = table.tactics_of(t);
+        if !t.tactics.is_empty() && !tactics.iter().any(|tac| tactics_tagged.contains(*tac)) {
+            let list = tactics
                 .iter()
                 .map(|t| format!("attack.{t}"))
                 .collect::<Vec<_>>()
@@ -134,19 +132,12 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     }) {
         return;
     }
-    if table.tactics.contains(&name) {
-        return;
-    }
-    if NEWER_TACTICS.contains(&name) {
-        sink.at_node(
-            &codes::NEWER_TACTIC,
-            node,
-            format!("tactic `{name}` is newer than the embedded ATT&CK {VERSION} table"),
-        );
+    if table.is_tactic(name) {
         return;
     }
     let hyphenated = name.replace('_', "-");
-    let fix = super::fixes::is_tactic(&hyphenated)
+    let fix = table
+        .is_tactic(&hyphenated)
         .then(|| super::fixes::retag(sink.doc.doc, &sink.doc.meta.tags, node, &format!("attack.{hyphenated}")))
         .flatten();
     let d = sink.at_node(
@@ -154,24 +145,15 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
         node,
         format!("`attack.{name}` is no ATT&CK tactic or technique"),
     );
-    if super::fixes::is_tactic(&hyphenated) {
+    let tactics = table.tactics.iter().copied().chain(DEFENSE_EVASION_SUCCESSORS);
+    if table.is_tactic(&hyphenated) {
         d.with_help(format!("Sigma 2 tactic names use hyphens: `attack.{hyphenated}`"))
             .with_fix(fix);
+    } else if let Some(near) = closest(&hyphenated, tactics) {
+        d.with_help(format!("did you mean `attack.{near}`?"));
     } else {
         d.with_help(format!("tactics are: {}", table.tactics.join(", ")));
     }
-}
-
-/// A technique id numbered above every technique in the table comes from a newer ATT&CK release.
-fn is_newer_technique(name: &str) -> bool {
-    let number = |id: &str| {
-        id.trim_start_matches('t')
-            .split('.')
-            .next()
-            .and_then(|n| n.parse::<u32>().ok())
-    };
-    let highest = attack().techniques.keys().filter_map(|k| number(k)).max().unwrap_or(0);
-    number(name).is_some_and(|n| n > highest)
 }
 
 fn namespace_name_ok(ns: &str, name: &str) -> bool {

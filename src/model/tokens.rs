@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use regex::Regex;
 
 use crate::catalog::SourceFile;
 use crate::catalog::yaml::{Node, Value};
-use crate::diag::Span;
+use crate::diag::{Code, Diagnostic, Span};
 
 /// One `{name}` token in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,14 +38,27 @@ fn is_guid(name: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// The tokens of `text`, in order. `${IFS}` (a shell variable the rule matches literally) and GUIDs
-/// are not tokens.
+/// Shell variables that command-injection rules match literally, with or without the `$`: payloads
+/// write `{IFS}` for a space, and no deployment would name a variable after them.
+const SHELL_VARIABLES: [&str; 6] = ["IFS", "PATH", "HOME", "PWD", "SHELL", "RANDOM"];
+
+/// Whether the braces at `range` belong to another syntax that rules match literally: a shell or
+/// JNDI parameter `${name}`, Ruby's `#{name}`, `%{name}` (printf-style and log formats), or a
+/// template's `{{name}}` (the server-side template injection payloads web rules look for).
+fn foreign_syntax(text: &str, range: &Range<usize>) -> bool {
+    let before = &text[..range.start];
+    before.ends_with(['$', '#', '%']) || (before.ends_with('{') && text[range.end..].starts_with('}'))
+}
+
+/// The tokens of `text`, in order. Braces that are literal text are not tokens: GUIDs, the shell
+/// variables above, other syntaxes' braces ([`foreign_syntax`]), and brace expansions (`{a,b}`,
+/// `{1..3}`), which the name pattern excludes (no commas, no leading digit).
 pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
     token_re().captures_iter(text).filter_map(move |c| {
         let whole = c.get(0)?;
         let name = c.get(1)?.as_str();
-        let shell = text[..whole.start()].ends_with('$');
-        (!shell && !is_guid(name)).then(|| Token {
+        let literal = foreign_syntax(text, &whole.range()) || SHELL_VARIABLES.contains(&name) || is_guid(name);
+        (!literal).then(|| Token {
             name,
             range: whole.range(),
         })
@@ -107,6 +121,31 @@ pub fn node_tokens<'n>(file: &SourceFile, node: &'n Node) -> Vec<(&'n str, Span)
         .collect()
 }
 
+/// Where a token is used: its file and span.
+pub type TokenUse = (Arc<Path>, Span);
+
+/// The finding of `code` for a token without a value: one for all its uses, at the first in file
+/// order, the others related. `context` ends the count (`in deployed queries`).
+pub fn unresolved(code: &'static Code, name: &str, mut uses: Vec<TokenUse>, context: &str) -> Diagnostic {
+    uses.sort_by(|a, b| (&a.0, a.1.start.byte).cmp(&(&b.0, b.1.start.byte)));
+    let count = match uses.len() {
+        1 if context.is_empty() => String::new(),
+        1 => format!(" (used once {context})"),
+        n => format!(
+            " (used {n} times{}{context})",
+            if context.is_empty() { "" } else { " " }
+        ),
+    };
+    let (path, span) = &uses[0];
+    let mut d = Diagnostic::at(code, path, *span, format!("token `{{{name}}}` has no value{count}")).help(format!(
+        "give it a value: `variables: {{{name}: …}}` in detc.yaml, or `--var {name}=…`"
+    ));
+    for (p, s) in &uses[1..] {
+        d = d.related(p, Some(*s), "also used here");
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +160,14 @@ mod tests {
             .map(|t| t.name)
             .collect();
         assert_eq!(names, ["tenant", "b-c"]);
+    }
+
+    #[test]
+    fn shell_syntax_is_not_a_token() {
+        let text =
+            "cat${IFS}/etc/passwd;cat{IFS}x {cat,/etc/shadow} {1..3} ${HOME} {PATH} {{config}} #{cmd} %{x} {a.b}";
+        let names: Vec<&str> = tokens(text).map(|t| t.name).collect();
+        assert_eq!(names, ["a.b"]);
     }
 
     #[test]

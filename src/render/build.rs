@@ -28,7 +28,7 @@ use crate::check::check_catalog;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::model::Parsed;
-use crate::model::tokens::node_tokens;
+use crate::model::tokens::{node_tokens, unresolved};
 use crate::pipeline::Pipeline;
 
 /// How strict a build is about broken documents.
@@ -202,26 +202,7 @@ fn missing_tokens(parsed: &[Parsed<'_>], config: &Config, custom_queries: bool) 
         }
     }
     uses.into_iter()
-        .map(|(name, places)| {
-            let (path, span) = &places[0];
-            let mut d = Diagnostic::new(
-                &codes::MISSING_VARIABLE,
-                path,
-                Some(*span),
-                format!(
-                    "token `{{{name}}}` has no value; it is used {} time{} in deployed queries",
-                    places.len(),
-                    if places.len() == 1 { "" } else { "s" }
-                ),
-            )
-            .help(format!(
-                "set `variables: {{{name}: …}}` in detc.yaml (or pass --var {name}=…)"
-            ));
-            for (p, s) in &places[1..] {
-                d = d.related(p, Some(*s), "also used here");
-            }
-            d
-        })
+        .map(|(name, places)| unresolved(&codes::MISSING_VARIABLE, &name, places, "in deployed queries"))
         .collect()
 }
 

@@ -4,6 +4,7 @@
 mod date_fix;
 mod instance;
 mod validate;
+pub mod words;
 
 pub use instance::to_json;
 
@@ -11,4 +12,4 @@ pub use instance::to_json;
 pub fn locate_span(root: &crate::catalog::yaml::Node, pointer: &str) -> crate::diag::Span {
     instance::span_of(&instance::locate(root, pointer))
 }
-pub use validate::{SCHEMA_FILES, validate_document};
+pub use validate::{SCHEMA_FILES, error_diagnostic, validate_document};

@@ -1,15 +1,17 @@
 //! Validating documents against the embedded schemas.
 
 use crate::codes;
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use jsonschema::{Draft, Retrieve, Uri, ValidationError, Validator, error::ValidationErrorKind};
 use serde_json::Value as Json;
 
 use super::instance::{locate, span_of, to_json};
+use super::words::{allowed_keys, describe, field_path, repeated_item};
 use crate::catalog::yaml::Node;
 use crate::catalog::{DocKind, Document};
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Code, Diagnostic, Span};
 
 /// The schemas shipped in the binary, by file name; `$ref`s between them resolve by `$id`.
 pub const SCHEMA_FILES: [(&str, &str); 4] = [
@@ -65,9 +67,21 @@ fn validator(kind: DocKind) -> &'static Validator {
 /// Schema findings (S101) for one document, each at the span of the offending key or value.
 pub fn validate_document(doc: &Document) -> Vec<Diagnostic> {
     let instance = to_json(&doc.root);
+    let schema = schema_json(doc.kind);
     let mut diags: Vec<Diagnostic> = validator(doc.kind)
         .iter_errors(&instance)
-        .map(|err| to_diagnostic(doc, &err))
+        .filter(|err| !left_to_lints(err))
+        .map(|err| {
+            error_diagnostic(
+                &codes::SCHEMA_VIOLATION,
+                doc.path(),
+                &doc.root,
+                doc.kind.as_str(),
+                schema,
+                &err,
+            )
+            .help_or(schema_hint(doc.kind))
+        })
         .collect();
     // Errors from the branches of one `anyOf`/`oneOf` repeat the same place; keep one per place and message.
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -76,18 +90,69 @@ pub fn validate_document(doc: &Document) -> Vec<Diagnostic> {
     diags
 }
 
-fn to_diagnostic(doc: &Document, err: &ValidationError<'_>) -> Diagnostic {
+/// Errors a lint reports better, so one defect gives one finding: a malformed tag is Q511, whose
+/// help writes the corrected tag; a repeated tag or reference is Q517 or Q506, at the repeat.
+fn left_to_lints(err: &ValidationError<'_>) -> bool {
     let pointer = err.instance_path().as_str();
-    let located = locate(&doc.root, pointer);
+    let is_tag = pointer
+        .strip_prefix("/tags/")
+        .is_some_and(|i| i.parse::<usize>().is_ok());
+    match err.kind() {
+        ValidationErrorKind::Pattern { .. } => is_tag,
+        ValidationErrorKind::UniqueItems => ["/tags", "/references"].contains(&pointer),
+        _ => false,
+    }
+}
+
+/// The parsed JSON of a document kind's schema (for the keys it allows).
+fn schema_json(kind: DocKind) -> &'static Json {
+    static PARSED: OnceLock<Vec<Json>> = OnceLock::new();
+    let all = PARSED.get_or_init(|| {
+        SCHEMA_FILES
+            .iter()
+            .map(|(_, t)| serde_json::from_str(t).expect("embedded schemas are valid JSON (tested)"))
+            .collect()
+    });
+    let i = match kind {
+        DocKind::Rule => 0,
+        DocKind::Correlation => 1,
+        DocKind::Filter => 2,
+    };
+    &all[i]
+}
+
+/// A schema error as a finding of `code` at its place in the YAML tree, in words where the field is
+/// known ([`describe`]). `what` names the document (`rule`, `config`) in messages about its root;
+/// `schema` is the root schema, for the keys a mapping allows.
+pub fn error_diagnostic(
+    code: &'static Code,
+    path: &Arc<Path>,
+    root: &Node,
+    what: &str,
+    schema: &Json,
+    err: &ValidationError<'_>,
+) -> Diagnostic {
+    let pointer = err.instance_path().as_str();
+    let located = locate(root, pointer);
     let mut span = span_of(&located);
-    let mut message = err.to_string();
     let mut label = "here".to_string();
+    let keys = allowed_keys(schema, err.schema_path().as_str());
+    let words = describe(err, &keys);
+    let mut message = match &words {
+        Some(w) => w.message.clone(),
+        None => format!("{err} (at {})", field_path(pointer)),
+    };
     match err.kind() {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or("?");
             message = format!("missing required field `{name}`");
-            label = format!("`{name}` is required in {}", where_name(pointer, doc));
+            label = format!("`{name}` is required in {}", where_name(pointer, what));
             span = head_span(located.key, located.node);
+        }
+        ValidationErrorKind::UniqueItems => {
+            if let Some((at, _)) = repeated_item(err.instance()) {
+                span = span_of(&locate(root, &format!("{pointer}/{at}")));
+            }
         }
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             if let Some(first) = unexpected.first()
@@ -95,24 +160,15 @@ fn to_diagnostic(doc: &Document, err: &ValidationError<'_>) -> Diagnostic {
             {
                 span = entry.key.span;
             }
-            message = format!("unexpected key{} {}", plural(unexpected.len()), quote_list(unexpected));
             label = "not allowed here".into();
         }
         _ => {}
     }
-    let path = if pointer.is_empty() {
-        "document".to_string()
-    } else {
-        pointer.to_string()
-    };
-    Diagnostic::at(
-        &codes::SCHEMA_VIOLATION,
-        doc.path(),
-        span,
-        format!("{message} (at {path})"),
-    )
-    .label(label)
-    .help(schema_hint(doc.kind))
+    let d = Diagnostic::at(code, path, span, message).label(label);
+    match words.and_then(|w| w.help) {
+        Some(h) => d.help(h),
+        None => d,
+    }
 }
 
 /// For a missing key, underline the parent's key (or the document's first line), not the whole mapping.
@@ -123,23 +179,15 @@ fn head_span(key: Option<&Node>, node: &Node) -> Span {
     }
 }
 
-fn where_name(pointer: &str, doc: &Document) -> String {
+fn where_name(pointer: &str, what: &str) -> String {
     let mut segments = pointer.rsplit('/');
     match (segments.next(), segments.next()) {
         (Some(index), Some(list)) if !list.is_empty() && index.parse::<usize>().is_ok() => {
             format!("item {index} of `{list}`")
         }
         (Some(last), _) if !pointer.is_empty() => format!("this `{last}` mapping"),
-        _ => format!("this {}", doc.kind.as_str()),
+        _ => format!("this {what}"),
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-fn quote_list(items: &[String]) -> String {
-    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn schema_hint(kind: DocKind) -> String {
@@ -220,6 +268,45 @@ mod tests {
             };
             assert_eq!(got, valid, "case `{name}`");
         }
+    }
+
+    #[test]
+    fn wrong_types_and_values_are_told_in_words() {
+        let d = check(
+            "title: T\nid: nope\nauthor: [a, b]\nstatus: testing\nlogsource: product\ndetection: {sel: {a: 1}, condition: sel}\n",
+        );
+        let said: Vec<(&str, Option<&str>)> = d.iter().map(|d| (d.message.as_str(), d.help.as_deref())).collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "`id` must be a UUID, e.g. 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f",
+                    Some("generate one with `uuidgen` (or `python3 -c 'import uuid; print(uuid.uuid4())'`)")
+                ),
+                (
+                    "`author` must be text, not a list",
+                    Some("write one text: `author: a, b`")
+                ),
+                (
+                    "`status` must be one of stable, test, experimental, deprecated, unsupported; `testing` is not",
+                    Some("did you mean `test`?")
+                ),
+                (
+                    "`logsource` must be a mapping, not text",
+                    Some("write `key: value` lines indented under `logsource:`")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_repeat_is_one_finding_at_the_repeat() {
+        let d = check(
+            "title: T\nfalsepositives: [none, admins, none]\ntags: [a.b, a.b]\nreferences: [u, u]\nlogsource: {product: x}\ndetection: {sel: {a: 1}, condition: sel}\n",
+        );
+        assert_eq!(d.len(), 1, "tags and references are left to Q517 and Q506: {d:?}");
+        assert_eq!(d[0].message, "`falsepositives` lists `none` twice");
+        assert_eq!((d[0].span.unwrap().start.line, d[0].span.unwrap().start.col), (2, 32));
     }
 
     #[test]
