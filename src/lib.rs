@@ -18,6 +18,7 @@ pub mod config;
 pub mod data;
 pub mod diag;
 pub mod eval;
+pub mod fix;
 pub mod ir;
 pub mod lint;
 pub mod model;

@@ -58,6 +58,18 @@ impl Catalog {
         catalog
     }
 
+    /// Load files already read, keeping their paths as given (`check --fix` re-checks its edited texts).
+    pub fn from_texts(sources: Vec<(Arc<Path>, String)>) -> Catalog {
+        let mut catalog = Catalog::default();
+        for (path, text) in sources {
+            let l = load_text(path, text);
+            catalog.diags.extend(l.diags);
+            catalog.documents.extend(l.documents);
+            catalog.files.extend(l.file);
+        }
+        catalog
+    }
+
     pub fn file(&self, path: &Path) -> Option<&Arc<SourceFile>> {
         // `load` orders files by path, so a binary search finds it (emitters ask once per
         // diagnostic); other catalogs (`from_sources`) fall back to a scan.

@@ -40,6 +40,12 @@ pub struct CheckArgs {
     /// Value of a `{name}` token, as NAME=VALUE (repeatable; overrides `variables` of detc.yaml).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
+    /// Apply the automatic fixes of the selected findings to the files, then report what remains.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// Print the unified diff `--fix` would apply and change nothing (exit 1 when there is one).
+    #[arg(long)]
+    diff: bool,
     /// Report only findings in files changed since this git revision (committed, staged, unstaged
     /// or untracked); the whole catalog is still checked, so references resolve against all of it.
     #[arg(long, value_name = "REV")]
@@ -71,6 +77,20 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
             eprintln!("error: --changed-since: {e}");
             return ExitCode::from(2);
         }
+    };
+    let selection = super::check_fix::Selection {
+        options: &options,
+        lint: &lint_config,
+        changed: changed.as_ref(),
+        config: config.path.as_deref(),
+    };
+    if args.diff {
+        return super::check_fix::preview(&paths, &selection);
+    }
+    let fixed = match args.fix.then(|| super::check_fix::apply(&paths, &selection)) {
+        Some(Err(code)) => return code,
+        Some(Ok(summary)) => Some(summary),
+        None => None,
     };
     let mut report = check_paths(&paths, &options, &lint_config);
     let scope = changed.map(|files| {
@@ -109,6 +129,12 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
                 if scope.changed_rules == 1 { "" } else { "s" }
             );
         }
+    }
+    let fixable = report.diagnostics.iter().filter(|d| d.fix.is_some()).count();
+    match fixed {
+        Some(summary) => eprintln!("{summary}"),
+        None if fixable > 0 => eprintln!("{fixable} fixable with `detc check --fix` (preview with `--diff`)"),
+        None => {}
     }
     if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)

@@ -3,6 +3,7 @@
 mod build;
 mod changed;
 mod check;
+mod check_fix;
 mod convert;
 mod diff;
 mod eval;

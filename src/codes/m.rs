@@ -197,7 +197,9 @@ codes! {
         summary: "`*x*`, `x*` or `*x` written by hand instead of contains, startswith or endswith",
         doc: "Leading and trailing wildcards say the same as `|contains`, `|startswith` and `|endswith`, but the \
               modifiers state the intent, survive pipelines that rewrite values, and let backends choose their \
-              fastest operator.",
+              fastest operator. Fixable (`detc check --fix`: `CommandLine: '*x*'` → `CommandLine|contains: 'x'`) when \
+              every value of the item has the same shape, no value holds an escaped or inner wildcard, and no \
+              sibling key already has that modifier.",
         bad: rule_yaml!("    CommandLine: '*whoami*'\n"),
         good: rule_yaml!("    CommandLine|contains: whoami\n"),
     }

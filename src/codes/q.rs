@@ -8,7 +8,8 @@ codes! {
         summary: "a rule or correlation has no `id`",
         doc: "Without a stable UUID, deployed artifacts cannot be tracked across renames, other rules cannot \
               reference this one reliably, and Kibana imports get a made-up rule id. Add `id:` with a fresh \
-              UUID v4 (pySigma: `identifier_existence`). Correlation documents need one as much as rules do.",
+              UUID v4 (pySigma: `identifier_existence`). Correlation documents need one as much as rules do. Fixable: `detc check --fix` inserts `id:` with a \
+              fresh UUID v4 on the line after `title:`.",
         bad: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
         good: "title: T\nid: 5d2c7e1a-3b4f-4c6d-8e9f-0a1b2c3d4e5f\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
     }
@@ -32,7 +33,9 @@ codes! {
         summary: "a top-level key that looks like a misspelt Sigma or detc key",
         doc: "Sigma allows custom top-level keys, so a typo such as `false_positive` (for `falsepositives`), \
               `realted` or `reference` is silently kept as a custom field and the real field stays empty. A key \
-              within two edits of a known key, or a known singular/plural slip, is reported.",
+              within two edits of a known key, or a known singular/plural slip, is reported. Fixable \
+              (`detc check --fix` renames the key) for a known slip or a key one typo away, unless the document has the right key too or the value has \
+              the wrong shape for it (a text under `false_positive` where `falsepositives` needs a list).",
         bad: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nfalse_positive: [Admins]\n",
         good: "title: T\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\nfalsepositives: [Admins]\n",
     }
@@ -75,7 +78,9 @@ codes! {
         name: "tag-format",
         severity: Severity::Warning,
         summary: "a tag is not `namespace.name` in lowercase letters, digits, `_`, `-`, `.`",
-        doc: "Sigma tags are lowercase and namespaced: `attack.t1110.004`, `cve.2021-44228`, `tlp.clear`.",
+        doc: "Sigma tags are lowercase and namespaced: `attack.t1110.004`, `cve.2021-44228`, `tlp.clear`. \
+              Fixable: `detc check --fix` lowercases the tag, joins words with `-` and hyphenates ATT&CK tactic \
+              names (`attack.Credential_Access` → `attack.credential-access`), unless that repeats another tag.",
         bad: tagged!("  - Attack.T1110\n"),
         good: tagged!("  - attack.t1110\n"),
     }
@@ -97,7 +102,8 @@ codes! {
         summary: "an `attack.` tag that is no ATT&CK tactic, technique, group, software or mitigation",
         doc: "Technique ids are checked against the embedded ATT&CK Enterprise table and tactics against its \
               tactic names (hyphenated: `attack.credential-access`; the underscore spelling is Sigma 1.x). Tactic \
-              names from newer ATT&CK releases are reported separately, at info level (Q516).",
+              names from newer ATT&CK releases are reported separately, at info level (Q516). An underscore tactic \
+              name is fixable (`detc check --fix`).",
         bad: tagged!("  - attack.credential_access\n  - attack.t1110\n"),
         good: tagged!("  - attack.credential-access\n  - attack.t1110\n"),
     }

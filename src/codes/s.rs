@@ -14,7 +14,8 @@ codes! {
               YYYY-MM-DD\"), with the corrected value when it is unambiguous (`2025/01/15` → `2025-01-15`, \
               `5min` → `5m`) and \"did you mean\" for a near-miss enumerated value or key. A malformed tag is left \
               to Q511, which writes the corrected tag, and a repeated tag or reference to Q517 or Q506, so one \
-              defect gives one finding; another repeated list item is reported at the repeat.",
+              defect gives one finding; another repeated list item is reported at the repeat. The rewritten \
+              date is also a fix: `detc check --fix` writes it.",
         bad: "title: Wrong level\nlevel: urgent\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
         good: "title: Wrong level\nlevel: high\nlogsource: {product: auth0}\ndetection: {sel: {data.type: s}, condition: sel}\n",
     }

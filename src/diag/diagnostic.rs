@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Code, Severity, Span};
+use super::{Code, Fix, Severity, Span};
 
 /// A secondary location that helps explain a finding (the other definition of a duplicate, say).
 #[derive(Debug, Clone)]
@@ -25,6 +25,8 @@ pub struct Diagnostic {
     /// How to fix it.
     pub help: Option<String>,
     pub related: Vec<Related>,
+    /// An automatic repair (`detc check --fix`), when the defect is mechanical.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -38,6 +40,7 @@ impl Diagnostic {
             label: None,
             help: None,
             related: Vec::new(),
+            fix: None,
         }
     }
 
@@ -52,6 +55,11 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix;
         self
     }
 

@@ -2,10 +2,12 @@
 
 mod diagnostic;
 pub mod emit;
+mod fix;
 mod span;
 mod suggest;
 
 pub use crate::codes::{Code, Severity};
 pub use diagnostic::{Diagnostic, Related, sort_diagnostics};
+pub use fix::{Applied, Edit, Fix, apply_fixes};
 pub use span::{Pos, Span};
 pub use suggest::{closest, edit_distance};

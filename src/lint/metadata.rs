@@ -62,7 +62,8 @@ pub fn check(sink: &mut Sink<'_, '_>) {
             "rule"
         };
         sink.report(&codes::MISSING_ID, head, format!("{what} has no `id`"))
-            .with_help("add `id:` with a fresh UUID (e.g. from `uuidgen`)");
+            .with_help("add `id:` with a fresh UUID (e.g. from `uuidgen`)")
+            .with_fix(super::fixes::insert_id(doc));
     }
     if doc.kind == DocKind::Rule && meta.level.is_none() {
         let head = sink.doc_head();
@@ -98,13 +99,16 @@ fn check_near_miss_keys(sink: &mut Sink<'_, '_>) {
                 .map(|(_, k)| k)
         });
         if let Some(k) = near {
+            let sure = slip.is_some() || super::fixes::one_slip(&key.to_lowercase(), k);
+            let fix = sure.then(|| super::fixes::rename_key(sink.doc.doc, e, k)).flatten();
             sink.at_node(
                 &codes::NEAR_MISS_KEY,
                 &e.key,
                 format!("`{key}` is not a Sigma key; did you mean `{k}`?"),
             )
             .with_label("kept as a custom field: the real field stays empty")
-            .with_help(format!("rename it to `{k}`"));
+            .with_help(format!("rename it to `{k}`"))
+            .with_fix(fix);
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod correlation;
 pub mod dedent;
 
 pub mod detection;
+mod fixes;
 pub mod metadata;
 pub mod modifiers;
 pub mod newer_attack;
@@ -17,6 +18,7 @@ pub mod references;
 pub mod suppress;
 pub mod tags;
 pub mod unicode;
+mod wildcard_fix;
 
 use rayon::prelude::*;
 
@@ -62,6 +64,7 @@ impl<'p, 'a> Sink<'p, 'a> {
 pub trait DiagExt {
     fn with_label(&mut self, label: impl Into<String>) -> &mut Self;
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self;
+    fn with_fix(&mut self, fix: Option<crate::diag::Fix>) -> &mut Self;
     fn with_related(&mut self, related: crate::diag::Related) -> &mut Self;
 }
 
@@ -72,6 +75,10 @@ impl DiagExt for Diagnostic {
     }
     fn with_help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+    fn with_fix(&mut self, fix: Option<crate::diag::Fix>) -> &mut Self {
+        self.fix = fix;
         self
     }
     fn with_related(&mut self, related: crate::diag::Related) -> &mut Self {

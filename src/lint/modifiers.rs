@@ -14,8 +14,18 @@ pub fn check(sink: &mut Sink<'_, '_>) {
         return;
     };
     for search in &det.searches {
+        let fixes = super::wildcard_fix::fixes(&sink.doc.doc.file, &search.body);
         for item in search.body.items() {
+            let before = sink.out.len();
             check_item(sink, item);
+            let Some(fix) = item.key.and_then(|k| fixes.get(&k.span.start.byte)) else {
+                continue;
+            };
+            for d in &mut sink.out[before..] {
+                if d.code == &codes::WILDCARDS_FOR_MODIFIERS {
+                    d.fix = Some(fix.clone());
+                }
+            }
         }
     }
 }
@@ -275,10 +285,8 @@ const STANDARD_PLACEHOLDERS: [&str; 5] = [
     "DomainControllers",
 ];
 
-/// Whether `text` holds `%name%` for a standard placeholder or a configured variable. Other
-/// `%…%` text is usually a Windows environment variable (`%APPDATA%`) meant literally.
 /// The modifier a value's leading/trailing `*` stand for, when they are its only wildcards.
-fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
+pub(super) fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
     use crate::model::sigma_string::Part;
     let inner_wild = s.parts.len() > 2
         && s.parts[1..s.parts.len() - 1]
@@ -295,6 +303,8 @@ fn implied_modifier(s: &SigmaString) -> Option<&'static str> {
     }
 }
 
+/// Whether `text` holds `%name%` for a standard placeholder or a configured variable. Other
+/// `%…%` text is usually a Windows environment variable (`%APPDATA%`) meant literally.
 fn has_percent_placeholder(text: &str, variables: &std::collections::BTreeMap<String, String>) -> bool {
     let parts: Vec<&str> = text.split('%').collect();
     parts.len() >= 3

@@ -20,7 +20,7 @@ pub fn check(sink: &mut Sink<'_, '_>) {
         .map(|t| t.replace('_', "-"))
         .collect();
     let mut seen = HashSet::new();
-    for node in tags {
+    for &node in &tags {
         let Some(tag) = node.scalar_text() else {
             continue;
         };
@@ -29,8 +29,13 @@ pub fn check(sink: &mut Sink<'_, '_>) {
             continue;
         }
         if !valid_format(tag) {
+            let canonical = super::fixes::canonical_tag(tag);
+            let fix = valid_format(&canonical)
+                .then(|| super::fixes::retag(sink.doc.doc, &tags, node, &canonical))
+                .flatten();
             sink.at_node(&codes::TAG_FORMAT, node, format!("`{tag}` is not a well-formed tag"))
-                .with_help(format!("write `{}`", tag.to_lowercase().replace(' ', "-")));
+                .with_help(format!("write `{canonical}`"))
+                .with_fix(fix);
             continue;
         }
         let (ns, name) = tag.split_once('.').unwrap_or((tag, ""));
@@ -131,6 +136,10 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
         return;
     }
     let hyphenated = name.replace('_', "-");
+    let fix = table
+        .is_tactic(&hyphenated)
+        .then(|| super::fixes::retag(sink.doc.doc, &sink.doc.meta.tags, node, &format!("attack.{hyphenated}")))
+        .flatten();
     let d = sink.at_node(
         &codes::UNKNOWN_ATTACK,
         node,
@@ -138,7 +147,8 @@ fn check_attack(sink: &mut Sink<'_, '_>, node: &Node, name: &str, tactics_tagged
     );
     let tactics = table.tactics.iter().copied().chain(DEFENSE_EVASION_SUCCESSORS);
     if table.is_tactic(&hyphenated) {
-        d.with_help(format!("Sigma 2 tactic names use hyphens: `attack.{hyphenated}`"));
+        d.with_help(format!("Sigma 2 tactic names use hyphens: `attack.{hyphenated}`"))
+            .with_fix(fix);
     } else if let Some(near) = closest(&hyphenated, tactics) {
         d.with_help(format!("did you mean `attack.{near}`?"));
     } else {

@@ -1,6 +1,7 @@
 //! Stage 2, schema validation: our embedded JSON Schemas for rules, correlations, filters and tests,
 //! with each error mapped back to the span of the offending key or value.
 
+mod date_fix;
 mod instance;
 mod validate;
 pub mod words;

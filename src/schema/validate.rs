@@ -86,6 +86,7 @@ pub fn validate_document(doc: &Document) -> Vec<Diagnostic> {
     // Errors from the branches of one `anyOf`/`oneOf` repeat the same place; keep one per place and message.
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diags.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    super::date_fix::attach(doc, &mut diags);
     diags
 }
 

@@ -37,6 +37,9 @@ pub fn render_github(diags: &[Diagnostic]) -> String {
             message.push_str("\nhelp: ");
             message.push_str(h);
         }
+        if let Some(fix) = &d.fix {
+            message.push_str(&format!("\nfixable: {} (`detc check --fix`)", fix.title));
+        }
         out.push_str(&format!("::{command} {}::{}\n", props.join(","), escape_data(&message)));
     }
     out

@@ -194,6 +194,9 @@ pub fn render_human(diags: &[Diagnostic], sources: &dyn SourceLookup, color: boo
         if let Some(h) = &d.help {
             group = group.element(Level::HELP.message(h.as_str()));
         }
+        if let Some(fix) = &d.fix {
+            group = group.element(Level::HELP.message(format!("fixable: {} (`detc check --fix`)", fix.title)));
+        }
         out.push_str(&renderer.render(&[group]));
         out.push_str("\n\n");
     }

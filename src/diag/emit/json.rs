@@ -3,14 +3,14 @@
 use serde_json::{Value, json};
 
 use super::display_path;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Fix};
 
 pub fn diagnostic_json(d: &Diagnostic) -> Value {
     let (start, end) = match d.span {
         Some(s) => (Some(s.start), Some(s.end)),
         None => (None, None),
     };
-    json!({
+    let mut object = json!({
         "code": d.code.code,
         "name": d.code.name,
         "severity": d.severity.as_str(),
@@ -27,6 +27,26 @@ pub fn diagnostic_json(d: &Diagnostic) -> Value {
             "line": r.span.map(|s| s.start.line),
             "column": r.span.map(|s| s.start.col),
             "message": r.message,
+        })).collect::<Vec<_>>(),
+    });
+    // Only fixable findings have the key, so other consumers' records (convert's jsonl) keep their shape.
+    if let (Some(fix), Some(map)) = (&d.fix, object.as_object_mut()) {
+        map.insert("fix".into(), fix_json(fix));
+    }
+    object
+}
+
+/// `{title, edits: [{line, column, end_line, end_column, text}]}`: each edit replaces its range
+/// (empty for an insertion) of the original file with `text`.
+fn fix_json(fix: &Fix) -> Value {
+    json!({
+        "title": fix.title,
+        "edits": fix.edits.iter().map(|e| json!({
+            "line": e.span.start.line,
+            "column": e.span.start.col,
+            "end_line": e.span.end.line,
+            "end_column": e.span.end.col,
+            "text": e.text,
         })).collect::<Vec<_>>(),
     })
 }

@@ -45,6 +45,19 @@ fn location(path: &std::path::Path, span: Option<Span>) -> Value {
     json!({ "physicalLocation": physical })
 }
 
+/// A SARIF `fix`: one artifact change whose replacements are the fix's edits.
+fn fix_json(path: &std::path::Path, fix: &crate::diag::Fix) -> Value {
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| json!({ "deletedRegion": region(e.span), "insertedContent": { "text": e.text } }))
+        .collect();
+    json!({
+        "description": { "text": fix.title },
+        "artifactChanges": [{ "artifactLocation": { "uri": uri(path) }, "replacements": replacements }],
+    })
+}
+
 fn rule(code: &Code) -> Value {
     json!({
         "id": code.code,
@@ -83,6 +96,9 @@ pub fn render_sarif(diags: &[Diagnostic], codes: &[&'static Code]) -> String {
                         l
                     })
                     .collect();
+            }
+            if let Some(fix) = &d.fix {
+                r["fixes"] = json!([fix_json(&d.path, fix)]);
             }
             r
         })
