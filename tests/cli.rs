@@ -1,5 +1,7 @@
 //! End-to-end behaviour of `detc check`: exit codes, output formats, hostile input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -769,16 +771,7 @@ fn diff_shows_only_the_artifacts_a_rule_change_touches() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .current_dir(root)
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::git(root, args);
     };
     std::fs::create_dir(root.join("rules")).unwrap();
     std::fs::write(root.join("detc.yaml"), "catalog: rules\n").unwrap();
