@@ -104,7 +104,7 @@ pub fn run(args: DiffArgs, config: Option<&Path>) -> ExitCode {
     };
     let changes = Changes::between(&old.detections, &new.detections, &old.files, &new.files);
     match args.format {
-        DiffFormat::Text => print!("{}", text(&old.files, &new.files, &changes)),
+        DiffFormat::Text => super::write_stdout(&text(&old.files, &new.files, &changes)),
         DiffFormat::Markdown => {
             let (new_errors, old_errors) = new_errors(&old, &new);
             let sides = Sides {
@@ -114,7 +114,7 @@ pub fn run(args: DiffArgs, config: Option<&Path>) -> ExitCode {
                 new_errors: &new_errors,
                 old_errors,
             };
-            print!("{}", pr_comment(&changes, &sides));
+            super::write_stdout(&pr_comment(&changes, &sides));
         }
     }
     eprintln!(

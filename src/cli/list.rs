@@ -27,11 +27,11 @@ pub fn run(args: ListArgs) -> ExitCode {
     match args.what {
         What::Lints => {
             // The tag lints (Q513–Q516) judge against this table; a header line says which.
-            println!(
-                "# ATT&CK tags are checked against the embedded ATT&CK Enterprise {} table (plus the v19 tactics {})",
+            out.push_str(&format!(
+                "# ATT&CK tags are checked against the embedded ATT&CK Enterprise {} table (plus the v19 tactics {})\n",
                 crate::data::attack::VERSION,
                 crate::data::attack::DEFENSE_EVASION_SUCCESSORS.join(", ")
-            );
+            ));
             for c in crate::codes::all() {
                 out.push_str(&format!(
                     "{}  {:<32} {:<8} {}\n",
