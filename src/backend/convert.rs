@@ -101,6 +101,29 @@ pub fn convert_document_to<'a>(
     }
 }
 
+impl<'a> Conversion<'a> {
+    fn empty(doc: &'a Document) -> Conversion<'a> {
+        Conversion {
+            doc,
+            queries: Vec::new(),
+            diagnostics: Vec::new(),
+            suppressed: false,
+        }
+    }
+
+    /// One conversion per target, each carrying the lowering error `d` that stopped them all.
+    fn failed_for_each(doc: &'a Document, targets: &[QueryLanguage], d: &Diagnostic) -> Vec<Conversion<'a>> {
+        targets
+            .iter()
+            .map(|_| {
+                let mut conv = Conversion::empty(doc);
+                conv.diagnostics.push(d.clone());
+                conv
+            })
+            .collect()
+    }
+}
+
 pub fn unsupported_diag(doc: &Document, target: QueryLanguage, u: Unsupported) -> Diagnostic {
     doc.diagnostic(
         &codes::UNSUPPORTED,
@@ -110,24 +133,10 @@ pub fn unsupported_diag(doc: &Document, target: QueryLanguage, u: Unsupported) -
 }
 
 fn convert_rule<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[QueryLanguage]) -> Vec<Conversion<'a>> {
-    let empty = || Conversion {
-        doc: p.doc,
-        queries: Vec::new(),
-        diagnostics: Vec::new(),
-        suppressed: false,
-    };
+    let empty = || Conversion::empty(p.doc);
     let exprs = match ctx.rule_exprs(p) {
         Ok(e) => e,
-        Err(d) => {
-            return targets
-                .iter()
-                .map(|_| {
-                    let mut conv = empty();
-                    conv.diagnostics.push((*d).clone());
-                    conv
-                })
-                .collect();
-        }
+        Err(d) => return Conversion::failed_for_each(p.doc, targets, &d),
     };
     let state = ctx.rule_state(p);
     targets
@@ -171,27 +180,13 @@ pub fn main_only(q: Query) -> Result<String, Unsupported> {
 
 /// Convert one correlation to each of `targets`: its plan (made once), then each target's lowering.
 fn convert_correlation<'a>(ctx: &Lowering<'_, '_>, p: &Parsed<'a>, targets: &[QueryLanguage]) -> Vec<Conversion<'a>> {
-    let empty = || Conversion {
-        doc: p.doc,
-        queries: Vec::new(),
-        diagnostics: Vec::new(),
-        suppressed: false,
-    };
+    let empty = || Conversion::empty(p.doc);
     let Body::Correlation(c) = &p.body else {
         return targets.iter().map(|_| empty()).collect();
     };
     let plan = match crate::ir::plan_correlation(ctx, p, c) {
         Ok(s) => s,
-        Err(d) => {
-            return targets
-                .iter()
-                .map(|_| {
-                    let mut conv = empty();
-                    conv.diagnostics.push((*d).clone());
-                    conv
-                })
-                .collect();
-        }
+        Err(d) => return Conversion::failed_for_each(p.doc, targets, &d),
     };
     let names = check_plan_names(&plan);
     targets

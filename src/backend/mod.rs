@@ -28,13 +28,20 @@ use crate::ir::{CorrelationPlan, Expr};
 /// A query language detc compiles to. Implement it in `src/backend/<id>/` and add one line to
 /// [`BACKENDS`]; docs/backends.md ("Adding a backend") walks through it.
 pub trait Backend: Sync {
+    /// Its names: what identifies it on the command line, in lists and in the build.
+    fn about(&self) -> &'static About;
     /// The name on the command line (`-t <id>`), in reports and in JSON output.
-    fn id(&self) -> &'static str;
+    fn id(&self) -> &'static str {
+        self.about().id
+    }
     /// One line for `detc list targets` and for error messages (`Splunk SPL search: …`).
-    fn describe(&self) -> &'static str;
-    /// The build target (`targets:` in detc.yaml) whose pipelines lower rules for this backend:
-    /// `splunk`, `elastic` or `sumo`.
-    fn family(&self) -> &'static str;
+    fn describe(&self) -> &'static str {
+        self.about().describe
+    }
+    /// The build target (`targets:` in detc.yaml) whose pipelines lower rules for this backend.
+    fn family(&self) -> &'static str {
+        self.about().family
+    }
     /// The full query of one rule expression. `state` is the rule's pipeline state (`set_state`),
     /// e.g. `index` for ES|QL's `from`.
     fn rule_query(&self, expr: &Expr, state: &BTreeMap<String, String>) -> Result<String, Unsupported>;
@@ -43,6 +50,14 @@ pub trait Backend: Sync {
     fn correlation_query(&self, plan: &CorrelationPlan<'_>) -> Result<(String, Vec<Note>), Unsupported>;
     /// Warnings (B8xx) for what this target changes about the meaning of a rule expression.
     fn fidelity_notes(&self, doc: &Document, expr: &Expr) -> Vec<Diagnostic>;
+}
+
+/// What names a backend (see [`Backend::id`], [`Backend::describe`], [`Backend::family`]).
+pub struct About {
+    pub id: &'static str,
+    pub describe: &'static str,
+    /// `splunk`, `elastic` or `sumo`.
+    pub family: &'static str,
 }
 
 /// Every backend, in the order of `detc list targets` and of `-t all`.

@@ -230,16 +230,12 @@ pub struct EqlBackend;
 pub static BACKEND: EqlBackend = EqlBackend;
 
 impl crate::backend::Backend for EqlBackend {
-    fn id(&self) -> &'static str {
-        "eql"
-    }
-
-    fn describe(&self) -> &'static str {
-        "Elastic EQL"
-    }
-
-    fn family(&self) -> &'static str {
-        "elastic"
+    fn about(&self) -> &'static crate::backend::About {
+        &crate::backend::About {
+            id: "eql",
+            describe: "Elastic EQL",
+            family: "elastic",
+        }
     }
 
     fn rule_query(

@@ -172,16 +172,12 @@ pub struct EsqlBackend;
 pub static BACKEND: EsqlBackend = EsqlBackend;
 
 impl crate::backend::Backend for EsqlBackend {
-    fn id(&self) -> &'static str {
-        "esql"
-    }
-
-    fn describe(&self) -> &'static str {
-        "Elastic ES|QL"
-    }
-
-    fn family(&self) -> &'static str {
-        "elastic"
+    fn about(&self) -> &'static crate::backend::About {
+        &crate::backend::About {
+            id: "esql",
+            describe: "Elastic ES|QL",
+            family: "elastic",
+        }
     }
 
     fn rule_query(

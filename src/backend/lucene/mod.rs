@@ -159,16 +159,12 @@ pub struct LuceneBackend;
 pub static BACKEND: LuceneBackend = LuceneBackend;
 
 impl crate::backend::Backend for LuceneBackend {
-    fn id(&self) -> &'static str {
-        "lucene"
-    }
-
-    fn describe(&self) -> &'static str {
-        "Elastic Lucene query string"
-    }
-
-    fn family(&self) -> &'static str {
-        "elastic"
+    fn about(&self) -> &'static crate::backend::About {
+        &crate::backend::About {
+            id: "lucene",
+            describe: "Elastic Lucene query string",
+            family: "elastic",
+        }
     }
 
     fn rule_query(

@@ -354,16 +354,12 @@ pub struct SplunkBackend;
 pub static BACKEND: SplunkBackend = SplunkBackend;
 
 impl crate::backend::Backend for SplunkBackend {
-    fn id(&self) -> &'static str {
-        "splunk"
-    }
-
-    fn describe(&self) -> &'static str {
-        "Splunk SPL search"
-    }
-
-    fn family(&self) -> &'static str {
-        "splunk"
+    fn about(&self) -> &'static crate::backend::About {
+        &crate::backend::About {
+            id: "splunk",
+            describe: "Splunk SPL search",
+            family: "splunk",
+        }
     }
 
     fn rule_query(

@@ -367,16 +367,12 @@ pub struct SumoBackend;
 pub static BACKEND: SumoBackend = SumoBackend;
 
 impl crate::backend::Backend for SumoBackend {
-    fn id(&self) -> &'static str {
-        "sumo"
-    }
-
-    fn describe(&self) -> &'static str {
-        "Sumo Logic log search"
-    }
-
-    fn family(&self) -> &'static str {
-        "sumo"
+    fn about(&self) -> &'static crate::backend::About {
+        &crate::backend::About {
+            id: "sumo",
+            describe: "Sumo Logic log search",
+            family: "sumo",
+        }
     }
 
     fn rule_query(&self, expr: &Expr, state: &BTreeMap<String, String>) -> Result<String, Unsupported> {
