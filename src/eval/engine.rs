@@ -8,7 +8,7 @@ use super::correlate::{Alert, CompiledCorrelation};
 use super::matcher::{Matcher, total_limit_hits};
 use super::prefilter::Need;
 use super::reader::EventReader;
-use super::time::{DEFAULT_TIMESTAMP_FIELDS, timestamp};
+use super::time::{fields_read, timestamp};
 use crate::diag::Diagnostic;
 use crate::diag::emit::display_path;
 use crate::ir::Lowering;
@@ -116,11 +116,7 @@ impl Engine {
     /// The reader for raw lines: it keeps only the fields the detections read and tells which
     /// detections could match each line.
     pub fn reader(&self) -> EventReader {
-        let mut fields: Vec<String> = if self.timestamp_fields.is_empty() {
-            DEFAULT_TIMESTAMP_FIELDS.iter().map(|f| f.to_string()).collect()
-        } else {
-            self.timestamp_fields.clone()
-        };
+        let mut fields: Vec<String> = fields_read(&self.timestamp_fields).map(str::to_string).collect();
         let mut partial = true;
         let mut needs = Vec::with_capacity(self.detectors.len());
         for d in &self.detectors {

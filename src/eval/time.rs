@@ -10,23 +10,22 @@ pub const DEFAULT_TIMESTAMP_FIELDS: [&str; 4] = ["data.date", "@timestamp", "tim
 /// Seconds since the epoch (with fraction) of `event`, read from the first of `fields` present:
 /// RFC 3339 text, or a number of seconds (milliseconds when it is larger than 10^11).
 pub fn timestamp(event: &Value, fields: &[String]) -> Option<f64> {
-    let defaults: Vec<String>;
-    let fields = if fields.is_empty() {
-        defaults = DEFAULT_TIMESTAMP_FIELDS.iter().map(|s| s.to_string()).collect();
-        &defaults
+    fields_read(fields).find_map(|f| lookup(event, f).into_iter().find_map(parse))
+}
+
+/// The fields [`timestamp`] tries: the configured ones, else [`DEFAULT_TIMESTAMP_FIELDS`].
+pub fn fields_read(fields: &[String]) -> impl Iterator<Item = &str> {
+    let defaults = if fields.is_empty() {
+        &DEFAULT_TIMESTAMP_FIELDS[..]
     } else {
-        fields
+        &[]
     };
-    fields.iter().find_map(|f| lookup(event, f).into_iter().find_map(parse))
+    fields.iter().map(String::as_str).chain(defaults.iter().copied())
 }
 
 /// The fields [`timestamp`] reads, for messages: "`a`, `b` or `c`".
 pub fn fields_text(fields: &[String]) -> String {
-    let names: Vec<String> = if fields.is_empty() {
-        DEFAULT_TIMESTAMP_FIELDS.iter().map(|f| format!("`{f}`")).collect()
-    } else {
-        fields.iter().map(|f| format!("`{f}`")).collect()
-    };
+    let names: Vec<String> = fields_read(fields).map(|f| format!("`{f}`")).collect();
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         Some((last, _)) => last.clone(),
