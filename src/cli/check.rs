@@ -93,11 +93,14 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         None => None,
     };
     let mut report = check_paths(&paths, &options, &lint_config);
+    let all_findings = report.diagnostics.len();
     let scope = changed.map(|files| {
         let scope = ChangedScope::new(files, &report.catalog, &options.sidecars, config.path.as_deref());
         scope.retain(&mut report.diagnostics);
         scope
     });
+    // Findings outside the change are not shown; say how many, so none is left out unsaid.
+    let outside = all_findings - report.diagnostics.len();
     let min = super::MinSeverity::or_default(args.min_severity, args.format);
     let shown = super::at_least(&report.diagnostics, min);
     super::print_diagnostics(&shown, &report.catalog, args.format);
@@ -124,9 +127,10 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
             eprintln!("detc.yaml changed since {rev}: findings of every file are reported");
         } else {
             eprintln!(
-                "findings of the {} rule file{} changed since {rev} only",
+                "findings of the {} rule file{} changed since {rev} only ({outside} finding{} in other files not reported)",
                 scope.changed_rules,
-                if scope.changed_rules == 1 { "" } else { "s" }
+                if scope.changed_rules == 1 { "" } else { "s" },
+                if outside == 1 { "" } else { "s" }
             );
         }
     }
