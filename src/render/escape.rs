@@ -30,6 +30,13 @@ pub fn conf_line(value: &str) -> String {
     cleaned.trim().trim_end_matches('\\').trim_end().to_string()
 }
 
+/// Text that Splunk Enterprise Security shows after substituting `$field$` tokens (a notable's title,
+/// description and drill-down name, a risk message): ES has no escape for a literal `$`, so each one
+/// becomes U+FF04 FULLWIDTH DOLLAR SIGN, which reads the same and is never a token delimiter.
+pub fn token_free(text: &str) -> String {
+    text.replace('$', "\u{FF04}")
+}
+
 /// A savedsearches.conf stanza name from a title: on one line, without the brackets that would end
 /// the header, and never `default` (which would configure every search of the app).
 pub fn stanza_name(title: &str) -> String {
@@ -185,6 +192,14 @@ mod tests {
         assert_eq!(conf_value("C:\\Windows\\"), "C:\\Windows");
         assert_eq!(conf_value("nul\0here"), "nul here");
         assert_eq!(conf_line("a\n[install]\\"), "a [install]");
+    }
+
+    #[test]
+    fn es_text_has_no_token_delimiter() {
+        assert_eq!(
+            token_free("cost $5 for $user$"),
+            "cost \u{FF04}5 for \u{FF04}user\u{FF04}"
+        );
     }
 
     #[test]
