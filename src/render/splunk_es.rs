@@ -56,7 +56,7 @@ fn annotations(meta: &Json) -> String {
 }
 
 /// The risk and threat objects that apply: all configured ones for a rule (its results are events);
-/// for a correlation only those among its group-by fields (its results carry nothing else).
+/// for a correlation only those among its group-by fields (an aggregating search keeps no others).
 fn applicable<'o, T>(items: &'o [T], field: fn(&T) -> &str, group: Option<&[String]>) -> Vec<&'o T> {
     items
         .iter()
@@ -73,7 +73,7 @@ fn risk(s: &Subject<'_>, es: &EnterpriseSecurity) -> Result<Option<Json>, String
     let objects = applicable(&es.risk_objects, |o| &o.field, group);
     if objects.is_empty() {
         return Err(format!(
-            "the risk action: none of the risk object fields ({}) is a group-by field of the correlation, so its results carry none",
+            "the risk action: none of the risk object fields ({}) is a group-by field of the correlation, the only fields its results are sure to carry",
             es.risk_objects
                 .iter()
                 .map(|o| o.field.as_str())
