@@ -219,3 +219,51 @@ fn an_unknown_enterprise_security_key_is_refused_at_its_line() {
         );
     }
 }
+
+#[test]
+fn a_correlation_scores_only_its_group_by_fields_and_says_when_none_applies() {
+    let base = "title: Failed login\nid: 0f0e0d0c-0b0a-4909-8807-060504030201\nname: failed_login\nlevel: low\n\
+                logsource: {product: auth0}\ndetection: {sel: {data.type: f}, condition: sel}\n";
+    let correlation = |group: &str| {
+        format!(
+            "{base}---\ntitle: Failures per {group}\nid: 1a1b1c1d-2e2f-4a3b-8c4d-5e6f7a8b9c0d\nlevel: high\n\
+             correlation: {{type: event_count, rules: [failed_login], group-by: [{group}], timespan: 10m, condition: {{gte: 5}}}}\n"
+        )
+    };
+    let dir = project(ES_ON, &correlation("data.user_id"));
+    let out = build_with(&dir.path().join("detc.yaml"), &dir.path().join("dist"));
+    assert!(
+        out.status.success() && !stderr(&out).contains("B810"),
+        "{}",
+        stderr(&out)
+    );
+    let conf_path = dir
+        .path()
+        .join("dist/splunk/detc_detections/default/savedsearches.conf");
+    let conf = std::fs::read_to_string(&conf_path).unwrap();
+    let s = stanzas(&conf)
+        .into_iter()
+        .find(|s| s.0 == "Failures per data.user_id")
+        .unwrap();
+    assert_eq!(value(&s, "action.notable.param.nes_fields"), Some("data.user_id"));
+    assert_eq!(
+        value(&s, "action.risk.param._risk"),
+        Some(r#"[{"risk_object_field":"data.user_id","risk_object_type":"user","risk_score":75}]"#)
+    );
+
+    std::fs::write(dir.path().join("rules/r.yml"), correlation("data.session_id")).unwrap();
+    let out = build_with(&dir.path().join("detc.yaml"), &dir.path().join("dist"));
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning[B810]") && err.contains("risk action") && err.contains("r.yml:8:8"),
+        "{err}"
+    );
+    let conf = std::fs::read_to_string(&conf_path).unwrap();
+    let s = stanzas(&conf)
+        .into_iter()
+        .find(|s| s.0 == "Failures per data.session_id")
+        .unwrap();
+    assert_eq!(value(&s, "action.notable"), Some("1"));
+    assert_eq!(value(&s, "action.risk"), None, "{conf}");
+}
