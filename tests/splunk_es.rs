@@ -175,6 +175,17 @@ fn a_search_with_a_dollar_is_deployed_without_drilldown_and_reported() {
         "{err}"
     );
     let conf = std::fs::read_to_string(conf_path).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("dist/report.json")).unwrap()).unwrap();
+    let notes = &report["documents"][0]["notes"]["splunk"];
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("B810 ")),
+        "the report records the omission: {report}"
+    );
     let s = &stanzas(&conf)[0];
     assert_eq!(value(s, "action.notable"), Some("1"));
     assert_eq!(value(s, "action.notable.param.severity"), Some("critical"));

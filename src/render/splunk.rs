@@ -111,7 +111,7 @@ impl Family for SplunkApp {
                 let es_context = es.enabled.then(|| {
                     let cs = correlation_search(&Subject::of(d), &query, es);
                     for why in cs.omitted {
-                        out.diagnostics.push(es_part_omitted(d, &why));
+                        out.note(d, "splunk", es_part_omitted(d, &why));
                     }
                     cs.context
                 });
