@@ -24,9 +24,13 @@ pub fn conf_value(value: &str) -> String {
     lines.join(" \\\n")
 }
 
-/// A one-line `.conf` value (an app label, an author): line breaks and controls become spaces.
+/// A one-line `.conf` value (an app label, an author, a notable's title): line breaks, Unicode line
+/// and paragraph separators and controls become spaces.
 pub fn conf_line(value: &str) -> String {
-    let cleaned: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let cleaned: String = value
+        .chars()
+        .map(|c| if c.is_control() || is_control(c) { ' ' } else { c })
+        .collect();
     cleaned.trim().trim_end_matches('\\').trim_end().to_string()
 }
 
@@ -192,6 +196,7 @@ mod tests {
         assert_eq!(conf_value("C:\\Windows\\"), "C:\\Windows");
         assert_eq!(conf_value("nul\0here"), "nul here");
         assert_eq!(conf_line("a\n[install]\\"), "a [install]");
+        assert_eq!(conf_line("a\u{2028}b\u{2029}c\td"), "a b c d");
     }
 
     #[test]
