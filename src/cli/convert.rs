@@ -10,11 +10,10 @@ use std::collections::BTreeMap;
 use crate::backend::convert::convert_catalog_to;
 use crate::backend::{Conversion, QueryLanguage};
 use crate::catalog::Catalog;
-use crate::check::check_catalog;
+use crate::check::{check_parsed, parse_all};
 use crate::codes;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
-use crate::model::Parsed;
 use crate::render::integrity::find_broken;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -183,7 +182,8 @@ fn withhold_broken(
         require_tests: false,
         sidecars: Default::default(),
     };
-    let errors: Vec<Diagnostic> = check_catalog(catalog, &options)
+    let parsed = parse_all(catalog);
+    let errors: Vec<Diagnostic> = check_parsed(catalog, &parsed, &options)
         .into_iter()
         .filter(|d| d.severity == Severity::Error && d.code.code != codes::UNSUPPORTED.code)
         .collect();
@@ -197,7 +197,6 @@ fn withhold_broken(
     if errors.is_empty() {
         return;
     }
-    let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let broken = find_broken(&parsed, &errors);
     for c in per_target.iter_mut().flat_map(|(_, c)| c.iter_mut()) {
         let key = (c.doc.path().clone(), c.doc.index);

@@ -24,7 +24,7 @@ use super::{
     docs::MarkdownDocs, elastic::KibanaRules, navigator::NavigatorLayer, splunk::SplunkApp, sumo::SumoSearches,
 };
 use crate::catalog::{Catalog, DocKind};
-use crate::check::check_catalog;
+use crate::check::{check_parsed, parse_all};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::model::Parsed;
@@ -92,25 +92,29 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         require_tests: config.require_tests,
         sidecars: config.sidecar_layout(&[]),
     };
-    let errors: Vec<Diagnostic> = check_catalog(catalog, &lint_options)
+    let everything: Vec<Parsed<'_>> = parse_all(catalog);
+    let errors: Vec<Diagnostic> = check_parsed(catalog, &everything, &lint_options)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
-    let everything: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let broken = find_broken(&everything, &errors);
     diagnostics.extend(broken_diagnostics(errors, &broken, &everything, policy));
 
-    // 2. Compile what may be deployed, once per target pipeline.
-    let parsed: Vec<Parsed<'_>> = catalog
-        .documents
-        .iter()
-        .filter(|d| !broken.contains(&(d.path().clone(), d.index)))
-        .map(Parsed::parse)
-        .collect();
-    let consumed = consumed_rules(&parsed, &config.variables);
-    let tests = crate::eval::tests_by_document(catalog, &parsed, &lint_options.sidecars);
-    let detections = compile(&parsed, &tests, &config.variables, &pipelines, &consumed);
-    diagnostics.extend(missing_tokens(&parsed, config, options.splunk.use_custom_queries));
+    // 2. Compile what may be deployed, once per target pipeline: every document, unless some are
+    //    broken (then the rest is read again: the model borrows from the catalog, parsing is cheap).
+    let deployable: Option<Vec<Parsed<'_>>> = (!broken.documents.is_empty()).then(|| {
+        catalog
+            .documents
+            .iter()
+            .filter(|d| !broken.contains(&(d.path().clone(), d.index)))
+            .map(Parsed::parse)
+            .collect()
+    });
+    let parsed: &[Parsed<'_>] = deployable.as_deref().unwrap_or(&everything);
+    let consumed = consumed_rules(parsed, &config.variables);
+    let tests = crate::eval::tests_by_document(catalog, parsed, &lint_options.sidecars);
+    let detections = compile(parsed, &tests, &config.variables, &pipelines, &consumed);
+    diagnostics.extend(missing_tokens(parsed, config, options.splunk.use_custom_queries));
 
     // 3. Render every family.
     let ctx = BuildContext {
