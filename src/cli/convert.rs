@@ -89,6 +89,11 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
             targets.push(*t);
         }
     }
+    if let Some(p) = &pipeline
+        && let Err(code) = super::pipeline_suits(p, &targets)
+    {
+        return code;
+    }
     let several = targets.len() > 1;
     let catalog = Catalog::load(&paths);
     let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
