@@ -5,6 +5,7 @@ mod changed;
 mod check;
 mod check_fix;
 mod convert;
+mod convert_explain;
 mod diff;
 mod eval;
 mod explain;
@@ -128,6 +129,12 @@ fn load_pipelines(names: &[String]) -> Result<Option<crate::pipeline::Pipeline>,
     }
     let mut loaded = Vec::new();
     for n in names {
+        // A built-in name wins over a file of the same name, as sigma-cli's resolver does; say so.
+        if crate::pipeline::builtin(n).is_some() && std::path::Path::new(n).exists() {
+            eprintln!(
+                "warning: `{n}` is both a built-in pipeline and a file here; using the built-in (write ./{n} for the file)"
+            );
+        }
         match crate::pipeline::resolve(n) {
             Ok(p) => loaded.push((n.clone(), p)),
             Err(diags) => {

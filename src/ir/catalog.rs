@@ -97,9 +97,10 @@ impl<'p, 'a> Lowering<'p, 'a> {
             )));
         };
         if let Some(message) = plan.and_then(|pl| pl.failure.clone()) {
+            // A rule failure is decided on the rule's log source (or tags, fields): shown there.
             return Err(Box::new(p.doc.diagnostic(
                 &codes::UNSUPPORTED,
-                None,
+                p.meta.logsource.map(|l| l.span),
                 format!("pipeline: {message}"),
             )));
         }
