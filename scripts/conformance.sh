@@ -65,7 +65,7 @@ done
 "$PVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-pipelines.txt
 "$PVENV/bin/python" scripts/conformance/pipelines_compare.py --detc "$DETC" --out target/conformance-report-pipelines \
     --min-share 0.95 --logsource product=windows \
-    --run lucene:ecs_windows --run eql:ecs_windows --run esql:ecs_windows \
+    --run lucene:ecs_windows --run eql:ecs_windows --run esql:ecs_windows --run eql:sysmon+ecs_windows \
     --run splunk:splunk_windows \
     --run 'splunk:splunk_cim:splunk_cim:process_creation,registry_add,registry_delete,registry_event,registry_set,file_event' \
     --run splunk:sysmon --run splunk:windows:windows-logsources \

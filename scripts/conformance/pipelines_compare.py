@@ -70,7 +70,8 @@ def selected(files: list[str], want: dict[str, str], categories: set[str]) -> li
 def share(counts: dict[str, int]) -> tuple[int, int, float]:
     good = counts["identical"] + counts["divergent"]
     converted = good + counts["different"] + counts["detc-error"]
-    return good, converted, (good / converted if converted else 1.0)
+    # A run where pySigma converts nothing compares nothing: it fails the threshold.
+    return good, converted, (good / converted if converted else 0.0)
 
 
 def run_one(args, cats, files: list[str], spec: str) -> dict:

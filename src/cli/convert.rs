@@ -133,6 +133,9 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
                             c.doc.title(),
                             t,
                         ));
+                        if c.queries.is_empty() {
+                            out.push('\n');
+                        }
                     }
                     for q in &c.queries {
                         out.push_str(q);

@@ -1,0 +1,182 @@
+//! The built-in Windows pipelines on a few representative rules (tests/fixtures/windows/: process
+//! creation, a Security event, a network connection with a boolean, registry, a PowerShell script
+//! block, a DNS query, a Linux rule they must leave alone), converted with `--explain` and compared
+//! with the committed tests/golden/pipelines/*.txt. Conformance with pySigma's pipelines of the same
+//! names over the SigmaHQ sample is scripts/conformance/pipelines_compare.py (needs Python).
+//!
+//! Regenerate after a deliberate change, then review the diff:
+//!
+//! ```sh
+//! DETC_UPDATE_GOLDEN=1 cargo test --test builtin_pipelines
+//! ```
+
+use std::path::Path;
+
+mod common;
+use common::{detc, stderr};
+
+/// (golden file name, target, pipelines in the order given)
+const RUNS: [(&str, &str, &[&str]); 9] = [
+    ("lucene-ecs_windows", "lucene", &["ecs_windows"]),
+    ("eql-ecs_windows", "eql", &["ecs_windows"]),
+    ("eql-sysmon+ecs_windows", "eql", &["ecs_windows", "sysmon"]),
+    ("esql-ecs_windows", "esql", &["ecs_windows"]),
+    ("splunk-splunk_windows", "splunk", &["splunk_windows"]),
+    ("splunk-sysmon+splunk_windows", "splunk", &["sysmon", "splunk_windows"]),
+    ("splunk-splunk_cim", "splunk", &["splunk_cim"]),
+    ("splunk-windows", "splunk", &["windows"]),
+    ("splunk-sysmon+windows", "splunk", &["windows", "sysmon"]),
+];
+
+fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/windows")
+        .canonicalize()
+        .unwrap()
+}
+
+/// `detc convert -t TARGET -p … --explain` of the fixtures, with their absolute folder removed.
+fn fresh(target: &str, pipelines: &[&str]) -> String {
+    let dir = fixtures();
+    let mut args = vec!["convert", "-t", target, "--explain"];
+    for p in pipelines {
+        args.extend(["-p", p]);
+    }
+    let dir_text = dir.to_str().unwrap().to_string();
+    args.push(&dir_text);
+    let out = detc(&args);
+    // splunk_cim refuses the rules it cannot express (exit 1); the others convert everything.
+    let expected = if pipelines.contains(&"splunk_cim") { 1 } else { 0 };
+    assert_eq!(
+        out.status.code(),
+        Some(expected),
+        "{target} {pipelines:?}: {}",
+        stderr(&out)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(&format!("{dir_text}/"), "")
+}
+
+#[test]
+fn builtin_pipelines_convert_the_fixtures_as_committed() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/pipelines");
+    let update = std::env::var_os("DETC_UPDATE_GOLDEN").is_some_and(|v| v != "0" && !v.is_empty());
+    let mut drift = String::new();
+    for (name, target, pipelines) in RUNS {
+        let fresh = fresh(target, pipelines);
+        let file = golden.join(format!("{name}.txt"));
+        if update {
+            std::fs::create_dir_all(&golden).unwrap();
+            std::fs::write(&file, &fresh).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&file).unwrap_or_default();
+        if committed != fresh {
+            let diff = similar::TextDiff::from_lines(&committed, &fresh);
+            drift.push_str(&format!(
+                "tests/golden/pipelines/{name}.txt:\n{}\n",
+                diff.unified_diff().header("committed", "fresh")
+            ));
+        }
+    }
+    assert!(drift.is_empty(), "{drift}(DETC_UPDATE_GOLDEN=1 regenerates)");
+}
+
+#[test]
+fn the_order_pipelines_are_given_in_does_not_matter() {
+    // sysmon (priority 10) runs before splunk_windows (20) whichever comes first on the command line.
+    assert_eq!(
+        fresh("splunk", &["sysmon", "splunk_windows"]),
+        fresh("splunk", &["splunk_windows", "sysmon"])
+    );
+}
+
+#[test]
+fn splunk_cim_refuses_what_the_data_models_lack_at_its_place() {
+    let out = detc(&[
+        "convert",
+        "-t",
+        "splunk",
+        "-p",
+        "splunk_cim",
+        "--format",
+        "jsonl",
+        fixtures().to_str().unwrap(),
+    ]);
+    let records = common::json_lines(&out);
+    let by_title = |t: &str| records.iter().find(|r| r["title"] == t).unwrap();
+    // A category CIM has no data model for: refused at the rule's logsource.
+    let dns = &by_title("DNS Query For A Paste Site")["diagnostics"][0];
+    assert_eq!((dns["code"].as_str(), dns["line"].as_u64()), (Some("B801"), Some(5)));
+    assert!(dns["message"].as_str().unwrap().contains("maps only process_creation"));
+    // A field the data model lacks: refused at that field.
+    let net = &by_title("Rundll32 Outbound Connection")["diagnostics"][0];
+    assert_eq!(net["line"].as_u64(), Some(8), "{net}"); // `Image|endswith`
+    assert!(net["message"].as_str().unwrap().contains("Network_Traffic.All_Traffic"));
+    // The Linux process creation maps (Endpoint.Processes covers both products).
+    assert_eq!(
+        by_title("Netcat Reverse Shell")["queries"][0],
+        r#"Processes.process_path="*/nc" Processes.process="* -e *""#
+    );
+}
+
+#[test]
+fn a_pipeline_written_for_other_targets_is_refused() {
+    let out = detc(&[
+        "convert",
+        "-t",
+        "lucene,splunk",
+        "-p",
+        "ecs_windows",
+        fixtures().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("pipeline `ecs_windows` is written for lucene, eql, esql, not splunk"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn list_pipelines_shows_each_builtin_with_its_targets() {
+    let out = detc(&["list", "pipelines"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "ecs_windows     [lucene, eql, esql]",
+        "splunk_windows  [splunk]",
+        "splunk_cim      [splunk]",
+        "sysmon          [splunk, lucene, eql, esql, sumo]",
+        "windows         [splunk, lucene, eql, esql, sumo]",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(line)), "{line}\n{text}");
+    }
+}
+
+#[test]
+fn a_builtin_name_wins_over_a_file_of_that_name_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sysmon"),
+        "transformations: [{type: field_name_prefix, prefix: x.}]\n",
+    )
+    .unwrap();
+    let rule = fixtures().join("proc_creation.yml");
+    let run = |spec: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_detc"))
+            .current_dir(dir.path())
+            .args(["convert", "-t", "splunk", "-p", spec, rule.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let builtin = run("sysmon");
+    assert!(stderr(&builtin).contains("using the built-in (write ./sysmon for the file)"));
+    assert!(String::from_utf8_lossy(&builtin.stdout).starts_with("EventID=1 "));
+    let file = run("./sysmon");
+    assert!(
+        String::from_utf8_lossy(&file.stdout).starts_with("x.ParentImage"),
+        "{}",
+        stderr(&file)
+    );
+}
