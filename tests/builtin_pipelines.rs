@@ -180,3 +180,56 @@ fn a_builtin_name_wins_over_a_file_of_that_name_with_a_warning() {
         stderr(&file)
     );
 }
+
+/// `detc build` of one fixture rule with a detc.yaml whose targets name `pipelines`.
+fn build_with(targets: &str) -> (std::process::Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::copy(
+        fixtures().join("proc_creation.yml"),
+        dir.path().join("rules/proc_creation.yml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("detc.yaml"),
+        format!("catalog: [rules]\ntargets:\n{targets}"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_detc"))
+        .current_dir(dir.path())
+        .args(["build", "--out", "dist"])
+        .output()
+        .unwrap();
+    (out, dir)
+}
+
+#[test]
+fn detc_yaml_target_pipelines_compose_by_priority() {
+    let (out, dir) =
+        build_with("  splunk: {pipelines: [splunk_windows, sysmon]}\n  elastic: {pipelines: [ecs_windows]}\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conf = std::fs::read_to_string(
+        dir.path()
+            .join("dist/splunk/detc_detections/default/savedsearches.conf"),
+    )
+    .unwrap();
+    assert!(
+        conf.contains(
+            r#"search = source="WinEventLog:Microsoft-Windows-Sysmon/Operational" EventCode=1 ParentImage IN"#
+        ),
+        "{conf}"
+    );
+    let kibana = std::fs::read_to_string(dir.path().join("dist/elastic/rules.ndjson")).unwrap();
+    assert!(kibana.contains("process.parent.executable.caseless"), "{kibana}");
+}
+
+#[test]
+fn detc_yaml_pipeline_for_another_target_is_a_configuration_error() {
+    let (out, _dir) = build_with("  splunk: {pipelines: [ecs_windows]}\n");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("targets.splunk.pipelines: `ecs_windows` is written for lucene, eql, esql, not splunk"),
+        "{}",
+        stderr(&out)
+    );
+}
