@@ -143,6 +143,18 @@ fn a_pipeline_written_for_other_targets_is_refused() {
 fn list_pipelines_shows_each_builtin_with_its_targets() {
     let out = detc(&["list", "pipelines"]);
     let text = String::from_utf8(out.stdout).unwrap();
+    let targets = String::from_utf8(detc(&["list", "targets"]).stdout).unwrap();
+    let known: Vec<&str> = targets.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    for line in text.lines() {
+        let listed = line
+            .split_once('[')
+            .and_then(|(_, r)| r.split_once(']'))
+            .expect("[targets]")
+            .0;
+        for t in listed.split(", ") {
+            assert!(known.contains(&t), "{line}: `{t}` is not a target ({known:?})");
+        }
+    }
     for line in [
         "ecs_windows     [lucene, eql, esql]",
         "splunk_windows  [splunk]",

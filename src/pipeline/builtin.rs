@@ -79,10 +79,8 @@ mod tests {
             let p = super::super::load_pipeline(Arc::from(Path::new(b.name)), b.text.to_string())
                 .unwrap_or_else(|e| panic!("{}: {e:?}", b.name));
             assert_eq!(p.name, b.name);
+            // Each names a target `detc list targets` knows: tests/builtin_pipelines.rs.
             assert!(!b.targets.is_empty());
-            for t in b.targets {
-                assert!(crate::backend::QueryLanguage::parse(t).is_some(), "{t}");
-            }
             if !p.allowed_targets.is_empty() {
                 assert_eq!(p.allowed_targets, b.targets, "{}", b.name);
             }
