@@ -61,9 +61,15 @@ done
 
 # 2c. The built-in Windows pipelines against pySigma's pipelines of the same names (sigma-cli's
 #     `-p NAME`), over the SigmaHQ sample's Windows rules: at least 95% of the rules pySigma converts
-#     must give the identical query or a documented divergence, for every run.
-"$PVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-pipelines.txt
-"$PVENV/bin/python" scripts/conformance/pipelines_compare.py --detc "$DETC" --out target/conformance-report-pipelines \
+#     must give the identical query or a documented divergence, for every run. Its own venv: the
+#     pipeline packages (and the backend release ecs_windows follows) go on top of the pinned set.
+PPVENV=${DETC_PIPELINES_VENV:-target/pipelines-venv}
+if [[ ! -x "$PPVENV/bin/python" ]]; then
+    "$PY312" -m venv "$PPVENV"
+    "$PPVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-pysigma.txt
+    "$PPVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-pipelines.txt
+fi
+"$PPVENV/bin/python" scripts/conformance/pipelines_compare.py --detc "$DETC" --out target/conformance-report-pipelines \
     --min-share 0.95 --logsource product=windows \
     --run lucene:ecs_windows --run eql:ecs_windows --run esql:ecs_windows --run eql:sysmon+ecs_windows \
     --run splunk:splunk_windows \
