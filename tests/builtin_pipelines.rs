@@ -2,7 +2,8 @@
 //! creation, a Security event, a network connection with a boolean, registry, a PowerShell script
 //! block, a DNS query, a Linux rule they must leave alone), converted with `--explain` and compared
 //! with the committed tests/golden/pipelines/*.txt. Conformance with pySigma's pipelines of the same
-//! names over the SigmaHQ sample is scripts/conformance/pipelines_compare.py (needs Python).
+//! names over the SigmaHQ sample is scripts/conformance/pipelines_compare.py (needs Python); with the
+//! shared corpora, the last test checks that no pipeline but splunk_cim loses a SigmaHQ rule.
 //!
 //! Regenerate after a deliberate change, then review the diff:
 //!
@@ -244,4 +245,74 @@ fn detc_yaml_pipeline_for_another_target_is_a_configuration_error() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Converted documents of the SigmaHQ sample (`path#doc` → queries) for a target and pipelines.
+fn sample(shared: &Path, target: &str, pipelines: &[&str]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let dir = common::corpus(shared, "sigmahq-sample");
+    let mut args = vec!["convert", "-t", target, "--format", "jsonl"];
+    for p in pipelines {
+        args.extend(["-p", p]);
+    }
+    let dir = dir.to_str().unwrap().to_string();
+    args.push(&dir);
+    common::json_lines(&detc(&args))
+        .into_iter()
+        .map(|r| {
+            let queries = r["queries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| q.as_str().unwrap().to_string());
+            (
+                format!("{}#{}", r["path"].as_str().unwrap(), r["document"]),
+                queries.collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn on_the_sigmahq_sample_no_pipeline_but_splunk_cim_loses_a_rule_and_services_are_scoped() {
+    let Some(shared) = common::shared() else { return };
+    let converted = |m: &std::collections::BTreeMap<String, Vec<String>>| {
+        m.iter()
+            .filter(|(_, q)| !q.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect::<Vec<_>>()
+    };
+    let plain_splunk = converted(&sample(&shared, "splunk", &[]));
+    let plain_eql = converted(&sample(&shared, "eql", &[]));
+    assert!(plain_splunk.len() > 300, "{}", plain_splunk.len());
+    for pipelines in [
+        &["splunk_windows"][..],
+        &["sysmon"],
+        &["windows"],
+        &["sysmon", "splunk_windows"],
+    ] {
+        assert_eq!(
+            converted(&sample(&shared, "splunk", pipelines)),
+            plain_splunk,
+            "{pipelines:?}"
+        );
+    }
+    let ecs = sample(&shared, "eql", &["ecs_windows"]);
+    assert_eq!(converted(&ecs), plain_eql);
+    // Every Security-log rule is scoped to its channel.
+    let security = std::fs::read_dir(common::corpus(&shared, "sigmahq-sample/rules/windows/builtin/security")).unwrap();
+    let mut seen = 0;
+    for f in security
+        .flatten()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "yml"))
+    {
+        let key = format!("{}#0", f.path().display());
+        for q in ecs.get(&key).into_iter().flatten() {
+            assert!(
+                q.starts_with("any where winlog.channel:\"Security\" and "),
+                "{key}: {q}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 5, "{seen}");
 }
