@@ -70,3 +70,23 @@ pub fn json(trace: &[TraceEntry]) -> serde_json::Value {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_text_cannot_break_or_colour_a_comment_line() {
+        let trace = [TraceEntry {
+            pipeline: "p".into(),
+            item: "i".into(),
+            change: "field A → B\nsource=\"x\" \u{1b}[31m".into(),
+        }];
+        let text = comment_lines("r.yml", Some("T\r\nitle"), &trace);
+        assert_eq!(
+            text,
+            "# r.yml (T\\u{d}\\u{a}itle): pipeline changes\n#   p / i: field A → B\\u{a}source=\"x\" \\u{1b}[31m\n"
+        );
+        assert_eq!(text.lines().count(), 2);
+    }
+}
