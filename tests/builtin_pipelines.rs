@@ -85,6 +85,11 @@ fn builtin_pipelines_convert_the_fixtures_as_committed() {
 }
 
 #[test]
+fn pysigma_name_of_a_builtin_is_an_alias() {
+    assert_eq!(fresh("splunk", &["windows-logsources"]), fresh("splunk", &["windows"]));
+}
+
+#[test]
 fn the_order_pipelines_are_given_in_does_not_matter() {
     // sysmon (priority 10) runs before splunk_windows (20) whichever comes first on the command line.
     assert_eq!(

@@ -247,3 +247,30 @@ fn explain_names_the_pipeline_and_item_of_every_change() {
         "demo/refuse_linux: rule failed: no linux"
     );
 }
+
+#[test]
+fn explain_shows_a_renamed_field_reference() {
+    let p = load_pipeline(
+        Arc::from(Path::new("p.yml")),
+        "name: m\ntransformations:\n  - id: map\n    type: field_name_mapping\n    mapping: {Image: process.executable, ParentImage: process.parent.executable}\n".into(),
+    )
+    .unwrap();
+    let text = "title: T\nlogsource: {product: windows}\ndetection:\n  sel:\n    Image|fieldref: ParentImage\n  condition: sel\n";
+    let catalog = Catalog::from_sources(&[("r.yml", text)]);
+    let parsed: Vec<crate::model::Parsed<'_>> = catalog.documents.iter().map(crate::model::Parsed::parse).collect();
+    let vars = Default::default();
+    let lowering = crate::ir::Lowering::new(&parsed, &vars).with_pipeline(Some(&p));
+    let changes: Vec<String> = lowering
+        .explain_rule(&parsed[0])
+        .0
+        .into_iter()
+        .map(|e| e.change)
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "field reference ParentImage → process.parent.executable",
+            "field Image → process.executable"
+        ]
+    );
+}

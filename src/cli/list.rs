@@ -44,7 +44,17 @@ pub fn run(args: ListArgs) -> ExitCode {
         }
         What::Pipelines => {
             for b in &crate::pipeline::BUILTIN {
-                out.push_str(&format!("{:<15} [{}] {}\n", b.name, b.targets.join(", "), b.about));
+                let aliases = if b.aliases.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (also -p {})", b.aliases.join(", "))
+                };
+                out.push_str(&format!(
+                    "{:<15} [{}] {}{aliases}\n",
+                    b.name,
+                    b.targets.join(", "),
+                    b.about
+                ));
             }
         }
         What::Targets => {

@@ -232,6 +232,7 @@ impl<'p> RulePlan<'p> {
                                 if step.field.holds(|c| c.holds(&s.text, &applied))
                                     && let Some(first) = t.map_field(&s.text).and_then(|n| n.into_iter().next())
                                 {
+                                    self.note(step, || format!("field reference {} → {first}", s.text));
                                     s.text = first;
                                 }
                             }
