@@ -1,5 +1,6 @@
-//! Elastic Lucene query string (the `lucene` target). Values are unquoted and backslash-escaped;
-//! every non-leaf operand is parenthesised, as pySigma's Lucene backend does.
+//! Elastic Lucene query string (the `lucene` target). Values are backslash-escaped, and a plain
+//! multi-word value is a quoted phrase; every non-leaf operand is parenthesised, as pySigma's Lucene
+//! backend (2.1.1) does.
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
 use super::strings::{flatten_field, slash_regex};
@@ -18,12 +19,24 @@ static DIALECT: Dialect = Dialect {
     group_negated_leaf: false,
 };
 
+/// pySigma's escaped characters, plus every character Lucene's query parser reads as whitespace
+/// (line breaks, tab and the ideographic space U+3000), which would otherwise end the term.
 const SPECIAL: &[char] = &[
     '+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '<', '>', '^', '"', '~', '*', '?', ':', '\\', '/', ' ',
-    '\n', '\r', '\t',
+    '\n', '\r', '\t', '\u{3000}',
 ];
 const STYLE: StringStyle<'static> = StringStyle {
     escaped: SPECIAL,
+    escape: "\\",
+    any_chars: "*",
+    one_char: "?",
+};
+/// Inside a phrase only `"` and `\` must be escaped; the others keep pySigma's escapes (the parser
+/// drops the backslash of any escaped character in a phrase, so they mean the same).
+const PHRASE: StringStyle<'static> = StringStyle {
+    escaped: &[
+        '+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '<', '>', '^', '"', '~', '*', '?', ':', '\\', '/',
+    ],
     escape: "\\",
     any_chars: "*",
     one_char: "?",
@@ -45,7 +58,19 @@ fn field(name: &str) -> String {
     out
 }
 
+/// A plain value with a space as a quoted phrase (`F:"Data pipeline"`), as pySigma 2.1.1 writes it:
+/// a phrase keeps the words together on analysed text fields, where `Data\ pipeline` is split by
+/// the analyser into separate terms. Not for values with a wildcard (a phrase has none) nor with a
+/// control character (kept escaped and unquoted, as before: pySigma leaves them raw in the phrase).
+fn phrase(s: &SigmaString) -> Option<String> {
+    let text = s.as_plain()?;
+    (text.contains(' ') && !text.chars().any(char::is_control)).then(|| format!("\"{}\"", render_string(s, &PHRASE)))
+}
+
 fn value(s: &SigmaString) -> String {
+    if let Some(p) = phrase(s) {
+        return p;
+    }
     let v = render_string(s, &STYLE);
     match v.as_str() {
         "" => "\"\"".to_string(),
