@@ -226,3 +226,6 @@ impl crate::backend::Backend for LuceneBackend {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;
