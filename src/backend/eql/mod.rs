@@ -27,8 +27,8 @@ const STYLE: StringStyle<'static> = StringStyle {
 };
 
 /// Field names that are not plain identifiers go in backticks (EQL needs them for `c-uri` too,
-/// which pySigma leaves bare): a plain name is dotted parts of `[A-Za-z_@][A-Za-z0-9_@]*`, none of
-/// them an EQL keyword. A name with a backtick cannot be written ([`Syntax::check_name`]).
+/// which pySigma leaves bare): a plain name is dotted parts of `[A-Za-z_][A-Za-z0-9_]*`, none of
+/// them an EQL keyword (Elastic's `eql` parser rejects a bare `@timestamp`, so `@` is quoted too). A name with a backtick cannot be written ([`Syntax::check_name`]).
 pub fn field(name: &str) -> String {
     let name = flatten_field(name);
     if name.split('.').all(plain_part) {
@@ -64,12 +64,8 @@ fn plain_part(part: &str) -> bool {
         "child",
         "event",
     ];
-    part.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '@')
-        && part
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '@'))
+    part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !KEYWORDS.contains(&part.to_ascii_lowercase().as_str())
 }
 

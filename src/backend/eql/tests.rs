@@ -92,3 +92,13 @@ fn cased_values_use_exact_strings_or_a_case_sensitive_regex() {
     );
     assert_eq!(eql("  sel:\n    F|cased: 'a*'\n", "sel"), r#"any where F like "a*""#);
 }
+
+#[test]
+fn at_sign_names_are_quoted() {
+    // Elastic's `eql` parser rejects a bare `@timestamp`.
+    assert_eq!(
+        eql("  sel:\n    '@timestamp': x\n", "sel"),
+        r#"any where `@timestamp`:"x""#
+    );
+    assert_eq!(eql("  sel:\n    _a.b_c: x\n", "sel"), r#"any where _a.b_c:"x""#);
+}

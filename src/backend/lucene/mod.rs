@@ -80,6 +80,16 @@ fn value(s: &SigmaString) -> String {
     }
 }
 
+/// A number with its minus sign escaped: a term cannot start with `-` (`F:-1` is a syntax error to
+/// Elasticsearch, and a bare `-1` means NOT 1), and `F:<=\-3` keeps the comparison one term.
+fn number(n: &crate::ir::Num) -> String {
+    let text = n.to_string();
+    match text.strip_prefix('-') {
+        Some(rest) => format!("\\-{rest}"),
+        None => text,
+    }
+}
+
 fn escape_all(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
@@ -109,7 +119,7 @@ impl Syntax for Lucene {
                     s.wrap_any(true, true);
                     value(&s)
                 }
-                Value::Num(n) => n.to_string(),
+                Value::Num(n) => number(n),
                 _ => {
                     return Err(Unsupported::at(leaf, "this keyword value is not supported by Lucene"));
                 }
@@ -119,11 +129,11 @@ impl Syntax for Lucene {
         Ok(Rendered::Inline(match &leaf.value {
             Value::RawQuery(q) => q.clone(),
             Value::Str(s) => format!("{f}:{}", value(s)),
-            Value::Num(n) => format!("{f}:{n}"),
+            Value::Num(n) => format!("{f}:{}", number(n)),
             Value::Bool(b) => format!("{f}:{b}"),
             Value::Null | Value::Exists(false) => format!("NOT _exists_:{f}"),
             Value::Exists(true) => format!("_exists_:{f}"),
-            Value::Compare(op, n) => format!("{f}:{}{n}", op.symbol()),
+            Value::Compare(op, n) => format!("{f}:{}{}", op.symbol(), number(n)),
             Value::Cidr(net) => format!("{f}:{}", escape_all(net)),
             Value::Regex { pattern, flags } => {
                 let body = slash_regex(pattern, false).ok_or_else(|| {
@@ -166,7 +176,7 @@ impl Syntax for Lucene {
             .iter()
             .map(|l| match &l.value {
                 Value::Str(s) => Some(value(s)),
-                Value::Num(n) => Some(n.to_string()),
+                Value::Num(n) => Some(number(n)),
                 _ => None,
             })
             .collect::<Option<_>>()?;

@@ -47,3 +47,12 @@ fn wildcards_keywords_and_control_characters_stay_unquoted() {
     let out = convert_catalog(&catalog, QueryLanguage::parse("lucene").unwrap(), &Default::default());
     assert_eq!(out[0].queries, vec![r"*a\ b*".to_string()]);
 }
+
+#[test]
+fn a_negative_number_does_not_start_a_term_with_minus() {
+    // Elasticsearch rejects `F:-1` (a term cannot start with `-`, the NOT operator).
+    assert_eq!(lucene("    F: -1\n"), r"F:\-1");
+    assert_eq!(lucene("    F|lte: -3.5\n"), r"F:<=\-3.5");
+    assert_eq!(lucene("    F: [1, -2]\n"), r"F:(1 OR \-2)");
+    assert_eq!(lucene("    F|gt: 4\n"), "F:>4");
+}
