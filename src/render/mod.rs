@@ -18,6 +18,7 @@ pub mod pr_comment;
 pub mod report;
 pub mod schedule;
 pub mod splunk;
+pub mod splunk_es;
 pub mod sumo;
 pub mod templates;
 pub mod write;
