@@ -102,3 +102,46 @@ fn at_sign_names_are_quoted() {
     );
     assert_eq!(eql("  sel:\n    _a.b_c: x\n", "sel"), r#"any where _a.b_c:"x""#);
 }
+
+/// The escapes of every string literal in `query`: EQL strings know `\\`, `\"`, `\n`, `\r`, `\t`
+/// and `\u{…}` only (Elastic's `eql` parser rejects `\*`, `\?` and the rest).
+fn string_escapes(query: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = query.chars();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        match (in_string, c) {
+            (false, '"') | (true, '"') => in_string = !in_string,
+            (true, '\\') => out.push(chars.next().map(|e| format!("\\{e}")).unwrap_or_default()),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn every_string_of_the_fixture_forms_uses_eql_escapes_only() {
+    let fixtures = [
+        include_str!("../../../tests/fixtures/elastic-forms/literal_wildcards.yml"),
+        include_str!("../../../tests/fixtures/elastic-forms/phrases.yml"),
+        include_str!("../../../tests/fixtures/elastic-forms/numbers_and_names.yml"),
+    ];
+    let sources: Vec<(String, &str)> = fixtures
+        .iter()
+        .enumerate()
+        .map(|(i, text)| (format!("f{i}.yml"), *text))
+        .collect();
+    let refs: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let catalog = Catalog::from_sources(&refs);
+    let out = convert_catalog(&catalog, QueryLanguage::parse("eql").unwrap(), &Default::default());
+    let queries: Vec<&String> = out.iter().flat_map(|c| &c.queries).collect();
+    assert!(queries.len() >= 8, "{queries:?}");
+    for q in queries {
+        for e in string_escapes(q) {
+            assert!(
+                matches!(e.as_str(), "\\\\" | "\\\"" | "\\n" | "\\r" | "\\t" | "\\u"),
+                "{e} in {q}"
+            );
+        }
+    }
+}
