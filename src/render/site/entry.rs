@@ -173,5 +173,5 @@ pub fn prose(meta: &Json) -> Json {
 /// The highlighted detection or correlation block.
 pub fn source(d: &Detection<'_, '_>) -> Option<String> {
     let key = if d.is_correlation() { "correlation" } else { "detection" };
-    yaml::block_of(&d.parsed.doc, key)
+    yaml::block_of(d.parsed.doc, key)
 }

@@ -54,32 +54,48 @@
     return a.i - b.i;
   }
 
+  // At most this many rows are in the table at once (a "show all" button adds the rest): the
+  // browser lays out a few hundred rows quickly, not thousands.
+  var LIMIT = 200;
+
   function setupIndex(form, entries) {
     var tbody = document.querySelector('#catalog tbody');
     var rows = Array.prototype.slice.call(tbody.rows);
     var count = document.getElementById('count');
+    var more = document.getElementById('more');
     var controls = {};
     KEYS.forEach(function (k) { controls[k] = form.elements[k]; });
-    var sorted = '';
+    var orders = {};
+    var showAll = false;
+    var last = null;
+
+    function orderBy(by) {
+      if (!orders[by]) {
+        var keyed = entries.map(function (e, i) { return { i: i, k: by ? sortKey(e, by) : [i] }; });
+        keyed.sort(compare);
+        orders[by] = keyed.map(function (o) { return o.i; });
+      }
+      return orders[by];
+    }
 
     function apply(state) {
       var started = performance.now();
+      last = state;
       var terms = state.q.toLowerCase().split(/\s+/).filter(Boolean);
-      var shown = 0;
-      for (var i = 0; i < rows.length; i++) {
-        var visible = matches(entries[i], state, terms);
-        if (rows[i].hidden === visible) { rows[i].hidden = !visible; }
-        if (visible) { shown++; }
+      var order = orderBy(state.sort);
+      var shown = [];
+      for (var j = 0; j < order.length; j++) {
+        if (matches(entries[order[j]], state, terms)) { shown.push(order[j]); }
       }
-      if (state.sort !== sorted) {
-        var order = entries.map(function (e, i) { return { i: i, k: state.sort ? sortKey(e, state.sort) : [i] }; });
-        order.sort(compare);
-        var frag = document.createDocumentFragment();
-        order.forEach(function (o) { frag.appendChild(rows[o.i]); });
-        tbody.appendChild(frag);
-        sorted = state.sort;
-      }
-      count.textContent = shown === rows.length ? rows.length + ' detections' : shown + ' of ' + rows.length + ' detections';
+      var limit = showAll ? shown.length : Math.min(shown.length, LIMIT);
+      var nodes = [];
+      for (var k = 0; k < limit; k++) { nodes.push(rows[shown[k]]); }
+      tbody.replaceChildren.apply(tbody, nodes);
+      count.setAttribute('data-matches', String(shown.length));
+      var text = shown.length === entries.length ? entries.length + ' detections' : shown.length + ' of ' + entries.length + ' detections';
+      count.textContent = limit < shown.length ? text + ', the first ' + limit + ' shown' : text;
+      more.hidden = limit >= shown.length;
+      more.textContent = 'Show all ' + shown.length;
       document.documentElement.setAttribute('data-filter-ms', (performance.now() - started).toFixed(1));
     }
 
@@ -105,6 +121,7 @@
     }
 
     function changed() {
+      showAll = false;
       var state = fromControls();
       writeState(state);
       apply(state);
@@ -115,6 +132,7 @@
     form.addEventListener('submit', function (ev) { ev.preventDefault(); });
     form.addEventListener('reset', function () { setTimeout(changed, 0); });
     window.addEventListener('hashchange', function () { var s = readState(); toControls(s); apply(s); });
+    more.addEventListener('click', function () { showAll = true; apply(last); });
     form.hidden = false;
     var initial = readState();
     toControls(initial);
