@@ -56,7 +56,7 @@
 
   // At most this many rows are in the table at once (a "show all" button adds the rest): the
   // browser lays out a few hundred rows quickly, not thousands.
-  var LIMIT = 200;
+  var LIMIT = 50;
 
   function setupIndex(form, entries) {
     var tbody = document.querySelector('#catalog tbody');
