@@ -63,7 +63,8 @@ done
 #    gives the same verdicts as detc's evaluator (constructs the Python engine cannot run are listed).
 "$PVENV/bin/python" scripts/conformance/eql_verdicts.py --detc "$DETC" detections
 
-# 4. Deployable artifacts, for our catalog and for the real Auth0 one (with variables for its tokens):
+# 4. Deployable artifacts, for our catalog (plain and as Splunk ES correlation searches) and for the
+#    real Auth0 one (with variables for its tokens):
 #    Kibana rules validate against Elastic's 9.5 schemas, savedsearches.conf passes ksconf, the Splunk
 #    app passes AppInspect (precert). (Correlation windows, Sumo and Navigator shapes: cargo test.)
 AVENV=${DETC_ARTIFACTS_VENV:-target/artifacts-venv}
@@ -74,6 +75,9 @@ fi
 "$AVENV/bin/python" scripts/conformance/artifacts.py --detc "$DETC" --out target/artifacts-ours --require-appinspect
 "$AVENV/bin/python" scripts/conformance/artifacts.py --detc "$DETC" --out target/artifacts-auth0 \
     --config scripts/conformance/auth0.detc.yaml --require-appinspect
+# ... and our catalog as Splunk Enterprise Security correlation searches (notable, drill-down, risk).
+"$AVENV/bin/python" scripts/conformance/artifacts.py --detc "$DETC" --out target/artifacts-es \
+    --config tests/fixtures/es/detc.yaml --require-appinspect
 
 # 5. The static site in a real headless Chromium (Debian's chromium and chromium-driver, installed by
 #    .ci/run): search, filters, shared links, sort, copy buttons, the coverage matrix and every rule

@@ -70,45 +70,24 @@ fn read_conf(text: &str) -> Result<Vec<Stanza>, String> {
 }
 
 /// Characters that matter to some artifact format, plus ordinary and non-ASCII ones.
+const CHARS: &[char] = &[
+    '"', '\'', '\\', '|', '\n', '\r', '\t', '\0', '`', '[', ']', '<', '>', '&', '#', '*', '_', '=', '/', '-', '!', '(',
+    ')', ' ', '\u{202e}', '\u{2066}', '\u{200b}', 'é', 'a', 'Z', '0', '.', '$', ',', ':',
+];
+
+fn text_of(chars: Vec<char>) -> impl Strategy<Value = String> {
+    proptest::collection::vec(proptest::sample::select(chars), 1..20).prop_map(|cs| cs.into_iter().collect())
+}
+
+/// Rule text for any position. No braces: a `{name}` in a detection value is a variable token, and a
+/// missing variable fails the build by design.
 fn text() -> impl Strategy<Value = String> {
-    proptest::collection::vec(
-        prop_oneof![
-            Just('"'),
-            Just('\''),
-            Just('\\'),
-            Just('|'),
-            Just('\n'),
-            Just('\r'),
-            Just('\t'),
-            Just('\0'),
-            Just('`'),
-            Just('['),
-            Just(']'),
-            Just('<'),
-            Just('>'),
-            Just('&'),
-            Just('#'),
-            Just('*'),
-            Just('_'),
-            Just('='),
-            Just('/'),
-            Just('-'),
-            Just('!'),
-            Just('('),
-            Just(')'),
-            Just(' '),
-            Just('\u{202e}'),
-            Just('\u{2066}'),
-            Just('\u{200b}'),
-            Just('é'),
-            Just('a'),
-            Just('Z'),
-            Just('0'),
-            Just('.'),
-        ],
-        1..20,
-    )
-    .prop_map(|cs| cs.into_iter().collect())
+    text_of(CHARS.to_vec())
+}
+
+/// Text for titles, descriptions and tags, which are never token-filled: braces too (JSON syntax).
+fn text_with_braces() -> impl Strategy<Value = String> {
+    text_of(CHARS.iter().copied().chain(['{', '}']).collect())
 }
 
 /// A YAML double-quoted scalar (JSON string syntax is a subset of it).
@@ -131,14 +110,13 @@ fn hostile_rule(title: &str, description: &str, fp: &str, value: &str) -> String
 }
 
 fn build_files(rule: &str) -> (BTreeMap<PathBuf, String>, bool) {
+    build_with(rule, &Config::default())
+}
+
+fn build_with(rule: &str, config: &Config) -> (BTreeMap<PathBuf, String>, bool) {
     let catalog = Catalog::from_sources(&[("rules/good.yml", GOOD), ("rules/hostile.yml", rule)]);
     let templates = Templates::load(None).unwrap();
-    let artifacts = build(
-        &catalog,
-        &Config::default(),
-        &templates,
-        BuildPolicy { exclude_broken: true },
-    );
+    let artifacts = build(&catalog, config, &templates, BuildPolicy { exclude_broken: true });
     let failed = artifacts.failed();
     (artifacts.files, failed)
 }
@@ -248,6 +226,79 @@ proptest! {
             let hostile_page = path.starts_with("docs/rules") && !path.to_string_lossy().contains("benign-rule");
             if hostile_page {
                 prop_assert_eq!(one_line(&headings[0]), one_line(&title), "{}", page);
+            }
+        }
+    }
+}
+
+/// A config that deploys Splunk ES correlation searches with a risk and a threat object.
+fn es_config() -> Config {
+    let splunk = serde_json::json!({"enterprise_security": {
+        "enabled": true,
+        "risk_objects": [{"field": "data.user_id", "type": "user"}],
+        "threat_objects": [{"field": "data.ip", "type": "ip_address"}],
+        "nes_fields": ["data.user_id"],
+    }});
+    Config {
+        targets: [("splunk".to_string(), splunk)].into_iter().collect(),
+        ..Config::default()
+    }
+}
+
+fn with_tag(rule: &str, tag: &str) -> String {
+    format!("{rule}tags: [{}]\n", quoted(&format!("attack.t1{tag}")))
+}
+
+const DRILLDOWN: [&str; 4] = [
+    "action.notable.param.drilldown_name",
+    "action.notable.param.drilldown_search",
+    "action.notable.param.drilldown_earliest_offset",
+    "action.notable.param.drilldown_latest_offset",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn rule_text_cannot_reshape_es_correlation_searches(title in text_with_braces(), description in text_with_braces(), value in text(), tag in text_with_braces()) {
+        let rule = with_tag(&hostile_rule(&title, &description, "fp", &value), &tag);
+        let (files, failed) = build_with(&rule, &es_config());
+        prop_assert!(!failed);
+        let conf = &files[&PathBuf::from("splunk/detc_detections/default/savedsearches.conf")];
+        let stanzas = read_conf(conf).map_err(|e| TestCaseError::fail(format!("{e}\n{conf}")))?;
+        let stanzas: Vec<&Stanza> = stanzas.iter().filter(|s| !s.0.is_empty()).collect();
+        let get = |s: &Stanza, key: &str| s.1.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let benign = stanzas.iter().find(|s| s.0 == "Benign rule").expect("the benign stanza");
+        let keys = |s: &Stanza| s.1.iter().map(|(k, _)| k.clone()).filter(|k| !DRILLDOWN.contains(&k.as_str())).collect::<Vec<_>>();
+        for s in &stanzas {
+            // The same ES keys as the benign rule, in the same order, and nothing injected.
+            prop_assert_eq!(keys(s), keys(benign), "{}", conf);
+            prop_assert_eq!(get(s, "disabled"), Some("1".to_string()));
+            prop_assert_eq!(get(s, "action.correlationsearch.enabled"), Some("1".to_string()));
+            let search = get(s, "search").unwrap();
+            // The drill-down is the search itself, or absent when the search holds a `$` (a token to ES).
+            match get(s, "action.notable.param.drilldown_search") {
+                Some(d) => prop_assert_eq!(d, search),
+                None => prop_assert!(search.contains('$'), "{}", conf),
+            }
+            // Text ES substitutes tokens in holds no `$` but the risk message's own tokens.
+            for key in ["action.notable.param.rule_title", "action.notable.param.rule_description", "action.notable.param.drilldown_name"] {
+                prop_assert!(!get(s, key).unwrap_or_default().contains('$'), "{}: {}", key, conf);
+            }
+            let message = get(s, "action.risk.param._risk_message").unwrap();
+            let text = message.strip_suffix("(data.user_id=$data.user_id$)");
+            prop_assert!(text.is_some_and(|t| !t.contains('$')), "{}", conf);
+            // JSON values are one valid JSON document each.
+            let annotations: Value = serde_json::from_str(&get(s, "action.correlationsearch.annotations").unwrap())
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{conf}")))?;
+            prop_assert!(annotations.is_object());
+            let risk: Value = serde_json::from_str(&get(s, "action.risk.param._risk").unwrap()).unwrap();
+            prop_assert_eq!(risk, serde_json::json!([
+                {"risk_object_field": "data.user_id", "risk_object_type": "user", "risk_score": if s.0 == "Benign rule" { 25 } else { 75 }},
+                {"threat_object_field": "data.ip", "threat_object_type": "ip_address"},
+            ]));
+            if s.0 != "Benign rule" && !tag.contains(['\u{2028}', '\u{2029}']) {
+                prop_assert_eq!(&annotations["mitre_attack"][0], &Value::String(format!("T1{}", tag.replace('_', "-").to_uppercase())), "{}", conf);
             }
         }
     }

@@ -8,7 +8,10 @@ Runs `DETC build --out OUT [--config FILE]` from the repository root, then check
    are self-contained (base.json's properties are already merged in); any `$ref` is still resolved
    against the files of the schema folder only, never over the network.
 2. splunk/<app>/default/savedsearches.conf (and app.conf, metadata/default.meta) pass `ksconf check`;
-   every saved search has search, cron_schedule (5 fields), dispatch.earliest_time and enableSched.
+   every saved search has search, cron_schedule (5 fields), dispatch.earliest_time and enableSched;
+   a Splunk ES correlation search (`action.correlationsearch.enabled = 1`) has a label, JSON
+   annotations, a notable with a known severity and security domain and no `$` in its title,
+   description or drill-down search, and a `_risk` JSON array of risk/threat objects (scores 0–100).
 3. Splunk AppInspect (`splunk-appinspect inspect <app>.tgz --mode precert`): its failures and errors
    fail the check; warnings are listed. Skipped with a message when AppInspect is not installed,
    unless --require-appinspect.
@@ -24,6 +27,8 @@ Exit status 1 on any failure (or a failed build), 0 otherwise.
         --detc target/release/detc --out /tmp/art-ours
     /tmp/artifacts-venv/bin/python scripts/conformance/artifacts.py \
         --detc target/release/detc --out /tmp/art-auth0 --config scripts/conformance/auth0.detc.yaml
+    /tmp/artifacts-venv/bin/python scripts/conformance/artifacts.py \
+        --detc target/release/detc --out /tmp/art-es --config tests/fixtures/es/detc.yaml
 """
 
 from __future__ import annotations
@@ -226,12 +231,64 @@ def check_splunk_conf(app: Path, c2: Check) -> None:
             problems.append(f"cron_schedule {keys['cron_schedule']!r} has {len(cron)} fields, not 5")
         if keys.get("enableSched") and str(keys["enableSched"]).strip() not in ("0", "1", "true", "false"):
             problems.append(f"enableSched {keys['enableSched']!r}")
+        if str(keys.get("action.correlationsearch.enabled", "")).strip() == "1":
+            problems += es_problems(keys)
         if problems:
             c2.fail(f"{app.name}/default/savedsearches.conf [{name}]: " + "; ".join(problems))
         else:
             c2.passed_items += 1
     if count == 0:
         c2.fail(f"{saved}: no saved search")
+
+
+ES_SEVERITIES = {"informational", "low", "medium", "high", "critical"}
+ES_DOMAINS = {"access", "endpoint", "network", "threat", "identity", "audit"}
+
+
+def es_problems(keys: dict) -> list[str]:
+    """What is wrong with the Splunk Enterprise Security keys of a correlation search."""
+    problems = []
+
+    def json_value(key: str, kind: type):
+        try:
+            value = json.loads(str(keys.get(key, "")))
+        except json.JSONDecodeError as e:
+            problems.append(f"{key} is not JSON: {e}")
+            return None
+        if not isinstance(value, kind):
+            problems.append(f"{key} is not a JSON {kind.__name__}")
+            return None
+        return value
+
+    if not str(keys.get("action.correlationsearch.label", "")).strip():
+        problems.append("no action.correlationsearch.label")
+    annotations = json_value("action.correlationsearch.annotations", dict)
+    if annotations and not all(isinstance(t, str) for t in annotations.get("mitre_attack", [])):
+        problems.append("annotations: mitre_attack is not a list of technique ids")
+    if str(keys.get("action.notable", "")).strip() == "1":
+        for key in ("rule_title", "rule_description"):
+            text = str(keys.get(f"action.notable.param.{key}", ""))
+            if not text.strip() or "$" in text:
+                problems.append(f"action.notable.param.{key} is empty or holds a $ token: {text!r}")
+        if keys.get("action.notable.param.severity") not in ES_SEVERITIES:
+            problems.append(f"notable severity {keys.get('action.notable.param.severity')!r}")
+        if keys.get("action.notable.param.security_domain") not in ES_DOMAINS:
+            problems.append(f"security domain {keys.get('action.notable.param.security_domain')!r}")
+        drilldown = keys.get("action.notable.param.drilldown_search")
+        if drilldown is not None and "$" in str(drilldown):
+            problems.append("the drill-down search holds a $, which ES reads as a token")
+    if str(keys.get("action.risk", "")).strip() == "1":
+        for entry in json_value("action.risk.param._risk", list) or []:
+            risk = isinstance(entry, dict) and {"risk_object_field", "risk_object_type", "risk_score"} <= entry.keys()
+            threat = isinstance(entry, dict) and {"threat_object_field", "threat_object_type"} <= entry.keys()
+            if risk and not (isinstance(entry["risk_score"], int) and 0 <= entry["risk_score"] <= 100
+                             and entry["risk_object_type"] in ("user", "system", "other")):
+                problems.append(f"_risk entry {entry!r}")
+            elif not (risk or threat):
+                problems.append(f"_risk entry is neither a risk nor a threat object: {entry!r}")
+        if not str(keys.get("action.risk.param._risk_message", "")).strip():
+            problems.append("no action.risk.param._risk_message")
+    return problems
 
 
 def check_appinspect(app: Path, require: bool, c3: Check) -> None:

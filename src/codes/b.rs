@@ -123,4 +123,21 @@ codes! {
         bad: "",
         good: "",
     }
+
+    ES_PART_OMITTED {
+        code: "B810",
+        name: "es-part-omitted",
+        severity: Severity::Warning,
+        summary: "a Splunk ES correlation search was deployed without its drill-down or risk action",
+        doc: "With `targets.splunk.enterprise_security.enabled`, every saved search becomes an ES correlation \
+              search with a notable event, a drill-down search and, when `risk_objects` are configured, a \
+              risk action. A part is left out, and this warning says which and why, when it cannot be written \
+              faithfully: ES replaces `$name$` in a drill-down search with the notable's field `name` and has \
+              no escape for a literal `$`, so a search containing `$` gets no drill-down; a correlation whose \
+              group-by fields include none of the risk object fields has results without a risk object, so it \
+              gets no risk action. The correlation search itself and its notable are deployed. Reported at \
+              build time only, so it has no check example.",
+        bad: "",
+        good: "",
+    }
 }

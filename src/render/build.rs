@@ -157,7 +157,14 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         out.extend(site);
     }
     diagnostics.append(&mut out.diagnostics);
-    let report = report(&everything, &broken, &consumed, &out.placements, &detections);
+    let report = report(
+        &everything,
+        &broken,
+        &consumed,
+        &out.placements,
+        &out.notes,
+        &detections,
+    );
     out.files.insert(PathBuf::from("report.json"), report);
     Artifacts {
         detections: deployed(&detections, &out.placements),

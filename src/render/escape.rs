@@ -24,10 +24,21 @@ pub fn conf_value(value: &str) -> String {
     lines.join(" \\\n")
 }
 
-/// A one-line `.conf` value (an app label, an author): line breaks and controls become spaces.
+/// A one-line `.conf` value (an app label, an author, a notable's title): line breaks, Unicode line
+/// and paragraph separators and controls become spaces.
 pub fn conf_line(value: &str) -> String {
-    let cleaned: String = value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let cleaned: String = value
+        .chars()
+        .map(|c| if c.is_control() || is_control(c) { ' ' } else { c })
+        .collect();
     cleaned.trim().trim_end_matches('\\').trim_end().to_string()
+}
+
+/// Text that Splunk Enterprise Security shows after substituting `$field$` tokens (a notable's title,
+/// description and drill-down name, a risk message): ES has no escape for a literal `$`, so each one
+/// becomes U+FF04 FULLWIDTH DOLLAR SIGN, which reads the same and is never a token delimiter.
+pub fn token_free(text: &str) -> String {
+    text.replace('$', "\u{FF04}")
 }
 
 /// A savedsearches.conf stanza name from a title: on one line, without the brackets that would end
@@ -185,6 +196,15 @@ mod tests {
         assert_eq!(conf_value("C:\\Windows\\"), "C:\\Windows");
         assert_eq!(conf_value("nul\0here"), "nul here");
         assert_eq!(conf_line("a\n[install]\\"), "a [install]");
+        assert_eq!(conf_line("a\u{2028}b\u{2029}c\td"), "a b c d");
+    }
+
+    #[test]
+    fn es_text_has_no_token_delimiter() {
+        assert_eq!(
+            token_free("cost $5 for $user$"),
+            "cost \u{FF04}5 for \u{FF04}user\u{FF04}"
+        );
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub struct Output {
     pub files: BTreeMap<PathBuf, String>,
     pub diagnostics: Vec<Diagnostic>,
     pub placements: Placements,
+    /// Warnings about how a document was deployed to a target beyond its queries' own (report notes).
+    pub notes: BTreeMap<DocKey, BTreeMap<&'static str, Vec<String>>>,
 }
 
 impl Output {
@@ -102,9 +104,27 @@ impl Output {
             .insert(target, placement);
     }
 
+    /// A warning about `d` in `target`: shown now (`diag`) and recorded in the report's notes.
+    pub fn note(&mut self, d: &Detection<'_, '_>, target: &'static str, diag: Diagnostic) {
+        let text = format!("{} {}", diag.code.code, diag.message);
+        self.notes
+            .entry(d.key.clone())
+            .or_default()
+            .entry(target)
+            .or_default()
+            .push(text);
+        self.diagnostics.push(diag);
+    }
+
     pub fn extend(&mut self, other: Output) {
         self.files.extend(other.files);
         self.diagnostics.extend(other.diagnostics);
+        for (k, v) in other.notes {
+            let mine = self.notes.entry(k).or_default();
+            for (target, notes) in v {
+                mine.entry(target).or_default().extend(notes);
+            }
+        }
         for (k, v) in other.placements {
             self.placements.entry(k).or_default().extend(v);
         }

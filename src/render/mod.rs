@@ -19,6 +19,7 @@ pub mod report;
 pub mod schedule;
 pub mod site;
 pub mod splunk;
+pub mod splunk_es;
 pub mod sumo;
 pub mod templates;
 pub mod write;

@@ -25,6 +25,7 @@ pub fn report(
     broken: &Broken,
     consumed: &HashSet<DocKey>,
     placements: &BTreeMap<DocKey, BTreeMap<&'static str, Placement>>,
+    deploy_notes: &BTreeMap<DocKey, BTreeMap<&'static str, Vec<String>>>,
     detections: &[Detection<'_, '_>],
 ) -> String {
     let compiled: BTreeMap<&DocKey, &Detection<'_, '_>> = detections.iter().map(|d| (&d.key, d)).collect();
@@ -55,12 +56,15 @@ pub fn report(
             let all = !targets.is_empty() && targets.values().all(|t| t["status"] == "deployed");
             entry["targets"] = json!(targets);
             if let Some(d) = compiled.get(&key) {
-                let notes: BTreeMap<&str, &Vec<String>> = d
+                let mut notes: BTreeMap<&str, Vec<String>> = d
                     .queries
                     .iter()
                     .filter(|(_, q)| !q.notes.is_empty())
-                    .map(|(t, q)| (*t, &q.notes))
+                    .map(|(t, q)| (*t, q.notes.clone()))
                     .collect();
+                for (target, more) in deploy_notes.get(&key).into_iter().flatten() {
+                    notes.entry(target).or_default().extend(more.iter().cloned());
+                }
                 if !notes.is_empty() {
                     entry["notes"] = json!(notes);
                 }

@@ -2,9 +2,14 @@
 
 use serde_json::{Value as Json, json};
 
+use super::compiled::Detection;
 use super::escape::stanza_name;
 use super::family::{BuildContext, Family, Output, place_named};
+use super::options::plain_field;
 use super::schedule::Schedule;
+use super::splunk_es::{Subject, correlation_search};
+use crate::codes;
+use crate::diag::Diagnostic;
 
 pub struct SplunkApp;
 
@@ -17,11 +22,6 @@ fn severity(level: &str) -> u8 {
         "low" => 2,
         _ => 1,
     }
-}
-
-/// A group-by field Splunk's `alert.suppress.fields` (a comma-separated list) can name as it is.
-fn plain_field(f: &str) -> bool {
-    !f.is_empty() && f.chars().all(|c| c.is_ascii_alphanumeric() || "_.{}-".contains(c))
 }
 
 /// The search prefix (`index=… sourcetype=…`) in front of a search, and in front of each
@@ -46,6 +46,20 @@ fn with_prefix(prefix: &str, query: &str) -> String {
     } else {
         format!("{prefix} {query}")
     }
+}
+
+/// B810: an ES correlation search of `d` is deployed without the part `why` names.
+fn es_part_omitted(d: &Detection<'_, '_>, why: &str) -> Diagnostic {
+    Diagnostic::new(
+        &codes::ES_PART_OMITTED,
+        d.parsed.doc.path(),
+        d.parsed.doc.root.get("title").map(|n| n.span),
+        format!(
+            "the Splunk ES correlation search of `{}` is deployed without {why}",
+            d.title()
+        ),
+    )
+    .help("the correlation search and its notable event are deployed; see `detc explain B810`")
 }
 
 impl Family for SplunkApp {
@@ -92,7 +106,15 @@ impl Family for SplunkApp {
                 })
             });
             let n = queries.len();
+            let es = &opts.enterprise_security;
             for (q_index, query) in queries.into_iter().enumerate() {
+                let es_context = es.enabled.then(|| {
+                    let cs = correlation_search(&Subject::of(d), &query, es);
+                    for why in cs.omitted {
+                        out.note(d, "splunk", es_part_omitted(d, &why));
+                    }
+                    cs.context
+                });
                 let base = stanza_name(d.title());
                 let name = if n > 1 {
                     format!("{base} ({}/{n})", q_index + 1)
@@ -108,6 +130,7 @@ impl Family for SplunkApp {
                         "schedule": schedule.context(),
                         "splunk_severity": severity(d.level()),
                         "suppress": suppress,
+                        "es": es_context,
                     }),
                 ));
             }
