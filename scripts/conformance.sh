@@ -59,6 +59,25 @@ for pipeline in tests/pipelines/fields.yml tests/pipelines/conditions.yml tests/
         --require-zero-rest splunk,lucene,eql "$SHARED/corpus/sigmahq-sample"
 done
 
+# 2c. The built-in Windows pipelines against pySigma's pipelines of the same names (sigma-cli's
+#     `-p NAME`), over the SigmaHQ sample's Windows rules: at least 95% of the rules pySigma converts
+#     must give the identical query or a documented divergence, for every run. Its own venv: the
+#     pipeline packages (and the backend release ecs_windows follows) go on top of the pinned set.
+PPVENV=${DETC_PIPELINES_VENV:-target/pipelines-venv}
+if [[ ! -x "$PPVENV/bin/python" ]]; then
+    "$PY312" -m venv "$PPVENV"
+    "$PPVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-pysigma.txt
+    "$PPVENV/bin/pip" install --quiet --disable-pip-version-check -r scripts/conformance/requirements-pipelines.txt
+fi
+"$PPVENV/bin/python" scripts/conformance/pipelines_compare.py --detc "$DETC" --out target/conformance-report-pipelines \
+    --min-share 0.95 --logsource product=windows \
+    --run lucene:ecs_windows --run eql:ecs_windows --run esql:ecs_windows --run eql:sysmon+ecs_windows \
+    --run splunk:splunk_windows \
+    --run 'splunk:splunk_cim:splunk_cim:process_creation,registry_add,registry_delete,registry_event,registry_set,file_event' \
+    --run splunk:sysmon --run splunk:windows:windows-logsources \
+    --run splunk:sysmon+windows:sysmon+windows-logsources --run splunk:sysmon+splunk_windows \
+    "$SHARED/corpus/sigmahq-sample"
+
 # 3. Elastic's own EQL engine, run with our EQL over every detection test's events of our catalog,
 #    gives the same verdicts as detc's evaluator (constructs the Python engine cannot run are listed).
 "$PVENV/bin/python" scripts/conformance/eql_verdicts.py --detc "$DETC" detections

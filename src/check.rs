@@ -27,11 +27,20 @@ impl CheckReport {
 
 /// Check an already loaded catalog; findings sorted by file and position.
 pub fn check_catalog(catalog: &Catalog, options: &crate::config::LintOptions) -> Vec<Diagnostic> {
+    check_parsed(catalog, &parse_all(catalog), options)
+}
+
+/// Every document of the catalog read into the typed model, in catalog order.
+pub fn parse_all(catalog: &Catalog) -> Vec<Parsed<'_>> {
+    catalog.documents.par_iter().map(Parsed::parse).collect()
+}
+
+/// [`check_catalog`] for a caller that has already parsed the catalog (with [`parse_all`]).
+pub fn check_parsed(catalog: &Catalog, parsed: &[Parsed<'_>], options: &crate::config::LintOptions) -> Vec<Diagnostic> {
     let mut diags = catalog.diags.clone();
-    let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     diags.par_extend(catalog.documents.par_iter().flat_map_iter(validate_document));
-    diags.extend(lint::run(&parsed, options));
-    let tests = crate::eval::check_tests(catalog, &parsed, options.require_tests, &options.sidecars);
+    diags.extend(lint::run(parsed, options));
+    let tests = crate::eval::check_tests(catalog, parsed, options.require_tests, &options.sidecars);
     diags.extend(not_reported_by_schema(tests, &diags));
     sort_diagnostics(&mut diags);
     diags

@@ -149,3 +149,128 @@ fn correlations_take_their_base_rules_state_or_their_own() {
     // An unconditional state reaches the correlation document too; a category with a space is quoted.
     assert!(get("c", t("sumo")).starts_with("_sourceCategory=\"my cat\"\n"));
 }
+
+#[test]
+fn set_value_on_a_typed_match_and_convert_type_outside_excluded_fields() {
+    let p = "transformations:\n  - type: set_value\n    value: egress\n    field_name_conditions: [{type: include_fields, fields: [Initiated]}]\n    detection_item_conditions: [{type: match_value, value: true, cond: all}]\n  - type: convert_type\n    target_type: str\n    field_name_conditions: [{type: include_fields, fields: [DestinationPort]}]\n    field_name_cond_not: true\n";
+    let rule = |initiated: &str| {
+        format!(
+            "title: T\nlogsource: {{product: windows}}\ndetection:\n  sel:\n    Initiated: {initiated}\n    EventID: 3\n    DestinationPort: 443\n    Count|gt: 5\n  condition: sel\n"
+        )
+    };
+    // The boolean `true` matches `value: true`; the string 'true' does not (pySigma compares typed
+    // values). Numbers become strings except in the excluded field and under a comparison.
+    assert_eq!(
+        convert(p, &rule("true"), t("eql")),
+        [r#"any where Initiated:"egress" and EventID:"3" and DestinationPort == 443 and Count > 5"#]
+    );
+    assert_eq!(
+        convert(p, &rule("'true'"), t("eql")),
+        [r#"any where Initiated:"true" and EventID:"3" and DestinationPort == 443 and Count > 5"#]
+    );
+}
+
+#[test]
+fn added_conditions_go_through_the_items_after_theirs_only() {
+    // `before` runs ahead of the add_condition, so the added EventID is not renamed by it; `after`
+    // renames it, and `only_added` sees that the added item was processed by `add`.
+    let p = "transformations:\n  - id: before\n    type: field_name_mapping\n    mapping: {EventID: Before}\n  - id: add\n    type: add_condition\n    conditions: {EventID: 1}\n  - id: after\n    type: field_name_mapping\n    mapping: {EventID: event.code}\n  - id: only_added\n    type: field_name_suffix\n    suffix: _added\n    detection_item_conditions: [{type: processing_item_applied, processing_item_id: add}]\n";
+    let rule = "title: T\nlogsource: {product: windows}\ndetection:\n  sel:\n    EventID: 4688\n  condition: sel\n";
+    assert_eq!(convert(p, rule, t("splunk")), [r#"event.code_added=1 Before=4688"#]);
+}
+
+#[test]
+fn merged_pipelines_run_by_priority_then_by_the_name_given() {
+    let load = |name: &str, priority: i64| {
+        let text = format!(
+            "name: {name}\npriority: {priority}\ntransformations:\n  - type: field_name_suffix\n    suffix: _{name}\n"
+        );
+        (
+            name.to_string(),
+            load_pipeline(Arc::from(Path::new("p.yml")), text).unwrap(),
+        )
+    };
+    // pySigma's resolver sorts by (priority, spec): equal priorities run in name order, whatever
+    // order they were given in.
+    let merged = crate::pipeline::Pipeline::merge(vec![load("b", 10), load("c", 5), load("a", 10)]);
+    let order: Vec<&str> = merged.items.iter().map(|i| i.pipeline.as_str()).collect();
+    assert_eq!(order, ["c", "a", "b"]);
+    assert_eq!(merged.name, "c+a+b");
+}
+
+#[test]
+fn allowed_backends_refuse_the_other_targets() {
+    let p = |backends: &str| {
+        let text = format!("name: x\nallowed_backends: {backends}\ntransformations: []\n");
+        load_pipeline(Arc::from(Path::new("p.yml")), text).unwrap()
+    };
+    let elastic = crate::pipeline::Pipeline::merge(vec![("x".into(), p("[elasticsearch, eql]"))]);
+    assert!(elastic.refuses("lucene").is_none() && elastic.refuses("eql").is_none());
+    let (name, suits) = elastic.refuses("splunk").expect("refused");
+    assert_eq!((name, suits), ("x", &["lucene".to_string(), "eql".to_string()][..]));
+    assert!(p("[]").refuses("splunk").is_none());
+}
+
+#[test]
+fn explain_names_the_pipeline_and_item_of_every_change() {
+    let p = load_pipeline(
+        Arc::from(Path::new("p.yml")),
+        "name: demo\ntransformations:\n  - id: scope\n    type: add_condition\n    conditions: {source: win}\n  - type: field_name_mapping\n    mapping: {Image: process.executable}\n  - id: lower\n    type: case\n    method: lower\n  - id: refuse_linux\n    type: rule_failure\n    message: no linux\n    rule_conditions: [{type: logsource, product: linux}]\n".into(),
+    )
+    .unwrap();
+    let trace = |product: &str| {
+        let text = format!(
+            "title: T\nlogsource: {{product: {product}}}\ndetection:\n  sel:\n    Image: CMD.exe\n  condition: sel and sel\n"
+        );
+        let catalog = Catalog::from_sources(&[("r.yml", text.as_str())]);
+        let parsed: Vec<crate::model::Parsed<'_>> = catalog.documents.iter().map(crate::model::Parsed::parse).collect();
+        let vars = Default::default();
+        let lowering = crate::ir::Lowering::new(&parsed, &vars).with_pipeline(Some(&p));
+        lowering
+            .explain_rule(&parsed[0])
+            .0
+            .into_iter()
+            .map(|e| format!("{}/{}: {}", e.pipeline, e.item, e.change))
+            .collect::<Vec<_>>()
+    };
+    // Each change once, though `sel` is lowered twice; an item without id is `#N`.
+    assert_eq!(
+        trace("windows"),
+        [
+            r#"demo/scope: condition added: source: "win""#,
+            "demo/#1: field Image → process.executable",
+            r#"demo/lower: process.executable: "CMD.exe" → process.executable: "cmd.exe""#,
+        ]
+    );
+    assert_eq!(
+        trace("linux").last().unwrap(),
+        "demo/refuse_linux: rule failed: no linux"
+    );
+}
+
+#[test]
+fn explain_shows_a_renamed_field_reference() {
+    let p = load_pipeline(
+        Arc::from(Path::new("p.yml")),
+        "name: m\ntransformations:\n  - id: map\n    type: field_name_mapping\n    mapping: {Image: process.executable, ParentImage: process.parent.executable}\n".into(),
+    )
+    .unwrap();
+    let text = "title: T\nlogsource: {product: windows}\ndetection:\n  sel:\n    Image|fieldref: ParentImage\n  condition: sel\n";
+    let catalog = Catalog::from_sources(&[("r.yml", text)]);
+    let parsed: Vec<crate::model::Parsed<'_>> = catalog.documents.iter().map(crate::model::Parsed::parse).collect();
+    let vars = Default::default();
+    let lowering = crate::ir::Lowering::new(&parsed, &vars).with_pipeline(Some(&p));
+    let changes: Vec<String> = lowering
+        .explain_rule(&parsed[0])
+        .0
+        .into_iter()
+        .map(|e| e.change)
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            "field reference ParentImage → process.parent.executable",
+            "field Image → process.executable"
+        ]
+    );
+}

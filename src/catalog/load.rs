@@ -98,42 +98,9 @@ impl FileLoad {
 
 fn load_file(path: &Path) -> FileLoad {
     let path: Arc<Path> = Arc::from(path);
-    match std::fs::metadata(&path) {
-        Ok(m) if m.len() > MAX_FILE_BYTES => {
-            return FileLoad::failed(
-                Diagnostic::new(
-                    &codes::FILE_TOO_LARGE,
-                    &path,
-                    None,
-                    format!(
-                        "file is {:.1} MiB; rule files larger than {} MiB are not loaded",
-                        m.len() as f64 / 1048576.0,
-                        MAX_FILE_BYTES / 1048576
-                    ),
-                )
-                .help("a Sigma rule file is a few kilobytes; is this a log or data file inside the catalog folder?"),
-            );
-        }
-        Ok(_) => {}
-        Err(e) => {
-            return FileLoad::failed(Diagnostic::new(
-                &codes::UNREADABLE,
-                &path,
-                None,
-                format!("cannot read: {e}"),
-            ));
-        }
-    }
-    let bytes = match std::fs::read(&path) {
+    let bytes = match read_capped(&path) {
         Ok(b) => b,
-        Err(e) => {
-            return FileLoad::failed(Diagnostic::new(
-                &codes::UNREADABLE,
-                &path,
-                None,
-                format!("cannot read: {e}"),
-            ));
-        }
+        Err(d) => return FileLoad::failed(d),
     };
     // Before decoding, so a binary file is reported as binary rather than as bad UTF-8.
     if bytes.contains(&0) {
@@ -152,6 +119,31 @@ fn load_file(path: &Path) -> FileLoad {
             )
         }
     }
+}
+
+/// The file's bytes, unless it is larger than any rule file; one open and one `fstat` (checking the
+/// size by path first cost a second path lookup per file).
+fn read_capped(path: &Arc<Path>) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| Diagnostic::new(&codes::UNREADABLE, path, None, format!("cannot read: {e}"));
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(Diagnostic::new(
+            &codes::FILE_TOO_LARGE,
+            path,
+            None,
+            format!(
+                "file is {:.1} MiB; rule files larger than {} MiB are not loaded",
+                len as f64 / 1048576.0,
+                MAX_FILE_BYTES / 1048576
+            ),
+        )
+        .help("a Sigma rule file is a few kilobytes; is this a log or data file inside the catalog folder?"));
+    }
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    file.read_to_end(&mut bytes).map_err(unreadable)?;
+    Ok(bytes)
 }
 
 fn binary_file(path: &Arc<Path>) -> Diagnostic {

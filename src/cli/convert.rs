@@ -10,11 +10,10 @@ use std::collections::BTreeMap;
 use crate::backend::convert::convert_catalog_to;
 use crate::backend::{Conversion, QueryLanguage};
 use crate::catalog::Catalog;
-use crate::check::check_catalog;
+use crate::check::{check_parsed, parse_all};
 use crate::codes;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
-use crate::model::Parsed;
 use crate::render::integrity::find_broken;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -46,6 +45,11 @@ pub struct ConvertArgs {
     /// (repeatable; merged by priority).
     #[arg(short = 'p', long = "pipeline", value_name = "PIPELINE")]
     pipelines: Vec<String>,
+    /// Show, for each rule, which pipeline item changed what (field renamed, condition added, value
+    /// replaced, item dropped, rule refused): `#` comment lines before its queries, or
+    /// `pipeline_trace` in jsonl records.
+    #[arg(long)]
+    explain: bool,
     /// Value of a `%name%` placeholder (with `|expand`) or a `{name}` token, as NAME=VALUE
     /// (repeatable; overrides `variables` of detc.yaml).
     #[arg(long = "var", value_name = "NAME=VALUE")]
@@ -89,10 +93,22 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
             targets.push(*t);
         }
     }
+    if let Some(p) = &pipeline
+        && let Err(code) = super::pipeline_suits(p, &targets)
+    {
+        return code;
+    }
     let several = targets.len() > 1;
     let catalog = Catalog::load(&paths);
     let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
     let mut per_target = convert_catalog_to(&catalog, &targets, &vars, pipeline.as_ref());
+    let traces = match (&pipeline, args.explain) {
+        (Some(p), true) => super::convert_explain::pipeline_traces(&catalog, &vars, p),
+        _ => Default::default(),
+    };
+    if args.explain && pipeline.is_none() {
+        eprintln!("note: --explain shows what pipelines change, and no pipeline is given (-p NAME or FILE)");
+    }
     withhold_broken(&catalog, &vars, &mut per_target);
     let mut out = String::new();
     let mut summary = Vec::new();
@@ -107,15 +123,26 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
             }
             sort_diagnostics(&mut c.diagnostics);
             let shown = super::at_least(&c.diagnostics, args.min_severity.severity());
+            let trace = traces.get(&(c.doc.path().clone(), c.doc.index));
             match args.format {
                 Format::Text => {
+                    if let Some(t) = trace {
+                        out.push_str(&super::convert_explain::comment_lines(
+                            &display_path(c.doc.path()),
+                            c.doc.title(),
+                            t,
+                        ));
+                        if c.queries.is_empty() {
+                            out.push('\n');
+                        }
+                    }
                     for q in &c.queries {
                         out.push_str(q);
                         out.push_str("\n\n");
                     }
                 }
                 Format::Jsonl => {
-                    let line = json!({
+                    let mut line = json!({
                         "path": display_path(c.doc.path()),
                         "document": c.doc.index,
                         "id": c.doc.root.get("id").and_then(|n| n.scalar_text()),
@@ -124,6 +151,9 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
                         "queries": c.queries,
                         "diagnostics": shown.iter().map(diagnostic_json).collect::<Vec<_>>(),
                     });
+                    if args.explain {
+                        line["pipeline_trace"] = super::convert_explain::json(trace.map_or(&[][..], |t| &t[..]));
+                    }
                     out.push_str(&line.to_string());
                     out.push('\n');
                 }
@@ -183,7 +213,8 @@ fn withhold_broken(
         require_tests: false,
         sidecars: Default::default(),
     };
-    let errors: Vec<Diagnostic> = check_catalog(catalog, &options)
+    let parsed = parse_all(catalog);
+    let errors: Vec<Diagnostic> = check_parsed(catalog, &parsed, &options)
         .into_iter()
         .filter(|d| d.severity == Severity::Error && d.code.code != codes::UNSUPPORTED.code)
         .collect();
@@ -197,7 +228,6 @@ fn withhold_broken(
     if errors.is_empty() {
         return;
     }
-    let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let broken = find_broken(&parsed, &errors);
     for c in per_target.iter_mut().flat_map(|(_, c)| c.iter_mut()) {
         let key = (c.doc.path().clone(), c.doc.index);

@@ -43,8 +43,18 @@ pub fn run(args: ListArgs) -> ExitCode {
             }
         }
         What::Pipelines => {
-            for (name, about, _) in crate::pipeline::BUILTIN {
-                out.push_str(&format!("{name:<14} {about}\n"));
+            for b in &crate::pipeline::BUILTIN {
+                let aliases = if b.aliases.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (also -p {})", b.aliases.join(", "))
+                };
+                out.push_str(&format!(
+                    "{:<15} [{}] {}{aliases}\n",
+                    b.name,
+                    b.targets.join(", "),
+                    b.about
+                ));
             }
         }
         What::Targets => {

@@ -5,6 +5,7 @@ mod changed;
 mod check;
 mod check_fix;
 mod convert;
+mod convert_explain;
 mod diff;
 mod eval;
 mod explain;
@@ -128,8 +129,14 @@ fn load_pipelines(names: &[String]) -> Result<Option<crate::pipeline::Pipeline>,
     }
     let mut loaded = Vec::new();
     for n in names {
+        // A built-in name wins over a file of the same name, as sigma-cli's resolver does; say so.
+        if crate::pipeline::builtin(n).is_some() && std::path::Path::new(n).exists() {
+            eprintln!(
+                "warning: `{n}` is both a built-in pipeline and a file here; using the built-in (write ./{n} for the file)"
+            );
+        }
         match crate::pipeline::resolve(n) {
-            Ok(p) => loaded.push(p),
+            Ok(p) => loaded.push((n.clone(), p)),
             Err(diags) => {
                 eprint!(
                     "{}",
@@ -140,6 +147,26 @@ fn load_pipelines(names: &[String]) -> Result<Option<crate::pipeline::Pipeline>,
         }
     }
     Ok(Some(crate::pipeline::Pipeline::merge(loaded)))
+}
+
+/// A pipeline whose file names the targets it is written for (`allowed_backends`) is refused for
+/// the others, as sigma-cli refuses it: its field names would not exist there (exit code 2).
+fn pipeline_suits(
+    pipeline: &crate::pipeline::Pipeline,
+    targets: &[crate::backend::QueryLanguage],
+) -> Result<(), ExitCode> {
+    for t in targets {
+        if let Some((name, suits)) = pipeline.refuses(t.name()) {
+            eprintln!(
+                "error: pipeline `{name}` is written for {}, not {}\n  help: convert to {} separately, or drop the pipeline for this target",
+                suits.join(", "),
+                t.name(),
+                t.name()
+            );
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(())
 }
 
 /// Add `--var NAME=VALUE` arguments to `vars` (they override detc.yaml); a malformed one is exit code 2.

@@ -20,6 +20,9 @@ pub struct Technique {
 pub struct Attack {
     pub tactics: Vec<&'static str>,
     pub techniques: HashMap<&'static str, Technique>,
+    /// The highest technique number in the table (`t1684` → 1684), computed once: every tag of
+    /// the catalog is compared with it.
+    highest: u32,
 }
 
 pub fn attack() -> &'static Attack {
@@ -49,6 +52,12 @@ pub fn attack() -> &'static Attack {
                 _ => {}
             }
         }
+        a.highest = a
+            .techniques
+            .keys()
+            .filter_map(|k| technique_number(k))
+            .max()
+            .unwrap_or(0);
         a
     })
 }
@@ -82,11 +91,7 @@ impl Attack {
 
     /// The highest technique number in the table (`t1684` → 1684): an id above it is newer.
     pub fn highest_technique(&self) -> u32 {
-        self.techniques
-            .keys()
-            .filter_map(|k| technique_number(k))
-            .max()
-            .unwrap_or(0)
+        self.highest
     }
 }
 

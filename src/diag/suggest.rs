@@ -5,7 +5,10 @@
 /// The candidate nearest to `name` by edit distance, if it is close enough to be a typo: at most
 /// two edits, or a quarter of the candidate's length for long names; an exact match is no typo.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let length = name.chars().count();
     candidates
+        // The length difference is a lower bound of the distance: most candidates end here.
+        .filter(|c| length.abs_diff(c.chars().count()) <= 2.max(c.len() / 4))
         .map(|c| (edit_distance(name, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d > 0)
         .min()

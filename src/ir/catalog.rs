@@ -70,6 +70,25 @@ impl<'p, 'a> Lowering<'p, 'a> {
 
     /// Lower a rule to its IR expressions (filters applied).
     pub fn rule_exprs(&self, p: &Parsed<'_>) -> Result<Vec<Expr>, Box<Diagnostic>> {
+        let plan = self.pipeline.map(|pl| RulePlan::new(pl, p));
+        self.rule_exprs_with(p, plan.as_ref())
+    }
+
+    /// What the pipeline changes in a rule, change by change (`detc convert --explain`), and the
+    /// rule's expressions or why it cannot be lowered. Empty without a pipeline.
+    pub fn explain_rule(
+        &self,
+        p: &Parsed<'_>,
+    ) -> (Vec<crate::pipeline::TraceEntry>, Result<Vec<Expr>, Box<Diagnostic>>) {
+        let Some(pl) = self.pipeline else {
+            return (Vec::new(), self.rule_exprs_with(p, None));
+        };
+        let plan = RulePlan::traced(pl, p);
+        let exprs = self.rule_exprs_with(p, Some(&plan));
+        (plan.trace(), exprs)
+    }
+
+    fn rule_exprs_with(&self, p: &Parsed<'_>, plan: Option<&RulePlan<'_>>) -> Result<Vec<Expr>, Box<Diagnostic>> {
         let Body::Rule(det) = &p.body else {
             return Err(Box::new(p.doc.diagnostic(
                 &codes::UNSUPPORTED,
@@ -77,32 +96,40 @@ impl<'p, 'a> Lowering<'p, 'a> {
                 "not a detection rule",
             )));
         };
-        let plan = self.pipeline.map(|pl| RulePlan::new(pl, p));
-        if let Some(message) = plan.as_ref().and_then(|pl| pl.failure.clone()) {
+        if let Some(message) = plan.and_then(|pl| pl.failure.clone()) {
+            // A rule failure is decided on the rule's log source (or tags, fields): shown there.
             return Err(Box::new(p.doc.diagnostic(
                 &codes::UNSUPPORTED,
-                None,
+                p.meta.logsource.map(|l| l.span),
                 format!("pipeline: {message}"),
             )));
         }
-        let ctx = LowerCtx {
-            vars: self.vars,
-            plan: plan.as_ref(),
-        };
+        let ctx = LowerCtx { vars: self.vars, plan };
         let exprs = lower_detection_with(det, &p.doc.file, ctx).map_err(|e| lower_diag(p.doc, e))?;
         let exprs = apply_filters(p, exprs, &self.filters, self.vars).map_err(|e| lower_diag(p.doc, e))?;
-        let Some(plan) = &plan else { return Ok(exprs) };
+        let Some(plan) = plan else { return Ok(exprs) };
         // pySigma's add_condition rewrites each condition as `[not ]_cond and (<condition>)`, item
-        // after item, so a later item wraps the earlier ones.
+        // after item, so a later item wraps the earlier ones. The added items go through the
+        // processing items after the one that added them.
         let mut added = Vec::new();
-        for (items, negated) in &plan.added {
-            let parts = items
-                .iter()
-                .map(|i| lower_spec(i, self.vars))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| lower_diag(p.doc, e))?;
+        for a in &plan.added {
+            let mut parts = Vec::new();
+            for item in &a.items {
+                let specs = plan.apply_added(a, item.clone()).map_err(|m| {
+                    Box::new(
+                        p.doc
+                            .diagnostic(&codes::UNSUPPORTED, None, format!("cannot convert: pipeline: {m}")),
+                    )
+                })?;
+                let lowered = specs
+                    .iter()
+                    .map(|i| lower_spec(i, self.vars))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| lower_diag(p.doc, e))?;
+                parts.extend(Expr::or(lowered));
+            }
             if let Some(cond) = Expr::and(parts) {
-                added.push(if *negated { Expr::Not(Box::new(cond)) } else { cond });
+                added.push(if a.negated { Expr::Not(Box::new(cond)) } else { cond });
             }
         }
         Ok(exprs

@@ -89,11 +89,14 @@ fn check_near_miss_keys(sink: &mut Sink<'_, '_>) {
         }
         let slip = KNOWN_SLIPS.iter().find(|(s, _)| *s == key).map(|(_, k)| *k);
         let near = slip.or_else(|| {
+            let lower = key.to_lowercase();
+            let length = lower.chars().count();
             KNOWN_KEYS
                 .iter()
                 .copied()
-                .filter(|k| k.len() >= 4)
-                .map(|k| (edit_distance(&key.to_lowercase(), k), k))
+                // The length difference bounds the distance from below.
+                .filter(|k| k.len() >= 4 && k.len().abs_diff(length) <= 2)
+                .map(|k| (edit_distance(&lower, k), k))
                 .filter(|(d, _)| *d <= 2)
                 .min()
                 .map(|(_, k)| k)

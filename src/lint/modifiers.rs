@@ -324,7 +324,7 @@ fn check_regex(sink: &mut Sink<'_, '_>, v: &Node, text: &str) {
         return;
     }
     // Sigma's flavour is PCRE: validate with the engine `detc test`/`eval` run it on.
-    if let Err(msg) = crate::model::pcre::Pcre::new(text, crate::model::pcre::Flags::default()) {
+    if let Err(msg) = crate::model::pcre::Pcre::validate(text, crate::model::pcre::Flags::default()) {
         let detail = msg.lines().last().unwrap_or(&msg).trim().to_string();
         sink.at_node(
             &codes::INVALID_REGEX,

@@ -4,7 +4,6 @@
 //! for the text around them (comments), with the YAML path of the string it sits in.
 
 use crate::codes;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::catalog::SourceFile;
@@ -90,23 +89,25 @@ fn strings<'n>(node: &'n Node, path: &str, out: &mut Vec<Str<'n>>) {
     }
 }
 
-/// Find hidden characters in every file of the catalog that holds a parsed document.
+/// Find hidden characters in every file of the catalog that holds a parsed document, file by file
+/// in parallel (a file's documents are adjacent in the catalog).
 pub fn check(parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
-    let mut by_file: HashMap<*const SourceFile, (&Arc<SourceFile>, Vec<&Parsed<'_>>)> = HashMap::new();
+    use rayon::prelude::*;
+    let mut files: Vec<(&Arc<SourceFile>, Vec<&Parsed<'_>>)> = Vec::new();
     for p in parsed {
-        by_file
-            .entry(Arc::as_ptr(&p.doc.file))
-            .or_insert_with(|| (&p.doc.file, Vec::new()))
-            .1
-            .push(p);
+        match files.last_mut() {
+            Some((file, docs)) if Arc::ptr_eq(file, &p.doc.file) => docs.push(p),
+            _ => files.push((&p.doc.file, vec![p])),
+        }
     }
-    let mut files: Vec<_> = by_file.into_values().collect();
-    files.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    let mut out = Vec::new();
-    for (file, docs) in files {
-        check_file(file, &docs, &mut out);
-    }
-    out
+    files
+        .par_iter()
+        .flat_map_iter(|(file, docs)| {
+            let mut out = Vec::new();
+            check_file(file, docs, &mut out);
+            out
+        })
+        .collect()
 }
 
 fn check_file(file: &Arc<SourceFile>, docs: &[&Parsed<'_>], out: &mut Vec<Diagnostic>) {

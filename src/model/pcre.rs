@@ -39,6 +39,30 @@ impl Pcre {
         Self::with_limit(pattern, flags, BACKTRACK_LIMIT)
     }
 
+    /// Whether `pattern` compiles, without building an engine where parsing settles it. A pattern the
+    /// `regex` crate parses compiles unless it is big enough to reach the engine's size limit, which
+    /// takes length or large counted repetitions; PCRE's rewriting of `$` and `\Z` does not change
+    /// whether it parses. Linting validates every `|re` value, and building each one was a tenth of
+    /// `check`'s time.
+    pub fn validate(pattern: &str, flags: Flags) -> Result<(), String> {
+        const SETTLED_BY_PARSING: usize = 1024;
+        let parsed = regex_syntax::ParserBuilder::new()
+            .case_insensitive(flags.ignore_case)
+            .multi_line(flags.multiline)
+            .dot_matches_new_line(flags.dot_all)
+            .build()
+            .parse(pattern);
+        // Where `$` or `\Z` is rewritten, the backtracking engine parses the result: it must accept it too.
+        let rewritten = pcre_ends(pattern, flags.multiline);
+        let backtracking_parses = || rewritten == pattern || fancy_regex::Expr::parse_tree(&rewritten).is_ok();
+        match parsed {
+            Ok(hir) if pattern.len() <= SETTLED_BY_PARSING && repeated_at_most(&hir, 100) && backtracking_parses() => {
+                Ok(())
+            }
+            _ => Self::new(pattern, flags).map(|_| ()),
+        }
+    }
+
     pub fn with_limit(pattern: &str, flags: Flags, limit: usize) -> Result<Pcre, String> {
         let rewritten = pcre_ends(pattern, flags.multiline);
         if rewritten == pattern
@@ -80,6 +104,21 @@ impl Pcre {
 
 /// `pattern` with PCRE's end-of-subject assertions written for engines whose `$` is end-of-text
 /// only: `$` (outside a character class, without multi-line) and `\Z` become `(?=\n?\z)`.
+/// Whether no part of `hir` is repeated more than `budget` times, counting nested counted
+/// repetitions as a product (`(a{10}){10}` repeats `a` a hundred times).
+fn repeated_at_most(hir: &regex_syntax::hir::Hir, budget: u32) -> bool {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Repetition(r) => {
+            let times = r.max.unwrap_or(r.min).max(1);
+            times <= budget && repeated_at_most(&r.sub, budget / times)
+        }
+        HirKind::Capture(c) => repeated_at_most(&c.sub, budget),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().all(|h| repeated_at_most(h, budget)),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => true,
+    }
+}
+
 fn pcre_ends(pattern: &str, multiline: bool) -> String {
     const END: &str = r"(?=\n?\z)";
     let mut out = String::with_capacity(pattern.len() + 8);
@@ -120,6 +159,45 @@ fn pcre_ends(pattern: &str, multiline: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn validating_agrees_with_compiling() {
+        let patterns = [
+            r"^cmd\.exe$",
+            r"a(b",
+            r"[z-a]",
+            r"(?<=x)y",
+            r"(a)\1",
+            r"\w{1000}{1000}",
+            r"x{2,1}",
+            r"(?i)\p{Greek}+",
+            r"\p{NotAClass}",
+            r"a\Z",
+            r"^(a|b)$",
+            r"[$]x$",
+            r"\d{1,5}\.\d{1,3}$",
+            r"((\w{50}){50}){50}",
+            r"*a",
+            "",
+        ];
+        for p in patterns {
+            for flags in [
+                Flags::default(),
+                Flags {
+                    ignore_case: true,
+                    multiline: true,
+                    dot_all: true,
+                },
+            ] {
+                let compiled = Pcre::new(p, flags).map(|_| ());
+                assert_eq!(Pcre::validate(p, flags).is_ok(), compiled.is_ok(), "{p:?} {flags:?}");
+            }
+        }
+        assert!(
+            Pcre::validate(&"\\w".repeat(2000), Flags::default()).is_ok()
+                == Pcre::new(&"\\w".repeat(2000), Flags::default()).is_ok()
+        );
+    }
 
     fn m(pattern: &str, text: &str) -> bool {
         Pcre::new(pattern, Flags::default()).unwrap().is_match(text).unwrap()

@@ -34,6 +34,12 @@ pub enum ItemCond {
     IsNull {
         all: bool,
     },
+    /// `match_value`: a value equal to this one, in type and value (pySigma compares typed values:
+    /// the string `'true'` is not the boolean `true`).
+    MatchValue {
+        value: crate::catalog::yaml::Scalar,
+        all: bool,
+    },
     Applied(String),
 }
 
@@ -162,8 +168,30 @@ impl ItemCond {
                     nulls.clone().any(|n| n)
                 }
             }
+            ItemCond::MatchValue { value, all } => {
+                let equal =
+                    |v: &crate::model::item_spec::SpecValue| v.scalar.as_ref().is_some_and(|s| same_value(s, value));
+                if *all {
+                    item.values.iter().all(equal)
+                } else {
+                    item.values.iter().any(equal)
+                }
+            }
             ItemCond::Applied(id) => applied.iter().any(|a| a == id),
         }
+    }
+}
+
+fn same_value(a: &crate::catalog::yaml::Scalar, b: &crate::catalog::yaml::Scalar) -> bool {
+    use crate::catalog::yaml::Resolved::*;
+    match (&a.resolved, &b.resolved) {
+        (Str, Str) => a.text == b.text,
+        (Bool(x), Bool(y)) => x == y,
+        (Int(x), Int(y)) => x == y,
+        (Int(x), Float(y)) | (Float(y), Int(x)) => (*x as f64) == *y,
+        (Float(x), Float(y)) => x == y,
+        (Null, Null) => true,
+        _ => false,
     }
 }
 

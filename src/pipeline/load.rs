@@ -10,13 +10,15 @@ use regex::Regex;
 use super::condition::{CondSet, FieldCond, FieldPattern, ItemCond, RuleCond};
 use super::transform::{CaseMethod, Transformation};
 use crate::catalog::SourceFile;
-use crate::catalog::yaml::{Node, Scalar, Value, parse_documents};
+use crate::catalog::yaml::{Node, Resolved, Scalar, Value, parse_documents};
 use crate::diag::{Diagnostic, Span};
 use crate::model::condition::parse_condition;
 
 /// One processing item.
 #[derive(Debug, Clone)]
 pub struct ProcessingItem {
+    /// The name of the pipeline the item comes from (for `convert --explain`).
+    pub pipeline: String,
     pub id: String,
     pub transformation: Transformation,
     pub rule: CondSet<RuleCond>,
@@ -30,12 +32,21 @@ pub struct Pipeline {
     pub priority: i64,
     pub vars: BTreeMap<String, Vec<String>>,
     pub items: Vec<ProcessingItem>,
+    /// `allowed_backends`: the detc targets the pipeline is written for (empty: any). pySigma's
+    /// Elasticsearch names (`elasticsearch`, `opensearch`) stand for Lucene; names of backends detc
+    /// does not have are kept and never match.
+    pub allowed_targets: Vec<String>,
+    /// The `allowed_targets` of the pipelines merged into this one, by name.
+    pub restrictions: Vec<(String, Vec<String>)>,
 }
 
 impl Pipeline {
-    /// Pipelines merged by ascending priority (stable for equal priorities), as pySigma resolves them.
-    pub fn merge(mut pipelines: Vec<Pipeline>) -> Pipeline {
-        pipelines.sort_by_key(|p| p.priority);
+    /// Pipelines merged as pySigma's resolver merges them: by ascending priority, equal priorities
+    /// by the name or path they were given as (a string sort, so `-p b -p a` runs `a` first).
+    /// Each pipeline comes with the spec it was given as.
+    pub fn merge(mut pipelines: Vec<(String, Pipeline)>) -> Pipeline {
+        pipelines.sort_by(|(sa, a), (sb, b)| (a.priority, sa).cmp(&(b.priority, sb)));
+        let pipelines: Vec<Pipeline> = pipelines.into_iter().map(|(_, p)| p).collect();
         let mut out = Pipeline {
             name: pipelines.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("+"),
             ..Pipeline::default()
@@ -43,34 +54,30 @@ impl Pipeline {
         for p in pipelines {
             out.vars.extend(p.vars);
             out.items.extend(p.items);
+            if !p.allowed_targets.is_empty() {
+                out.restrictions.push((p.name.clone(), p.allowed_targets));
+            }
         }
         out
     }
-}
 
-/// Built-in pipelines, selectable by name (`detc list pipelines`).
-pub const BUILTIN: [(&str, &str, &str); 3] = [
-    (
-        "auth0_splunk",
-        "Auth0 logs in Splunk (add-on, fields under data.*): index and sourcetype from variables",
-        include_str!("../../pipelines/auth0_splunk.yml"),
-    ),
-    (
-        "auth0_elastic",
-        "Auth0 logs through Elastic's Auth0 integration: fields under auth0.logs.data.*, its data stream",
-        include_str!("../../pipelines/auth0_elastic.yml"),
-    ),
-    (
-        "auth0_sumo",
-        "Auth0 logs in Sumo Logic: scope by _sourceCategory from a variable",
-        include_str!("../../pipelines/auth0_sumo.yml"),
-    ),
-];
+    /// Whether the pipeline (every pipeline merged into it) is written for `target`; else the
+    /// name of the first one that is not, and the targets it suits.
+    pub fn refuses(&self, target: &str) -> Option<(&str, &[String])> {
+        let own = (!self.allowed_targets.is_empty()).then_some((self.name.as_str(), &self.allowed_targets[..]));
+        own.into_iter()
+            .chain(self.restrictions.iter().map(|(n, t)| (n.as_str(), &t[..])))
+            .find(|(_, targets)| !targets.iter().any(|t| t == target))
+    }
+}
 
 /// A built-in pipeline by name, or a pipeline file by path.
 pub fn resolve(name_or_path: &str) -> Result<Pipeline, Vec<Diagnostic>> {
-    if let Some((name, _, text)) = BUILTIN.iter().find(|(n, _, _)| *n == name_or_path) {
-        return load_pipeline(Arc::from(Path::new(&format!("<builtin:{name}>"))), text.to_string());
+    if let Some(b) = super::builtin::builtin(name_or_path) {
+        return load_pipeline(
+            Arc::from(Path::new(&format!("<builtin:{}>", b.name))),
+            b.text.to_string(),
+        );
     }
     let path: Arc<Path> = Arc::from(Path::new(name_or_path));
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -83,7 +90,11 @@ pub fn resolve(name_or_path: &str) -> Result<Pipeline, Vec<Diagnostic>> {
             )
             .help(format!(
                 "built-in pipelines: {}",
-                BUILTIN.iter().map(|b| b.0).collect::<Vec<_>>().join(", ")
+                super::builtin::BUILTIN
+                    .iter()
+                    .map(|b| b.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         ]
     })?;
@@ -198,6 +209,15 @@ pub fn load_pipeline(path: Arc<Path>, text: String) -> Result<Pipeline, Vec<Diag
             .unwrap_or(0),
         ..Pipeline::default()
     };
+    p.allowed_targets = r
+        .strings(&root, "allowed_backends")
+        .into_iter()
+        .map(|b| match b.as_str() {
+            "elasticsearch" | "opensearch" => "lucene".to_string(),
+            _ => b,
+        })
+        .collect();
+    p.allowed_targets.dedup();
     if let Some(vars) = root.get("vars").and_then(Node::as_map) {
         for e in vars {
             let Some(name) = e.key.scalar_text() else { continue };
@@ -212,7 +232,7 @@ pub fn load_pipeline(path: Arc<Path>, text: String) -> Result<Pipeline, Vec<Diag
         Some(list) => match list.as_seq() {
             Some(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(pi) = processing_item(&mut r, item, i) {
+                    if let Some(pi) = processing_item(&mut r, item, i, &p.name) {
                         p.items.push(pi);
                     }
                 }
@@ -224,7 +244,7 @@ pub fn load_pipeline(path: Arc<Path>, text: String) -> Result<Pipeline, Vec<Diag
     if r.errors.is_empty() { Ok(p) } else { Err(r.errors) }
 }
 
-fn processing_item(r: &mut Reader, node: &Node, index: usize) -> Option<ProcessingItem> {
+fn processing_item(r: &mut Reader, node: &Node, index: usize, pipeline: &str) -> Option<ProcessingItem> {
     if node.as_map().is_none() {
         r.error(node.span, "a transformation is a mapping with `type`");
         return None;
@@ -234,6 +254,7 @@ fn processing_item(r: &mut Reader, node: &Node, index: usize) -> Option<Processi
     let id = r.string(node, "id").unwrap_or_else(|| format!("#{index}"));
     let transformation = transformation(r, node, &kind, type_span)?;
     Some(ProcessingItem {
+        pipeline: pipeline.to_string(),
         id,
         transformation,
         rule: cond_set(r, node, "rule", rule_cond),
@@ -350,11 +371,47 @@ fn transformation(r: &mut Reader, node: &Node, kind: &str, span: Span) -> Option
         },
         "rule_failure" => Transformation::RuleFailure(r.required(node, "message")?),
         "detection_item_failure" => Transformation::DetectionItemFailure(r.required(node, "message")?),
+        "set_value" => {
+            let Some(value) = node.get("value").and_then(Node::as_scalar) else {
+                r.error(
+                    node.span,
+                    "`set_value` needs `value` (a string, number, boolean or null)",
+                );
+                return None;
+            };
+            let mut value = value.clone();
+            match r.string(node, "force_type").as_deref() {
+                None => {}
+                Some("str") => value.resolved = Resolved::Str,
+                Some("num") => match value.text.parse::<i64>() {
+                    Ok(i) => value.resolved = Resolved::Int(i),
+                    Err(_) => {
+                        r.error(node.span, format!("`{}` is not a number (force_type: num)", value.text));
+                        return None;
+                    }
+                },
+                Some(other) => {
+                    let at = node.get("force_type").map_or(span, |n| n.span);
+                    r.error(at, format!("unknown force_type `{other}`; expected str or num"));
+                    return None;
+                }
+            }
+            Transformation::SetValue(value)
+        }
+        "convert_type" => match r.required(node, "target_type")?.as_str() {
+            "str" => Transformation::ConvertType { to_str: true },
+            "num" => Transformation::ConvertType { to_str: false },
+            other => {
+                let at = node.get("target_type").map_or(span, |n| n.span);
+                r.error(at, format!("unknown target_type `{other}`; expected str or num"));
+                return None;
+            }
+        },
         other => {
             r.error(
                 span,
                 format!(
-                    "unknown or unsupported transformation `{other}`; detc supports field_name_mapping, field_name_prefix_mapping, field_name_prefix, field_name_suffix, add_condition, replace_string, case, value_placeholders, query_expression_placeholders, drop_detection_item, change_logsource, set_state, rule_failure, detection_item_failure"
+                    "unknown or unsupported transformation `{other}`; detc supports field_name_mapping, field_name_prefix_mapping, field_name_prefix, field_name_suffix, add_condition, replace_string, case, value_placeholders, query_expression_placeholders, drop_detection_item, change_logsource, set_state, set_value, convert_type, rule_failure, detection_item_failure"
                 ),
             );
             return None;
@@ -430,6 +487,16 @@ fn item_cond(r: &mut Reader, node: &Node) -> Option<ItemCond> {
             }
         }
         "is_null" => ItemCond::IsNull { all },
+        "match_value" => match node.get("value").and_then(Node::as_scalar) {
+            Some(value) => ItemCond::MatchValue {
+                value: value.clone(),
+                all,
+            },
+            None => {
+                r.error(node.span, "`match_value` needs `value` (a string, number or boolean)");
+                return None;
+            }
+        },
         "processing_item_applied" => ItemCond::Applied(r.required(node, "processing_item_id")?),
         other => return r.unknown_condition(node, "detection item", other),
     })

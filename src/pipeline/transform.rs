@@ -51,6 +51,13 @@ pub enum Transformation {
     },
     RuleFailure(String),
     DetectionItemFailure(String),
+    /// pySigma's `set_value`: every value of the item becomes this one (modifiers dropped, since
+    /// pySigma sets the value after modifiers were applied).
+    SetValue(Scalar),
+    /// pySigma's `convert_type`: numbers to strings (`true`) or strings to numbers (`false`).
+    ConvertType {
+        to_str: bool,
+    },
 }
 
 impl Transformation {
@@ -65,6 +72,8 @@ impl Transformation {
                     | Transformation::QueryExpressionPlaceholders { .. }
                     | Transformation::DropDetectionItem
                     | Transformation::DetectionItemFailure(_)
+                    | Transformation::SetValue(_)
+                    | Transformation::ConvertType { .. }
             )
     }
 
@@ -93,9 +102,18 @@ impl Transformation {
         }
     }
 
-    /// Rewrite the values of an item (replace_string, placeholders); `vars` are the pipeline's.
-    pub fn rewrite_values(&self, item: &mut ItemSpec, vars: &BTreeMap<String, Vec<String>>) {
+    /// Rewrite the values of an item (replace_string, placeholders, set_value, convert_type); `vars`
+    /// are the pipeline's. An error says why a value cannot be converted.
+    pub fn rewrite_values(&self, item: &mut ItemSpec, vars: &BTreeMap<String, Vec<String>>) -> Result<(), String> {
         match self {
+            Transformation::SetValue(value) => {
+                item.modifiers.clear();
+                for v in &mut item.values {
+                    v.scalar = Some(value.clone());
+                    v.raw_query = None;
+                }
+            }
+            Transformation::ConvertType { to_str } => convert_type(item, *to_str)?,
             Transformation::ReplaceString { regex, replacement } => {
                 for text in string_values(item) {
                     *text = regex.replace_all(text, replacement.as_str()).into_owned();
@@ -144,7 +162,35 @@ impl Transformation {
             }
             _ => {}
         }
+        Ok(())
     }
+}
+
+/// pySigma's `convert_type` acts on plain numbers and strings only: a value under a comparison or
+/// time-part modifier is an expression there, not a number, and stays as it is.
+fn convert_type(item: &mut ItemSpec, to_str: bool) -> Result<(), String> {
+    if item.modifiers.iter().any(|m| m.is_compare() || m.is_time_part()) {
+        return Ok(());
+    }
+    let strings = !NOT_PLAIN_STRINGS.into_iter().any(|m| item.has(m));
+    for s in item.values.iter_mut().filter_map(|v| v.scalar.as_mut()) {
+        match (to_str, &s.resolved) {
+            (true, Resolved::Int(i)) => {
+                s.text = i.to_string();
+                s.resolved = Resolved::Str;
+            }
+            (true, Resolved::Float(_)) => s.resolved = Resolved::Str,
+            (false, Resolved::Str) if strings => {
+                s.resolved = match (s.text.parse::<i64>(), s.text.parse::<f64>()) {
+                    (Ok(i), _) => Resolved::Int(i),
+                    (_, Ok(f)) if f.is_finite() => Resolved::Float(f),
+                    _ => return Err(format!("`{}` cannot be converted to a number", s.text)),
+                };
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Modifiers whose values pySigma's string-value transformations leave alone: they are not plain

@@ -25,7 +25,7 @@ use super::{
     sumo::SumoSearches,
 };
 use crate::catalog::{Catalog, DocKind};
-use crate::check::check_catalog;
+use crate::check::{check_parsed, parse_all};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::model::Parsed;
@@ -73,7 +73,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     };
     let mut loaded: BTreeMap<&str, Option<Pipeline>> = BTreeMap::new();
     for kind in ["splunk", "elastic", "sumo"] {
-        match target_pipeline(config, &options.common(kind).pipelines) {
+        match target_pipeline(config, kind, &options.common(kind).pipelines) {
             Ok(p) => {
                 loaded.insert(kind, p);
             }
@@ -93,36 +93,40 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         require_tests: config.require_tests,
         sidecars: config.sidecar_layout(&[]),
     };
-    let errors: Vec<Diagnostic> = check_catalog(catalog, &lint_options)
+    let everything: Vec<Parsed<'_>> = parse_all(catalog);
+    let errors: Vec<Diagnostic> = check_parsed(catalog, &everything, &lint_options)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
-    let everything: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
     let broken = find_broken(&everything, &errors);
     diagnostics.extend(broken_diagnostics(errors, &broken, &everything, policy));
 
-    // 2. Compile what may be deployed, once per target pipeline.
-    let parsed: Vec<Parsed<'_>> = catalog
-        .documents
-        .iter()
-        .filter(|d| !broken.contains(&(d.path().clone(), d.index)))
-        .map(Parsed::parse)
-        .collect();
-    let consumed = consumed_rules(&parsed, &config.variables);
-    let tests = crate::eval::tests_by_document(catalog, &parsed, &lint_options.sidecars);
+    // 2. Compile what may be deployed, once per target pipeline: every document, unless some are
+    //    broken (then the rest is read again: the model borrows from the catalog, parsing is cheap).
+    let deployable: Option<Vec<Parsed<'_>>> = (!broken.documents.is_empty()).then(|| {
+        catalog
+            .documents
+            .iter()
+            .filter(|d| !broken.contains(&(d.path().clone(), d.index)))
+            .map(Parsed::parse)
+            .collect()
+    });
+    let parsed: &[Parsed<'_>] = deployable.as_deref().unwrap_or(&everything);
+    let consumed = consumed_rules(parsed, &config.variables);
+    let tests = crate::eval::tests_by_document(catalog, parsed, &lint_options.sidecars);
     let detections = compile(
-        &parsed,
+        parsed,
         &tests,
         &config.variables,
         &pipelines,
         &consumed,
         Select::Deployable,
     );
-    diagnostics.extend(missing_tokens(&parsed, config, options.splunk.use_custom_queries));
+    diagnostics.extend(missing_tokens(parsed, config, options.splunk.use_custom_queries));
     let site = options.site.enabled;
     let base_rules = if site {
         compile(
-            &parsed,
+            parsed,
             &tests,
             &config.variables,
             &pipelines,
@@ -261,8 +265,9 @@ fn missing_tokens(parsed: &[Parsed<'_>], config: &Config, custom_queries: bool) 
         .collect()
 }
 
-/// The pipelines a target's options name, merged by priority. A file is relative to detc.yaml.
-fn target_pipeline(config: &Config, names: &[String]) -> Result<Option<Pipeline>, Vec<Diagnostic>> {
+/// The pipelines a target's options name, merged by priority. A file is relative to detc.yaml. A
+/// pipeline written for other targets (`allowed_backends`) is a configuration error.
+fn target_pipeline(config: &Config, kind: &str, names: &[String]) -> Result<Option<Pipeline>, Vec<Diagnostic>> {
     if names.is_empty() {
         return Ok(None);
     }
@@ -274,13 +279,35 @@ fn target_pipeline(config: &Config, names: &[String]) -> Result<Option<Pipeline>
         .unwrap_or_default();
     let mut loaded = Vec::new();
     for n in names {
-        let is_builtin = crate::pipeline::BUILTIN.iter().any(|b| b.0 == n);
+        let is_builtin = crate::pipeline::builtin(n).is_some();
         let spec = if is_builtin {
             n.clone()
         } else {
             base.join(n).to_string_lossy().into_owned()
         };
-        loaded.push(crate::pipeline::resolve(&spec)?);
+        loaded.push((n.clone(), crate::pipeline::resolve(&spec)?));
     }
-    Ok(Some(Pipeline::merge(loaded)))
+    let merged = Pipeline::merge(loaded);
+    for backend in crate::backend::QueryLanguage::all().filter(|q| q.backend().family() == kind) {
+        if let Some((name, suits)) = merged.refuses(backend.name()) {
+            let at: std::sync::Arc<std::path::Path> =
+                std::sync::Arc::from(config.path.clone().unwrap_or_else(|| "detc.yaml".into()));
+            return Err(vec![
+                Diagnostic::new(
+                    &codes::INVALID_CONFIG,
+                    &at,
+                    None,
+                    format!(
+                        "targets.{kind}.pipelines: `{name}` is written for {}, not {}",
+                        suits.join(", "),
+                        backend.name()
+                    ),
+                )
+                .help(format!(
+                    "use it under the target it suits, or choose a pipeline for {kind}"
+                )),
+            ]);
+        }
+    }
+    Ok(Some(merged))
 }

@@ -592,8 +592,22 @@ fn stage(
     fault_point();
     std::fs::create_dir(tmp).map_err(|e| WriteError::io("create", tmp, e))?;
     write_new(&tmp.join(MANIFEST), &manifest_text(manifest))?;
-    for (rel, text) in files {
-        write_new(&tmp.join(rel), text)?;
+    // Folders first, each once (not once per file), then the files in parallel.
+    let folders: BTreeSet<&Path> = files
+        .keys()
+        .filter_map(|rel| rel.parent())
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    for folder in folders {
+        fault_point();
+        let at = tmp.join(folder);
+        std::fs::create_dir_all(&at).map_err(|e| WriteError::io("create", &at, e))?;
+    }
+    {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .try_for_each(|(rel, text)| write_new(&tmp.join(rel), text))?;
     }
     for e in &plan.carry {
         let to = tmp.join(&e.rel);
@@ -645,11 +659,11 @@ fn make_parent(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Create a new file (never an existing one, never through a link) with `text`, flushed to disk.
+/// Create a new file (never an existing one, never through a link) with `text`, flushed to disk; its
+/// folder exists already.
 fn write_new(path: &Path, text: &str) -> Result<(), WriteError> {
     fault_point();
     let run = || -> io::Result<()> {
-        make_parent(path)?;
         let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(path)?;
         f.write_all(text.as_bytes())?;
         // On Linux one syncfs after the last file flushes them all (see `flush_tree`).
