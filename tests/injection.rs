@@ -40,6 +40,8 @@ fn text() -> impl Strategy<Value = String> {
         Just("*"),
         Just("?"),
         Just(" "),
+        // Lucene's query parser reads the ideographic space as whitespace.
+        Just("\u{3000}"),
         Just("("),
         Just(")"),
         Just("["),
@@ -339,13 +341,14 @@ enum Position {
     FieldIn,
     RegexPattern,
     Value,
+    ValueIn,
     GroupBy,
     AliasedGroupBy,
     ValueField,
     Label,
 }
 
-const POSITIONS: [Position; 14] = [
+const POSITIONS: [Position; 15] = [
     Position::FieldCompare,
     Position::FieldExists,
     Position::FieldNull,
@@ -356,6 +359,7 @@ const POSITIONS: [Position; 14] = [
     Position::FieldIn,
     Position::RegexPattern,
     Position::Value,
+    Position::ValueIn,
     Position::GroupBy,
     Position::AliasedGroupBy,
     Position::ValueField,
@@ -443,6 +447,11 @@ fn convert(target: QueryLanguage, pos: Position, s: &str) -> Result<String, Stri
         Position::RegexPattern => leaf("f", regex(s)),
         // Wildcards choose another comparison form (`like`, `matches`); as literals they are values.
         Position::Value => leaf("f", string(&s.replace(['*', '?'], "a"))),
+        // A value in a list (Lucene `F:(… OR …)` with phrases, `IN`, EQL `like~ (…)`).
+        Position::ValueIn => Expr::Or(vec![
+            leaf("f", string(&s.replace(['*', '?'], "a"))),
+            leaf("f", string("w")),
+        ]),
         Position::GroupBy | Position::AliasedGroupBy | Position::ValueField | Position::Label => {
             let text = match pos {
                 Position::GroupBy => correlation("event_count", "b", s, None, "v"),
@@ -469,7 +478,7 @@ fn convert(target: QueryLanguage, pos: Position, s: &str) -> Result<String, Stri
 
 /// A refusal is allowed only for the characters a target documents it cannot write there.
 fn refusal_allowed(target: QueryLanguage, pos: Position, s: &str, message: &str) -> bool {
-    let name = !matches!(pos, Position::RegexPattern | Position::Value);
+    let name = !matches!(pos, Position::RegexPattern | Position::Value | Position::ValueIn);
     let control = name && s.chars().any(char::is_control) && message.contains("control character");
     let splunk_eval = target == target_named("splunk")
         && matches!(pos, Position::FieldRef | Position::FieldRefTarget)
@@ -493,7 +502,7 @@ fn refusal_allowed(target: QueryLanguage, pos: Position, s: &str, message: &str)
 fn benign(pos: Position) -> &'static str {
     match pos {
         Position::RegexPattern => "x",
-        Position::Value => "v",
+        Position::Value | Position::ValueIn => "v",
         _ => "h",
     }
 }
@@ -595,6 +604,10 @@ fn tokenizers_catch_known_injections() {
         tokens(&SPLUNK, "x | streamstats count by a | delete")
     );
     assert_ne!(tokens(&LUCENE, r"F:/a\//"), tokens(&LUCENE, r"F:/a\\// OR x"));
+    // A phrase whose quote or trailing backslash is not escaped ends early.
+    assert_eq!(tokens(&LUCENE, r#"F:"a \" b\\""#), tokens(&LUCENE, "F:v"));
+    assert_ne!(tokens(&LUCENE, r#"F:"a " b""#), tokens(&LUCENE, "F:v"));
+    assert_ne!(tokens(&LUCENE, r#"F:"a b\" OR x:y"#), tokens(&LUCENE, "F:v"));
     assert_eq!(tokens(&LUCENE, r"F:/a\//"), tokens(&LUCENE, "F:/x/"));
     assert_ne!(tokens(&ESQL, r#"case(c, "a")"#), tokens(&ESQL, r#"case(c, "a"b")"#));
     assert_ne!(

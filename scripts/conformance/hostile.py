@@ -4,7 +4,7 @@
 Writes a generated catalog into a temporary folder: for every hostile string (quotes, backslashes,
 pipes, brackets, line breaks, NUL, bidi controls, `/`, backticks, operator words) and every position
 (field name in a comparison, exists, null, regex, `IN` list and `fieldref`; the `fieldref` target; a
-regex pattern; a value; a correlation's group-by, aliased group-by, value field and rule name) one
+regex pattern; a value, alone and in a list; a correlation's group-by, aliased group-by, value field and rule name) one
 rule, plus the same rule with a benign string (its twin). It runs `detc convert` for lucene, esql
 and eql over the folder and parses every query with luqum, the `eql` package and
 detection-rules-esql-py. A hostile query must parse to a tree of the same shape as its twin's (node
@@ -75,6 +75,10 @@ HOSTILE = [
     "a^b",
     "a&&b",
     "a\\*",
+    'a "b" c\\',
+    "a b\\",
+    "a\u3000b",
+    "a \\\" OR x:y",
 ]
 BENIGN = "h"
 
@@ -91,7 +95,7 @@ REFUSALS = [
 
 # Known parser differences, not detc defects: luqum rejects a backslash before a line break, which
 # Lucene's own query parser reads as an escaped character (`<#_ESCAPED_CHAR: "\\" ~[]>`).
-KNOWN = {("lucene", "value", "a\nb"), ("lucene", "value", "a\rb")}
+KNOWN = {("lucene", pos, s) for pos in ("value", "value-in") for s in ("a\nb", "a\rb")}
 
 BASE = {"title": "A", "name": "a", "logsource": {"product": "x"},
         "detection": {"sel": {"data.type": "f"}, "condition": "sel"}}
@@ -125,6 +129,7 @@ def positions(s: str) -> dict[str, list[dict]]:
     }
     if not any(c in s for c in "*?"):  # wildcards choose another comparison form
         out["value"] = rule({"f": s})
+        out["value-in"] = rule({"f": [s, "w"]})
     if "|" not in s:
         out.update({
             "field-compare": rule({s: "v"}),

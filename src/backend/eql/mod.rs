@@ -27,8 +27,8 @@ const STYLE: StringStyle<'static> = StringStyle {
 };
 
 /// Field names that are not plain identifiers go in backticks (EQL needs them for `c-uri` too,
-/// which pySigma leaves bare): a plain name is dotted parts of `[A-Za-z_@][A-Za-z0-9_@]*`, none of
-/// them an EQL keyword. A name with a backtick cannot be written ([`Syntax::check_name`]).
+/// which pySigma leaves bare): a plain name is dotted parts of `[A-Za-z_][A-Za-z0-9_]*`, none of
+/// them an EQL keyword (Elastic's `eql` parser rejects a bare `@timestamp`, so `@` is quoted too). A name with a backtick cannot be written ([`Syntax::check_name`]).
 pub fn field(name: &str) -> String {
     let name = flatten_field(name);
     if name.split('.').all(plain_part) {
@@ -64,12 +64,8 @@ fn plain_part(part: &str) -> bool {
         "child",
         "event",
     ];
-    part.chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '@')
-        && part
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '@'))
+    part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !KEYWORDS.contains(&part.to_ascii_lowercase().as_str())
 }
 
@@ -91,6 +87,15 @@ fn escape_controls(text: &str) -> String {
 
 fn quoted(s: &SigmaString) -> String {
     format!("\"{}\"", escape_controls(&render_string(s, &STYLE)))
+}
+
+/// A string for `==`, which has no wildcards: only `\\` and `"` are escaped.
+fn exact(s: &SigmaString) -> String {
+    const EXACT: StringStyle<'static> = StringStyle {
+        escaped: &['\\', '"'],
+        ..STYLE
+    };
+    format!("\"{}\"", escape_controls(&render_string(s, &EXACT)))
 }
 
 impl Syntax for Eql {
@@ -120,8 +125,13 @@ impl Syntax for Eql {
                 }
                 _ => format!("{f}:{}", quoted(s)),
             },
+            // Case-sensitive: a literal `*`/`?` next to a wildcard needs the regex too; `==` has no
+            // wildcards, so its string needs no wildcard escapes (which EQL would reject).
+            Value::CasedStr(s) if has_literal_wildcard(s) && s.has_wildcards() => {
+                format!("{f} regex {}", eql_string(&as_regex(s)))
+            }
             Value::CasedStr(s) if s.has_wildcards() => format!("{f} like {}", quoted(s)),
-            Value::CasedStr(s) => format!("{f} == {}", quoted(s)),
+            Value::CasedStr(s) => format!("{f} == {}", exact(s)),
             // EQL's `:` compares strings only; numbers and booleans need `==` (pySigma writes `:`).
             Value::Num(n) => format!("{f} == {n}"),
             Value::Bool(b) => format!("{f} == {b}"),
@@ -162,7 +172,7 @@ impl Syntax for Eql {
         matches!(leaf.value, Value::Null).then(|| Ok(Rendered::Inline(format!("?{} != null", field(name)))))
     }
 
-    fn in_list(&self, leaves: &[&Leaf], _expansion: bool) -> Option<String> {
+    fn in_list(&self, leaves: &[&Leaf], expansion: bool) -> Option<String> {
         let f = field(leaves[0].field.as_deref()?);
         let numbers: Option<Vec<String>> = leaves
             .iter()
@@ -174,14 +184,36 @@ impl Syntax for Eql {
         if let Some(numbers) = numbers {
             return Some(format!("{f} in ({})", numbers.join(", ")));
         }
-        let strings: Vec<String> = leaves
+        let strings: Vec<&SigmaString> = leaves
             .iter()
             .map(|l| match &l.value {
-                Value::Str(s) => Some(quoted(s)),
+                Value::Str(s) => Some(s),
                 _ => None,
             })
             .collect::<Option<_>>()?;
-        Some(format!("{f} like~ ({})", strings.join(", ")))
+        Some(string_list(&f, &strings, expansion))
+    }
+}
+
+/// `F like~ ("a", "b*")` for a list of strings; the values with a literal `*` or `?` (which no EQL
+/// string can escape) go to `F regex~ (…)` as whole-value regexes, joined by `or` to the rest and
+/// parenthesised when the list is one value's alternatives (rendered as a single operand).
+fn string_list(f: &str, strings: &[&SigmaString], expansion: bool) -> String {
+    let (regexes, likes): (Vec<&SigmaString>, Vec<&SigmaString>) =
+        strings.iter().partition(|s| has_literal_wildcard(s));
+    let likes: Vec<String> = likes.into_iter().map(quoted).collect();
+    let regexes: Vec<String> = regexes.into_iter().map(|s| eql_string(&as_regex(s))).collect();
+    match (likes.is_empty(), regexes.is_empty()) {
+        (_, true) => format!("{f} like~ ({})", likes.join(", ")),
+        (true, false) => format!("{f} regex~ ({})", regexes.join(", ")),
+        (false, false) => {
+            let both = format!(
+                "{f} like~ ({}) or {f} regex~ ({})",
+                likes.join(", "),
+                regexes.join(", ")
+            );
+            if expansion { format!("({both})") } else { both }
+        }
     }
 }
 
@@ -260,3 +292,6 @@ impl crate::backend::Backend for EqlBackend {
         super::notes::regex_anchored(doc, expr).into_iter().collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,6 @@
-//! Elastic Lucene query string (the `lucene` target). Values are unquoted and backslash-escaped;
-//! every non-leaf operand is parenthesised, as pySigma's Lucene backend does.
+//! Elastic Lucene query string (the `lucene` target). Values are backslash-escaped, and a plain
+//! multi-word value is a quoted phrase; every non-leaf operand is parenthesised, as pySigma's Lucene
+//! backend (2.1.1) does.
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
 use super::strings::{flatten_field, slash_regex};
@@ -18,12 +19,24 @@ static DIALECT: Dialect = Dialect {
     group_negated_leaf: false,
 };
 
+/// pySigma's escaped characters, plus every character Lucene's query parser reads as whitespace
+/// (line breaks, tab and the ideographic space U+3000), which would otherwise end the term.
 const SPECIAL: &[char] = &[
     '+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '<', '>', '^', '"', '~', '*', '?', ':', '\\', '/', ' ',
-    '\n', '\r', '\t',
+    '\n', '\r', '\t', '\u{3000}',
 ];
 const STYLE: StringStyle<'static> = StringStyle {
     escaped: SPECIAL,
+    escape: "\\",
+    any_chars: "*",
+    one_char: "?",
+};
+/// Inside a phrase only `"` and `\` must be escaped; the others keep pySigma's escapes (the parser
+/// drops the backslash of any escaped character in a phrase, so they mean the same).
+const PHRASE: StringStyle<'static> = StringStyle {
+    escaped: &[
+        '+', '-', '=', '&', '|', '!', '(', ')', '{', '}', '[', ']', '<', '>', '^', '"', '~', '*', '?', ':', '\\', '/',
+    ],
     escape: "\\",
     any_chars: "*",
     one_char: "?",
@@ -45,13 +58,35 @@ fn field(name: &str) -> String {
     out
 }
 
+/// A plain value with a space as a quoted phrase (`F:"Data pipeline"`), as pySigma 2.1.1 writes it:
+/// a phrase keeps the words together on analysed text fields, where `Data\ pipeline` is split by
+/// the analyser into separate terms. Not for values with a wildcard (a phrase has none) nor with a
+/// control character (kept escaped and unquoted, as before: pySigma leaves them raw in the phrase).
+fn phrase(s: &SigmaString) -> Option<String> {
+    let text = s.as_plain()?;
+    (text.contains(' ') && !text.chars().any(char::is_control)).then(|| format!("\"{}\"", render_string(s, &PHRASE)))
+}
+
 fn value(s: &SigmaString) -> String {
+    if let Some(p) = phrase(s) {
+        return p;
+    }
     let v = render_string(s, &STYLE);
     match v.as_str() {
         "" => "\"\"".to_string(),
         // A bare operator word would be read as the operator: its first letter is escaped.
         "AND" | "OR" | "NOT" | "TO" => format!("\\{v}"),
         _ => v,
+    }
+}
+
+/// A number with its minus sign escaped: a term cannot start with `-` (`F:-1` is a syntax error to
+/// Elasticsearch, and a bare `-1` means NOT 1), and `F:<=\-3` keeps the comparison one term.
+fn number(n: &crate::ir::Num) -> String {
+    let text = n.to_string();
+    match text.strip_prefix('-') {
+        Some(rest) => format!("\\-{rest}"),
+        None => text,
     }
 }
 
@@ -84,7 +119,7 @@ impl Syntax for Lucene {
                     s.wrap_any(true, true);
                     value(&s)
                 }
-                Value::Num(n) => n.to_string(),
+                Value::Num(n) => number(n),
                 _ => {
                     return Err(Unsupported::at(leaf, "this keyword value is not supported by Lucene"));
                 }
@@ -94,11 +129,11 @@ impl Syntax for Lucene {
         Ok(Rendered::Inline(match &leaf.value {
             Value::RawQuery(q) => q.clone(),
             Value::Str(s) => format!("{f}:{}", value(s)),
-            Value::Num(n) => format!("{f}:{n}"),
+            Value::Num(n) => format!("{f}:{}", number(n)),
             Value::Bool(b) => format!("{f}:{b}"),
             Value::Null | Value::Exists(false) => format!("NOT _exists_:{f}"),
             Value::Exists(true) => format!("_exists_:{f}"),
-            Value::Compare(op, n) => format!("{f}:{}{n}", op.symbol()),
+            Value::Compare(op, n) => format!("{f}:{}{}", op.symbol(), number(n)),
             Value::Cidr(net) => format!("{f}:{}", escape_all(net)),
             Value::Regex { pattern, flags } => {
                 let body = slash_regex(pattern, false).ok_or_else(|| {
@@ -141,7 +176,7 @@ impl Syntax for Lucene {
             .iter()
             .map(|l| match &l.value {
                 Value::Str(s) => Some(value(s)),
-                Value::Num(n) => Some(n.to_string()),
+                Value::Num(n) => Some(number(n)),
                 _ => None,
             })
             .collect::<Option<_>>()?;
@@ -201,3 +236,6 @@ impl crate::backend::Backend for LuceneBackend {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

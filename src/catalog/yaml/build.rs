@@ -196,17 +196,30 @@ impl Builder<'_> {
             return;
         };
         let (node, anchor) = match frame {
-            Frame::Seq { start, anchor, items } => (
+            // Trimmed to size: the tree lives as long as the catalog, and growth slack was a
+            // third of it.
+            Frame::Seq {
+                start,
+                anchor,
+                mut items,
+            } => (
                 Node {
-                    value: Value::Seq(items),
+                    value: Value::Seq({
+                        items.shrink_to_fit();
+                        items
+                    }),
                     span: start.join(end),
                 },
                 anchor,
             ),
             Frame::Map {
-                start, anchor, entries, ..
+                start,
+                anchor,
+                mut entries,
+                ..
             } => {
                 self.check_duplicate_keys(&entries);
+                entries.shrink_to_fit();
                 (
                     Node {
                         value: Value::Map(entries),
@@ -309,7 +322,8 @@ fn count_nodes(node: &Node) -> usize {
     count
 }
 
-fn scalar(text: String, style: ScalarStyle, tag: Option<&saphyr_parser::Tag>) -> Scalar {
+fn scalar(mut text: String, style: ScalarStyle, tag: Option<&saphyr_parser::Tag>) -> Scalar {
+    text.shrink_to_fit();
     let style = match style {
         ScalarStyle::Plain => Style::Plain,
         ScalarStyle::SingleQuoted => Style::SingleQuoted,
