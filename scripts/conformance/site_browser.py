@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import pathlib
+import shutil
 import statistics
 import subprocess
 import sys
@@ -65,14 +66,14 @@ def driver():
     d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
     d.set_window_size(*DESKTOP)
     d.execute_cdp_cmd("Network.enable", {})
-    return d
+    return d, profile
 
 
 class Page:
     """One browser with the checks every page load gets."""
 
     def __init__(self, shots):
-        self.d = driver()
+        self.d, self.profile = driver()
         self.shots = shots
         # The browser's own start-up page is not ours: forget what it logged.
         self.d.get("about:blank")
@@ -325,6 +326,7 @@ def main():
                 print("site_browser: FAILED: search took 100 ms or more (median)", file=sys.stderr)
     finally:
         page.d.quit()
+        shutil.rmtree(page.profile, ignore_errors=True)
     print(f"site_browser: screenshots in {shots}")
     print(f"{checks - failures} passed, {failures} failed")
     return 1 if failures else 0
