@@ -104,8 +104,8 @@ fn the_auth0_catalog_builds_with_every_token_filled() {
     let token = regex::Regex::new(r"\{[A-Za-z_][A-Za-z0-9_.\-]*\}").unwrap();
     for (path, text) in artifact_texts(&project.path().join("dist")) {
         let name = path.to_string_lossy();
-        if name.contains("/docs/") || name.ends_with("report.json") {
-            continue; // pages show the rule as written
+        if name.contains("/docs/") || name.contains("/site/") || name.ends_with("report.json") {
+            continue; // pages show the rule as written (the site: its detection block)
         }
         // Sumo's own notification template variable is not ours.
         let text = text.replace("{{Name}}", "");

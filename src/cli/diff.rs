@@ -59,7 +59,17 @@ fn artifacts_in(dir: &Path, config: Option<&Path>, templates: &Templates) -> Res
     std::env::set_current_dir(dir).map_err(|e| e.to_string())?;
     let result = Config::load(config)
         .map_err(|d| d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("; "))
-        .map(|config| {
+        .map(|mut config| {
+            // The site shows what the other artifacts hold (again in its pages and search index):
+            // a review compares those, not the HTML.
+            let site = config
+                .targets
+                .entry("site".into())
+                .or_insert_with(|| serde_json::json!({}));
+            if !site.is_object() {
+                *site = serde_json::json!({});
+            }
+            site["enabled"] = serde_json::Value::Bool(false);
             let policy = BuildPolicy {
                 exclude_broken: config.exclude_broken,
             };

@@ -14,14 +14,15 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::changes::{Deployed, deployed};
-use super::compiled::{Pipelines, compile, consumed_rules};
+use super::compiled::{Pipelines, Select, compile, consumed_rules};
 use super::family::{BuildContext, Family, Output};
 use super::integrity::{Broken, DocKey, find_broken};
 use super::options::TargetOptions;
 use super::report::report;
 use super::templates::Templates;
 use super::{
-    docs::MarkdownDocs, elastic::KibanaRules, navigator::NavigatorLayer, splunk::SplunkApp, sumo::SumoSearches,
+    docs::MarkdownDocs, elastic::KibanaRules, navigator::NavigatorLayer, site::StaticSite, splunk::SplunkApp,
+    sumo::SumoSearches,
 };
 use crate::catalog::{Catalog, DocKind};
 use crate::check::{check_parsed, parse_all};
@@ -113,20 +114,51 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     let parsed: &[Parsed<'_>] = deployable.as_deref().unwrap_or(&everything);
     let consumed = consumed_rules(parsed, &config.variables);
     let tests = crate::eval::tests_by_document(catalog, parsed, &lint_options.sidecars);
-    let detections = compile(parsed, &tests, &config.variables, &pipelines, &consumed);
+    let detections = compile(
+        parsed,
+        &tests,
+        &config.variables,
+        &pipelines,
+        &consumed,
+        Select::Deployable,
+    );
     diagnostics.extend(missing_tokens(parsed, config, options.splunk.use_custom_queries));
+    let site = options.site.enabled;
+    let base_rules = if site {
+        compile(
+            parsed,
+            &tests,
+            &config.variables,
+            &pipelines,
+            &consumed,
+            Select::Consumed,
+        )
+    } else {
+        Vec::new()
+    };
+    let test_results = (site && options.site.test_results && tests.iter().any(|t| !t.is_empty()))
+        .then(|| run_tests(catalog, config, &lint_options.sidecars));
 
-    // 3. Render every family.
-    let ctx = BuildContext {
+    // 3. Render every family; the site last, as it names what the others deployed.
+    let mut ctx = BuildContext {
         detections: &detections,
         config,
         options: &options,
         templates,
+        base_rules: &base_rules,
+        placements: None,
+        test_results: test_results.as_deref(),
     };
     let outputs: Vec<Output> = FAMILIES.par_iter().map(|f| f.render(&ctx)).collect();
     let mut out = Output::default();
     for o in outputs {
         out.extend(o);
+    }
+    if site {
+        let placements = out.placements.clone();
+        ctx.placements = Some(&placements);
+        let site = StaticSite.render(&ctx);
+        out.extend(site);
     }
     diagnostics.append(&mut out.diagnostics);
     let report = report(
@@ -143,6 +175,22 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         files: out.files,
         diagnostics,
     }
+}
+
+/// The detection tests' results, run in-process as `detc test` runs them (its diagnostics are
+/// `detc test`'s to report; the site shows each test's outcome).
+fn run_tests(
+    catalog: &Catalog,
+    config: &Config,
+    sidecars: &crate::catalog::SidecarLayout,
+) -> Vec<crate::eval::TestResult> {
+    let options = crate::eval::TestOptions {
+        variables: config.variables.clone(),
+        timestamp_fields: config.timestamp_fields.clone(),
+        require_tests: false,
+        sidecars: sidecars.clone(),
+    };
+    crate::eval::run_tests(catalog, &options).results
 }
 
 /// The check's errors; with `exclude_broken`, those of excluded documents become warnings and each

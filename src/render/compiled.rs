@@ -120,14 +120,24 @@ pub fn consumed_rules(parsed: &[Parsed<'_>], vars: &BTreeMap<String, String>) ->
     Lowering::new(parsed, vars).suppressed_rules().into_iter().collect()
 }
 
-/// Compile every deployable document (not a filter, not consumed by a correlation) of `parsed`;
-/// `tests` are each document's tests (inline and sidecar), indexed like `parsed`, for the docs pages.
+/// Which documents [`compile`] compiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select {
+    /// What the build deploys: rules and correlations, not base rules consumed by a correlation.
+    Deployable,
+    /// Only the base rules correlations consume (the site shows them with their own queries).
+    Consumed,
+}
+
+/// Compile the documents of `parsed` that `select` picks (never filters); `tests` are each
+/// document's tests (inline and sidecar), indexed like `parsed`, for the docs pages.
 pub fn compile<'p, 'a>(
     parsed: &'p [Parsed<'a>],
     tests: &[Vec<TestCase>],
     vars: &'p BTreeMap<String, String>,
     pipelines: &Pipelines<'p>,
     consumed: &HashSet<DocKey>,
+    select: Select,
 ) -> Vec<Detection<'p, 'a>> {
     // One lowering per build target (pipeline), shared by the backends of that family.
     let mut lowerings: Vec<(&'static str, Lowering<'p, 'a>)> = Vec::new();
@@ -153,7 +163,7 @@ pub fn compile<'p, 'a>(
     parsed
         .par_iter()
         .zip(tests)
-        .filter(|(p, _)| p.doc.kind != DocKind::Filter && !consumed.contains(&key_of(p)))
+        .filter(|(p, _)| p.doc.kind != DocKind::Filter && consumed.contains(&key_of(p)) == (select == Select::Consumed))
         .map(|(p, tests)| {
             // Each document is lowered once per family and rendered for the family's backends.
             let mut queries = BTreeMap::new();
@@ -262,7 +272,7 @@ fn tests_json(tests: &[TestCase]) -> Vec<Json> {
                 Expect::NoMatch => "no match".to_string(),
                 Expect::Alerts(n) => format!("{n} alert(s)"),
             };
-            json!({"name": t.name, "expect": expect})
+            json!({"name": t.name, "expect": expect, "events": t.events})
         })
         .collect()
 }

@@ -81,6 +81,23 @@ fn rule_bodies(d: &Detection<'_, '_>, index: &Json) -> Result<Vec<Json>, String>
     }
 }
 
+/// The `rule_id` and name of a document's rule `i` of `n`: the document's own id and title for one
+/// rule, derived ids and numbered names for each query of a multi-query rule. The site shows them.
+pub fn rule_id_and_name(d: &Detection<'_, '_>, i: usize, n: usize) -> (String, String) {
+    if n > 1 {
+        (
+            uuid::Uuid::new_v5(
+                &super::meta::ID_NAMESPACE,
+                format!("{}#query{}", d.id(), i + 1).as_bytes(),
+            )
+            .to_string(),
+            format!("{} ({}/{n})", d.title(), i + 1),
+        )
+    } else {
+        (d.id().to_string(), d.title().to_string())
+    }
+}
+
 /// Kibana `alert_suppression.duration` of a window, in the largest whole unit it takes.
 fn duration(secs: u64) -> Json {
     let (value, unit) = if secs.is_multiple_of(3600) {
@@ -124,18 +141,7 @@ impl Family for KibanaRules {
                     (true, Some(t)) => t,
                     _ => schedule.lookback,
                 };
-                let (rule_id, name) = if n > 1 {
-                    (
-                        uuid::Uuid::new_v5(
-                            &super::meta::ID_NAMESPACE,
-                            format!("{}#query{}", d.id(), i + 1).as_bytes(),
-                        )
-                        .to_string(),
-                        format!("{} ({}/{n})", d.title(), i + 1),
-                    )
-                } else {
-                    (d.id().to_string(), d.title().to_string())
-                };
+                let (rule_id, name) = rule_id_and_name(d, i, n);
                 let mut rule = json!({
                     "rule_id": rule_id,
                     "name": name,

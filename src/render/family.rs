@@ -15,12 +15,22 @@ use super::templates::Templates;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 
+/// Where each document went, per target (the report's rows).
+pub type Placements = BTreeMap<DocKey, BTreeMap<&'static str, Placement>>;
+
 /// What a family needs from the build.
 pub struct BuildContext<'b, 'p, 'a> {
     pub detections: &'b [Detection<'p, 'a>],
     pub config: &'b Config,
     pub options: &'b TargetOptions,
     pub templates: &'b Templates,
+    /// Base rules consumed by correlations (compiled only when the site is built, which shows them).
+    pub base_rules: &'b [Detection<'p, 'a>],
+    /// The other families' placements: set only for the families rendered after them (the site,
+    /// which names each detection's deployed artifacts).
+    pub placements: Option<&'b Placements>,
+    /// Results of the detection tests run during this build, when the site asked for them.
+    pub test_results: Option<&'b [crate::eval::TestResult]>,
 }
 
 /// Where a document went in one target, for the report.
@@ -38,7 +48,7 @@ pub enum Placement {
 pub struct Output {
     pub files: BTreeMap<PathBuf, String>,
     pub diagnostics: Vec<Diagnostic>,
-    pub placements: BTreeMap<DocKey, BTreeMap<&'static str, Placement>>,
+    pub placements: Placements,
     /// Warnings about how a document was deployed to a target beyond its queries' own (report notes).
     pub notes: BTreeMap<DocKey, BTreeMap<&'static str, Vec<String>>>,
 }

@@ -17,6 +17,7 @@ pub mod outdir;
 pub mod pr_comment;
 pub mod report;
 pub mod schedule;
+pub mod site;
 pub mod splunk;
 pub mod splunk_es;
 pub mod sumo;

@@ -293,12 +293,35 @@ impl Default for SumoOptions {
     }
 }
 
+/// The static HTML catalog (`dist/site/`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SiteOptions {
+    /// Write `dist/site/` at all.
+    pub enabled: bool,
+    /// The heading and `<title>` of every page.
+    pub title: String,
+    /// Run the detection tests in-process during the build and show each test's result.
+    pub test_results: bool,
+}
+
+impl Default for SiteOptions {
+    fn default() -> Self {
+        SiteOptions {
+            enabled: true,
+            title: "Detection catalog".into(),
+            test_results: true,
+        }
+    }
+}
+
 /// Options of every target.
 #[derive(Debug, Clone, Default)]
 pub struct TargetOptions {
     pub splunk: SplunkOptions,
     pub elastic: ElasticOptions,
     pub sumo: SumoOptions,
+    pub site: SiteOptions,
 }
 
 impl TargetOptions {
@@ -316,6 +339,7 @@ impl TargetOptions {
             splunk,
             elastic: one(config, "elastic")?,
             sumo: one(config, "sumo")?,
+            site: one(config, "site")?,
         })
     }
 

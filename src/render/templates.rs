@@ -30,6 +30,8 @@ impl Templates {
         env.add_filter("md_inline", |v: String| escape::markdown(&v, true));
         env.add_filter("fence", |v: String| escape::fence(&v));
         env.add_filter("code_block", |v: String| escape::code_block(&v));
+        // The site: a URL fragment or query value (HTML escaping is automatic in `.html` templates).
+        env.add_filter("url_component", |v: String| super::site::html::url_component(&v));
         // The defaults: every `templates/**/*.j2`, embedded by build.rs under its path there.
         minijinja_embed::load_templates!(&mut env);
         let mut names: Vec<String> = env.templates().map(|(name, _)| name.to_string()).collect();
@@ -120,6 +122,12 @@ mod tests {
                 "docs/index.md.j2",
                 "docs/rule.md.j2",
                 "elastic/rules.ndjson.j2",
+                "site/coverage.html.j2",
+                "site/index.html.j2",
+                "site/layout.html.j2",
+                "site/rule.html.j2",
+                "site/site.css.j2",
+                "site/site.js.j2",
                 "splunk/app.conf.j2",
                 "splunk/default.meta.j2",
                 "splunk/savedsearches.conf.j2",

@@ -1,0 +1,369 @@
+//! The static HTML catalog (`dist/site/`): an index with client-side search, filters and sorting
+//! whose state lives in the URL, one page per rule and correlation (base rules consumed by a
+//! correlation included), an ATT&CK coverage matrix with summary charts, one CSS and one JS file,
+//! and the search index as JSON (and as a script, since `fetch` does not work from `file://`).
+//!
+//! Every page is a minijinja template under `templates/site/` with HTML auto-escaping; the few
+//! fragments built here (Markdown, highlighted YAML, SVG charts) escape all rule text themselves.
+
+mod coverage;
+mod entry;
+pub mod html;
+pub mod markdown;
+mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+
+use super::compiled::Detection;
+use super::escape::file_stem;
+use super::family::{BuildContext, Family, Output};
+use super::meta::TACTICS;
+use crate::backend::QueryLanguage;
+use crate::eval::TestResult;
+use coverage::{Bar, bar_chart};
+
+pub struct StaticSite;
+
+const LEVELS: [&str; 5] = ["critical", "high", "medium", "low", "informational"];
+
+/// One detection with its page name and what the other pages need to know of it.
+struct Item<'d, 'p, 'a> {
+    d: &'d Detection<'p, 'a>,
+    page: String,
+    /// A base rule only deployed through its correlations.
+    base: bool,
+}
+
+impl Item<'_, '_, '_> {
+    fn kind(&self) -> &'static str {
+        if self.base { "base rule" } else { self.d.kind() }
+    }
+}
+
+impl Family for StaticSite {
+    fn name(&self) -> &'static str {
+        "site"
+    }
+
+    fn render(&self, ctx: &BuildContext<'_, '_, '_>) -> Output {
+        let items = items(ctx);
+        let links = correlation_links(&items);
+        let results = results_by_title(ctx.test_results);
+        let site = json!({"title": ctx.options.site.title});
+        let pages: Vec<(Json, Json)> = items
+            .par_iter()
+            .enumerate()
+            .map(|(i, it)| page(ctx, &items, i, &links, results.get(it.d.title()).map(Vec::as_slice)))
+            .collect();
+        let (pages, rows): (Vec<Json>, Vec<Json>) = pages.into_iter().unzip();
+        let mut out = Output::default();
+        let rendered: Vec<Output> = pages
+            .par_iter()
+            .zip(&items)
+            .map(|(p, it)| {
+                let mut o = Output::default();
+                o.render(
+                    ctx.templates,
+                    format!("site/{}", it.page),
+                    "site/rule.html.j2",
+                    &json!({"site": site, "root": "../", "nav": "rule", "d": p}),
+                );
+                o
+            })
+            .collect();
+        rendered.into_iter().for_each(|o| out.extend(o));
+        for it in items.iter().filter(|it| !it.base) {
+            out.deployed(
+                it.d,
+                "site",
+                &format!("site/{}", it.page),
+                vec![it.d.title().to_string()],
+            );
+        }
+        let filters = filter_options(&rows);
+        out.render(
+            ctx.templates,
+            "site/index.html",
+            "site/index.html.j2",
+            &json!({"site": site, "root": "", "nav": "index", "rows": rows, "filters": filters}),
+        );
+        let matrix = coverage::matrix(&rows);
+        out.render(
+            ctx.templates,
+            "site/coverage.html",
+            "site/coverage.html.j2",
+            &json!({"site": site, "root": "", "nav": "coverage", "matrix": matrix, "charts": charts(&rows), "count": rows.len()}),
+        );
+        out.render(ctx.templates, "site/assets/site.css", "site/site.css.j2", &json!({}));
+        out.render(ctx.templates, "site/assets/site.js", "site/site.js.j2", &json!({}));
+        let index = search_index(&rows);
+        out.files.insert(
+            "site/search-index.js".into(),
+            format!("window.DETC_INDEX = {};\n", html::script_json(&index)),
+        );
+        out.files.insert("site/search-index.json".into(), index + "\n");
+        out
+    }
+}
+
+/// Deployed detections and consumed base rules in catalog order, each with a page name that no
+/// other takes (two titles can give one stem: the later ones are numbered).
+fn items<'d, 'p, 'a>(ctx: &'d BuildContext<'_, 'p, 'a>) -> Vec<Item<'d, 'p, 'a>> {
+    let mut all: Vec<(&Detection<'p, 'a>, bool)> = ctx.detections.iter().map(|d| (d, false)).collect();
+    all.extend(ctx.base_rules.iter().map(|d| (d, true)));
+    all.sort_by(|a, b| a.0.key.cmp(&b.0.key));
+    let mut used = HashSet::new();
+    all.into_iter()
+        .map(|(d, base)| {
+            let stem = file_stem(d.title(), d.id());
+            let mut page = format!("rules/{stem}.html");
+            let mut n = 1;
+            while !used.insert(page.clone()) {
+                n += 1;
+                page = format!("rules/{stem}-{n}.html");
+            }
+            Item { d, page, base }
+        })
+        .collect()
+}
+
+/// For each item, the items it links to: a correlation's base rules, a base rule's correlations.
+/// Correlations name their rules by `id` or `name`.
+fn correlation_links(items: &[Item<'_, '_, '_>]) -> Vec<Vec<usize>> {
+    let mut by_ref: HashMap<&str, usize> = HashMap::new();
+    for (i, it) in items.iter().enumerate() {
+        by_ref.insert(it.d.id(), i);
+        if let Some(name) = it.d.meta["name"].as_str() {
+            by_ref.insert(name, i);
+        }
+    }
+    let mut links: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); items.len()];
+    for (i, it) in items.iter().enumerate() {
+        let Some(c) = it.d.parsed.correlation() else { continue };
+        for r in c.rules.iter().filter_map(|r| r.scalar_text()) {
+            if let Some(&b) = by_ref.get(r).filter(|&&b| b != i) {
+                links[i].insert(b);
+                links[b].insert(i);
+            }
+        }
+    }
+    links.into_iter().map(|s| s.into_iter().collect()).collect()
+}
+
+/// Test results by the title of the document they test (how `detc test` labels them).
+fn results_by_title(results: Option<&[TestResult]>) -> HashMap<&str, Vec<&TestResult>> {
+    let mut out: HashMap<&str, Vec<&TestResult>> = HashMap::new();
+    for r in results.into_iter().flatten() {
+        out.entry(r.document.as_str()).or_default().push(r);
+    }
+    out
+}
+
+/// The page context of item `i` and its row of the index.
+fn page(
+    ctx: &BuildContext<'_, '_, '_>,
+    items: &[Item<'_, '_, '_>],
+    i: usize,
+    links: &[Vec<usize>],
+    results: Option<&[&TestResult]>,
+) -> (Json, Json) {
+    let it = &items[i];
+    let d = it.d;
+    let results = ctx.test_results.map(|_| results.unwrap_or(&[]));
+    let (tests, test_state) = entry::tests(d, results);
+    let (tactics, techniques) = entry::attack_links(&d.meta);
+    let linked: Vec<Json> = links[i]
+        .iter()
+        .map(|&j| json!({"title": items[j].d.title(), "page": items[j].page, "kind": items[j].kind()}))
+        .collect();
+    // A correlation reads the log source of its first base rule.
+    let logsource = match (d.is_correlation(), links[i].first()) {
+        (true, Some(&b)) => entry::logsource(items[b].d),
+        _ => entry::logsource(d),
+    };
+    let targets = entry::targets(d);
+    let kind = it.kind();
+    let correlation = d.parsed.correlation().map(|c| {
+        json!({
+            "type": c.type_node.and_then(|n| n.scalar_text()),
+            "group_by": c.group_by.iter().filter_map(|g| g.scalar_text()).collect::<Vec<_>>(),
+            "timespan": c.timespan.and_then(|t| t.scalar_text()),
+            "condition": c.bounds.iter().map(|b| format!("{} {}", b.key.scalar_text().unwrap_or(""), b.node.scalar_text().unwrap_or(""))).collect::<Vec<_>>().join(", "),
+        })
+    });
+    let row = json!({
+        "u": it.page,
+        "t": d.title(),
+        "id": d.id(),
+        "k": kind,
+        "l": d.level(),
+        "s": d.meta["status"],
+        "p": logsource["product"],
+        "c": logsource["category"],
+        "v": logsource["service"],
+        "ta": d.meta["tactics"],
+        "te": d.meta["techniques"],
+        "tg": targets.iter().filter(|t| t["ok"] == true).map(|t| t["name"].clone()).collect::<Vec<_>>(),
+        "x": targets.iter().filter(|t| t["ok"] == false).map(|t| json!({"name": t["name"], "why": t["why"]})).collect::<Vec<_>>(),
+        "n": tests.len(),
+        "r": test_state,
+        "h": haystack(d),
+    });
+    let page = json!({
+        "page": it.page,
+        "kind": kind,
+        "rule": d.meta,
+        "logsource": logsource,
+        "prose": entry::prose(&d.meta),
+        "tactics": tactics,
+        "techniques": techniques,
+        "targets": targets,
+        "deployed": entry::deployed(d, ctx.placements.and_then(|p| p.get(&d.key))),
+        "tests": tests,
+        "test_state": test_state,
+        "linked": linked,
+        "correlation": correlation,
+        "source": entry::source(d),
+        "fields": entry::fields(d),
+    });
+    (page, row)
+}
+
+/// What the search box matches, lower-cased: title, description, id, name, fields and tags.
+fn haystack(d: &Detection<'_, '_>) -> String {
+    let meta = &d.meta;
+    let mut parts: Vec<String> = vec![
+        d.title().into(),
+        meta["description"].as_str().unwrap_or("").into(),
+        d.id().into(),
+    ];
+    parts.extend(meta["name"].as_str().map(str::to_string));
+    parts.extend(entry::fields(d));
+    parts.extend(
+        meta["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str().map(str::to_string)),
+    );
+    parts.join("\n").to_lowercase()
+}
+
+/// The values each filter offers, in a stable order: those present in the catalog.
+fn filter_options(rows: &[Json]) -> Json {
+    let present = |key: &str| -> BTreeSet<String> {
+        rows.iter()
+            .flat_map(|r| match &r[key] {
+                Json::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect::<Vec<_>>(),
+                Json::String(s) if !s.is_empty() => vec![s.clone()],
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    let levels: Vec<&str> = LEVELS.iter().copied().filter(|l| present("l").contains(*l)).collect();
+    let tactics: Vec<Json> = TACTICS
+        .iter()
+        .filter(|(s, _, _)| present("ta").contains(*s))
+        .map(|(s, _, n)| json!({"value": s, "label": n}))
+        .collect();
+    let techniques: BTreeSet<String> = present("te").iter().map(|t| coverage::parent(t)).collect();
+    let targets: Vec<&str> = QueryLanguage::all().map(|t| t.name()).collect();
+    json!({
+        "level": levels,
+        "status": present("s"),
+        "product": present("p"),
+        "category": present("c"),
+        "service": present("v"),
+        "tactic": tactics,
+        "technique": techniques,
+        "target": targets,
+    })
+}
+
+/// Summary charts of the coverage page: detections by tactic, level, status and log source.
+fn charts(rows: &[Json]) -> Vec<Json> {
+    let count = |f: &dyn Fn(&Json) -> Vec<String>| -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for r in rows {
+            for k in f(r) {
+                *m.entry(k).or_default() += 1;
+            }
+        }
+        m
+    };
+    let by_tactic = count(&|r| {
+        r["ta"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str().map(str::to_string))
+            .collect()
+    });
+    let tactic_bars: Vec<Bar> = TACTICS
+        .iter()
+        .filter_map(|(s, _, n)| {
+            by_tactic.get(*s).map(|c| Bar {
+                label: (*n).into(),
+                count: *c,
+                filter: format!("tactic={}", html::url_component(s)),
+            })
+        })
+        .collect();
+    let by_level = count(&|r| vec![r["l"].as_str().unwrap_or("").to_string()]);
+    let level_bars: Vec<Bar> = LEVELS
+        .iter()
+        .filter_map(|l| {
+            by_level.get(*l).map(|c| Bar {
+                label: (*l).into(),
+                count: *c,
+                filter: format!("level={l}"),
+            })
+        })
+        .collect();
+    let simple = |key: &str, filter: &str| -> Vec<Bar> {
+        count(&|r| vec![r[key].as_str().unwrap_or("").to_string()])
+            .into_iter()
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, c)| Bar {
+                filter: format!("{filter}={}", html::url_component(&k)),
+                label: k,
+                count: c,
+            })
+            .collect()
+    };
+    let all = [
+        ("chart-tactic", "Detections by ATT&CK tactic", tactic_bars),
+        ("chart-level", "Detections by level", level_bars),
+        ("chart-status", "Detections by status", simple("s", "status")),
+        (
+            "chart-product",
+            "Detections by log source product",
+            simple("p", "product"),
+        ),
+        (
+            "chart-category",
+            "Detections by log source category",
+            simple("c", "category"),
+        ),
+        (
+            "chart-service",
+            "Detections by log source service",
+            simple("v", "service"),
+        ),
+    ];
+    all.into_iter()
+        .filter(|(_, _, bars)| !bars.is_empty())
+        .map(|(id, title, bars)| json!({"title": title, "svg": bar_chart(id, title, &bars)}))
+        .collect()
+}
+
+/// The search index: the rows as JSON, in the index page's row order.
+fn search_index(rows: &[Json]) -> String {
+    serde_json::to_string(&json!({"version": 1, "entries": rows})).expect("serialises")
+}
