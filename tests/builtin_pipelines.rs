@@ -62,24 +62,15 @@ fn fresh(target: &str, pipelines: &[&str]) -> String {
 #[test]
 fn builtin_pipelines_convert_the_fixtures_as_committed() {
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/pipelines");
-    let update = std::env::var_os("DETC_UPDATE_GOLDEN").is_some_and(|v| v != "0" && !v.is_empty());
     let mut drift = String::new();
     for (name, target, pipelines) in RUNS {
         let fresh = fresh(target, pipelines);
         let file = golden.join(format!("{name}.txt"));
-        if update {
-            std::fs::create_dir_all(&golden).unwrap();
-            std::fs::write(&file, &fresh).unwrap();
-            continue;
-        }
-        let committed = std::fs::read_to_string(&file).unwrap_or_default();
-        if committed != fresh {
-            let diff = similar::TextDiff::from_lines(&committed, &fresh);
-            drift.push_str(&format!(
-                "tests/golden/pipelines/{name}.txt:\n{}\n",
-                diff.unified_diff().header("committed", "fresh")
-            ));
-        }
+        drift.push_str(&common::golden_drift(
+            &file,
+            &format!("tests/golden/pipelines/{name}.txt"),
+            &fresh,
+        ));
     }
     assert!(drift.is_empty(), "{drift}(DETC_UPDATE_GOLDEN=1 regenerates)");
 }

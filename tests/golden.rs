@@ -12,7 +12,7 @@
 use std::path::Path;
 
 mod common;
-use common::{corpus, detc, shared, stderr};
+use common::{corpus, detc, golden_drift, shared, stderr};
 
 const TARGETS: [&str; 5] = ["splunk", "lucene", "esql", "eql", "sumo"];
 
@@ -38,7 +38,6 @@ fn auth0_conversions_match_the_committed_golden_files() {
     let Some(shared) = shared() else { return };
     let catalog = corpus(&shared, "auth0/detections");
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/auth0");
-    let update = std::env::var_os("DETC_UPDATE_GOLDEN").is_some_and(|v| v != "0" && !v.is_empty());
     let mut drift = String::new();
     for target in TARGETS {
         let fresh = fresh(target, &catalog);
@@ -47,23 +46,11 @@ fn auth0_conversions_match_the_committed_golden_files() {
         assert_eq!(records.len(), 41, "{target}");
         assert!(records.iter().all(|r| r["target"] == target), "{target}");
         let file = golden.join(format!("{target}.jsonl"));
-        if update {
-            std::fs::create_dir_all(&golden).unwrap();
-            std::fs::write(&file, &fresh).unwrap();
-            eprintln!("golden: wrote {}", file.display());
-            continue;
-        }
-        let committed = std::fs::read_to_string(&file).unwrap_or_default();
-        if committed != fresh {
-            let name = format!("tests/golden/auth0/{target}.jsonl");
-            let diff = similar::TextDiff::from_lines(&committed, &fresh);
-            drift.push_str(
-                &diff
-                    .unified_diff()
-                    .header(&name, &format!("{name} (fresh)"))
-                    .to_string(),
-            );
-        }
+        drift.push_str(&golden_drift(
+            &file,
+            &format!("tests/golden/auth0/{target}.jsonl"),
+            &fresh,
+        ));
     }
     assert!(
         drift.is_empty(),

@@ -68,27 +68,11 @@ fn our_catalog_as_es_correlation_searches_matches_the_golden_app() {
         stderr(&out)
     );
     let golden = root().join("tests/golden/es").join(APP);
-    let update = std::env::var_os("DETC_UPDATE_GOLDEN").is_some_and(|v| v != "0" && !v.is_empty());
     let mut drift = String::new();
     for file in FILES {
         let fresh = std::fs::read_to_string(dir.path().join("dist").join(APP).join(file)).unwrap();
-        let path = golden.join(file);
-        if update {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(&path, &fresh).unwrap();
-            continue;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        if committed != fresh {
-            let name = format!("tests/golden/es/{APP}/{file}");
-            let diff = similar::TextDiff::from_lines(&committed, &fresh);
-            drift.push_str(
-                &diff
-                    .unified_diff()
-                    .header(&name, &format!("{name} (fresh)"))
-                    .to_string(),
-            );
-        }
+        let name = format!("tests/golden/es/{APP}/{file}");
+        drift.push_str(&common::golden_drift(&golden.join(file), &name, &fresh));
     }
     assert!(
         drift.is_empty(),

@@ -119,3 +119,27 @@ impl Project {
         git(self.root(), &["commit", "-qm", message]);
     }
 }
+
+/// Whether this run rewrites golden files (`DETC_UPDATE_GOLDEN=1`) instead of comparing with them.
+pub fn update_golden() -> bool {
+    std::env::var_os("DETC_UPDATE_GOLDEN").is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+/// Compare the golden file at `path` (shown as `name`) with what the code produces now: the unified
+/// diff, empty when they agree. With [`update_golden`], the file is rewritten instead.
+pub fn golden_drift(path: &Path, name: &str, fresh: &str) -> String {
+    if update_golden() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, fresh).unwrap();
+        eprintln!("golden: wrote {}", path.display());
+        return String::new();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed == fresh {
+        return String::new();
+    }
+    similar::TextDiff::from_lines(&committed, fresh)
+        .unified_diff()
+        .header(name, &format!("{name} (fresh)"))
+        .to_string()
+}
