@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde_json::{Value as Json, json};
 
 use super::compiled::Detection;
-use super::escape::file_stem;
+use super::escape::unique_page;
 use super::family::{BuildContext, Family, Output};
 
 pub struct MarkdownDocs;
@@ -47,14 +47,7 @@ impl Family for MarkdownDocs {
         let mut index = Vec::new();
         let mut used: HashSet<String> = HashSet::new();
         for d in ctx.detections {
-            // Two titles can give one stem: number the later ones so no page overwrites another.
-            let stem = file_stem(d.title(), d.id());
-            let mut page = format!("rules/{stem}.md");
-            let mut n = 1;
-            while !used.insert(page.clone()) {
-                n += 1;
-                page = format!("rules/{stem}-{n}.md");
-            }
+            let page = unique_page(&mut used, d.title(), d.id(), "md");
             let context = page_context(d, &page);
             out.render(
                 ctx.templates,

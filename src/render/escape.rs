@@ -157,6 +157,19 @@ pub fn code_block(text: &str) -> String {
         .collect()
 }
 
+/// `rules/<stem>.<extension>` for a page no other page of `used` takes: two titles can give one
+/// stem, so the later ones are numbered (`-2`, `-3`, …) and no page overwrites another.
+pub fn unique_page(used: &mut std::collections::HashSet<String>, title: &str, id: &str, extension: &str) -> String {
+    let stem = file_stem(title, id);
+    let mut page = format!("rules/{stem}.{extension}");
+    let mut n = 1;
+    while !used.insert(page.clone()) {
+        n += 1;
+        page = format!("rules/{stem}-{n}.{extension}");
+    }
+    page
+}
+
 /// A file name stem from a title and an id: lowercase ASCII words joined by `-`, then the first
 /// block of the id; only `[a-z0-9-]`, so it never holds a path separator, `..` or a control.
 pub fn file_stem(title: &str, id: &str) -> String {

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use super::compiled::Detection;
-use super::escape::file_stem;
+use super::escape::unique_page;
 use super::family::{BuildContext, Family, Output};
 use super::meta::TACTICS;
 use crate::backend::QueryLanguage;
@@ -118,13 +118,7 @@ fn items<'d, 'p, 'a>(ctx: &'d BuildContext<'_, 'p, 'a>) -> Vec<Item<'d, 'p, 'a>>
     let mut used = HashSet::new();
     all.into_iter()
         .map(|(d, base)| {
-            let stem = file_stem(d.title(), d.id());
-            let mut page = format!("rules/{stem}.html");
-            let mut n = 1;
-            while !used.insert(page.clone()) {
-                n += 1;
-                page = format!("rules/{stem}-{n}.html");
-            }
+            let page = unique_page(&mut used, d.title(), d.id(), "html");
             Item { d, page, base }
         })
         .collect()
