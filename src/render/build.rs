@@ -114,28 +114,14 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     let parsed: &[Parsed<'_>] = deployable.as_deref().unwrap_or(&everything);
     let consumed = consumed_rules(parsed, &config.variables);
     let tests = crate::eval::tests_by_document(catalog, parsed, &lint_options.sidecars);
-    let detections = compile(
-        parsed,
-        &tests,
-        &config.variables,
-        &pipelines,
-        &consumed,
-        Select::Deployable,
-    );
-    diagnostics.extend(missing_tokens(parsed, config, options.splunk.use_custom_queries));
     let site = options.site.enabled;
-    let base_rules = if site {
-        compile(
-            parsed,
-            &tests,
-            &config.variables,
-            &pipelines,
-            &consumed,
-            Select::Consumed,
-        )
-    } else {
-        Vec::new()
-    };
+    // The site also shows the base rules correlations consume: compiled in the same pass, then set apart.
+    let select = if site { Select::WithConsumed } else { Select::Deployable };
+    let (base_rules, detections): (Vec<_>, Vec<_>) =
+        compile(parsed, &tests, &config.variables, &pipelines, &consumed, select)
+            .into_iter()
+            .partition(|d| consumed.contains(&d.key));
+    diagnostics.extend(missing_tokens(parsed, config, options.splunk.use_custom_queries));
     let test_results = (site && options.site.test_results && tests.iter().any(|t| !t.is_empty()))
         .then(|| run_tests(catalog, config, &lint_options.sidecars));
 

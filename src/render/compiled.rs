@@ -120,13 +120,14 @@ pub fn consumed_rules(parsed: &[Parsed<'_>], vars: &BTreeMap<String, String>) ->
     Lowering::new(parsed, vars).suppressed_rules().into_iter().collect()
 }
 
-/// Which documents [`compile`] compiles.
+/// Which documents [`compile`] picks (filters never: they live inside the rules they apply to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Select {
     /// What the build deploys: rules and correlations, not base rules consumed by a correlation.
     Deployable,
-    /// Only the base rules correlations consume (the site shows them with their own queries).
-    Consumed,
+    /// Those and the base rules correlations consume (the site shows them with their own queries);
+    /// one pass, so the catalog is lowered once either way.
+    WithConsumed,
 }
 
 /// Compile the documents of `parsed` that `select` picks (never filters); `tests` are each
@@ -163,7 +164,9 @@ pub fn compile<'p, 'a>(
     parsed
         .par_iter()
         .zip(tests)
-        .filter(|(p, _)| p.doc.kind != DocKind::Filter && consumed.contains(&key_of(p)) == (select == Select::Consumed))
+        .filter(|(p, _)| {
+            p.doc.kind != DocKind::Filter && (select == Select::WithConsumed || !consumed.contains(&key_of(p)))
+        })
         .map(|(p, tests)| {
             // Each document is lowered once per family and rendered for the family's backends.
             let mut queries = BTreeMap::new();
