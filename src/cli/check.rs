@@ -113,7 +113,7 @@ pub fn run(args: CheckArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     eprintln!(
         "checked {} files, {} documents in {:.2}s: {} error{}, {} warning{}, {} info{}",
         report.catalog.files.len(),
-        report.catalog.documents.len(),
+        report.documents,
         report.elapsed.as_secs_f64(),
         errors,
         if errors == 1 { "" } else { "s" },
