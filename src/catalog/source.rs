@@ -19,7 +19,7 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: Arc<Path>, text: String) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         line_starts.shrink_to_fit();
         let ascii = text.is_ascii();
         SourceFile {
