@@ -1,4 +1,3 @@
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -110,7 +109,13 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         eprintln!("note: --explain shows what pipelines change, and no pipeline is given (-p NAME or FILE)");
     }
     withhold_broken(&catalog, &vars, &mut per_target);
-    let mut out = String::new();
+    let mut out = match super::output::Output::open(args.output.as_deref()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut summary = Vec::new();
     for (target, conversions) in &mut per_target {
         conversions.sort_by(|a, b| (a.doc.path(), a.doc.index).cmp(&(b.doc.path(), b.doc.index)));
@@ -158,7 +163,10 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
                     out.push('\n');
                 }
             }
-            all_diags.extend(c.diagnostics.iter().cloned());
+            // Printed only with text output (jsonl records carry their own).
+            if matches!(args.format, Format::Text) {
+                all_diags.extend(c.diagnostics.iter().cloned());
+            }
         }
         let errors = conversions
             .iter()
@@ -168,7 +176,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         let converted = conversions.iter().filter(|c| !c.queries.is_empty()).count();
         summary.push((target.name(), converted, conversions.len(), errors));
     }
-    if let Err(e) = write_output(args.output.as_ref(), &out) {
+    if let Err(e) = out.finish() {
         eprintln!("error: cannot write output: {e}");
         return ExitCode::from(2);
     }
@@ -250,13 +258,3 @@ fn withhold_broken(
     }
 }
 
-fn write_output(path: Option<&PathBuf>, text: &str) -> std::io::Result<()> {
-    match path {
-        Some(p) => std::fs::write(p, text),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()
-        }
-    }
-}

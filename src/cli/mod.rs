@@ -11,6 +11,7 @@ mod eval;
 mod explain;
 mod git;
 mod list;
+mod output;
 mod test;
 
 use std::process::ExitCode;
