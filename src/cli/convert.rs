@@ -257,4 +257,3 @@ fn withhold_broken(
         }
     }
 }
-
