@@ -236,13 +236,21 @@ impl Prefilter {
         if !Self::applies(line) {
             return None;
         }
-        let mut present = vec![false; self.patterns];
+        let mut present = Vec::new();
+        self.search(&line.to_ascii_lowercase(), &mut present);
+        Some(self.candidates_of(&present))
+    }
+
+    /// Sets `present[p]` for every literal `p` found in `lower` (text already ASCII-lower-cased, on
+    /// which [`Prefilter::applies`] held before lower-casing).
+    pub fn search(&self, lower: &[u8], present: &mut Vec<bool>) {
+        present.clear();
+        present.resize(self.patterns, false);
         match &self.search {
             Some(Search::Packed { searcher, prefixes }) => {
-                let lower = line.to_ascii_lowercase();
                 let mut at = 0;
                 while at < lower.len()
-                    && let Some(m) = searcher.find_in(&lower, Span::from(at..lower.len()))
+                    && let Some(m) = searcher.find_in(lower, Span::from(at..lower.len()))
                 {
                     let p = m.pattern().as_usize();
                     present[p] = true;
@@ -251,7 +259,7 @@ impl Prefilter {
                 }
             }
             Some(Search::Dfa(dfa)) => {
-                let input = Input::new(line);
+                let input = Input::new(lower);
                 let mut state = OverlappingState::start();
                 // A DFA built without anchors or limits cannot fail a search.
                 while dfa.try_find_overlapping(&input, &mut state).is_ok()
@@ -262,12 +270,22 @@ impl Prefilter {
             }
             None => {}
         }
-        Some(
-            self.needs
-                .iter()
-                .map(|n| n.as_ref().is_none_or(|ids| ids.iter().any(|&i| present[i])))
-                .collect(),
-        )
+    }
+
+    /// Whether detection `d` could match, given the literals `present`.
+    fn may(&self, d: usize, present: &[bool]) -> bool {
+        self.needs[d].as_ref().is_none_or(|ids| ids.iter().any(|&i| present[i]))
+    }
+
+    /// Whether some detection could match, given the literals `present` (no allocation: most lines
+    /// are ruled out here).
+    pub fn any_candidate(&self, present: &[bool]) -> bool {
+        (0..self.needs.len()).any(|d| self.may(d, present))
+    }
+
+    /// For each detection, whether it could match, given the literals `present`.
+    pub fn candidates_of(&self, present: &[bool]) -> Vec<bool> {
+        (0..self.needs.len()).map(|d| self.may(d, present)).collect()
     }
 
     /// How many detections are evaluated on every line (no usable literal).
