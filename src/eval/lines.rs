@@ -176,7 +176,8 @@ fn read_block<S, T>(
     let start = block.start;
     let mut out = BlockOut {
         newlines: 0,
-        lines: Vec::new(),
+        // Room for the lines of a block of realistic (1 KiB) events without growing.
+        lines: Vec::with_capacity((block.end - start) as usize / 1024 + 1),
         past_end: start >= len,
     };
     if out.past_end {
