@@ -104,7 +104,17 @@ pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
             if !w.kept.is_empty() {
                 eprintln!("kept {} file(s) detc did not write: {}", w.kept.len(), shown(&w.kept));
             }
-            eprintln!("wrote {} artifacts to {}", w.files, args.out.display());
+            if w.unchanged > 0 {
+                eprintln!(
+                    "wrote {} artifacts to {} ({} changed, {} unchanged since the last build and kept as they were)",
+                    w.files,
+                    args.out.display(),
+                    w.files - w.unchanged,
+                    w.unchanged
+                );
+            } else {
+                eprintln!("wrote {} artifacts to {}", w.files, args.out.display());
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
