@@ -17,7 +17,8 @@ fuzz_target!(|data: &[u8]| {
     if scan(data, &trie, &mut tape).is_err() {
         return;
     }
-    let full: serde_json::Value = serde_json::from_slice(data).expect("the scanner vouched for a line serde_json refuses");
+    let full: serde_json::Value =
+        serde_json::from_slice(data).expect("the scanner vouched for a line serde_json refuses");
     assert!(full.is_object(), "the scanner vouched for a non-object");
     let text = std::str::from_utf8(data).expect("serde_json accepted it");
     assert_eq!(tape.build(data), trie.parse(text).expect("serde_json accepted it"));
