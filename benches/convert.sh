@@ -4,7 +4,7 @@
 # memory (max RSS) of `check` and `convert -t all`, and with --baseline sigma-cli's `sigma convert` to
 # one target (splunk) and lucene.
 #
-#   benches/convert.sh [--baseline] [RUNS]
+#   [BIG=1] benches/convert.sh [--baseline] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 baseline=0
@@ -36,6 +36,15 @@ if [[ -x /usr/bin/time ]]; then
         rss=$(tail -1 target/bench-rss)
         printf '  max RSS %-28s %s\n' "${cmd%% target*}" "$(awk -v k="$rss" 'BEGIN {printf "%.1f MiB", k / 1024}')"
     done
+fi
+# BIG=1: `check` of the catalog at ten times that size (34,100 rules), where memory per rule shows.
+if [[ ${BIG:-0} == 1 && -x /usr/bin/time ]]; then
+    big=target/bench-catalog-100
+    [[ -d $big ]] || python3 benches/make_catalog.py "$SHARED/corpus/sigmahq-sample" "$big" 100
+    /usr/bin/time -f '%e %U %S %M' -o target/bench-rss target/release/detc check "$big" >/dev/null 2>&1 || true
+    read -r wall user sys rss < <(tail -1 target/bench-rss)
+    printf '  check of %s: %s s wall, %s CPU-s, max RSS %s\n' "$big" "$wall" \
+        "$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')" "$(awk -v k="$rss" 'BEGIN {printf "%.1f MiB", k / 1024}')"
 fi
 if ((baseline)); then
     venv=target/bench-venv

@@ -53,8 +53,18 @@ pub fn convert_catalog_to<'a>(
     vars: &BTreeMap<String, String>,
     pipeline: Option<&crate::pipeline::Pipeline>,
 ) -> Vec<(QueryLanguage, Vec<Conversion<'a>>)> {
-    let parsed: Vec<Parsed<'a>> = catalog.documents.iter().map(Parsed::parse).collect();
-    let ctx = Lowering::new(&parsed, vars).with_pipeline(pipeline);
+    let parsed: Vec<Parsed<'a>> = catalog.documents.par_iter().map(Parsed::parse).collect();
+    convert_parsed_to(&parsed, targets, vars, pipeline)
+}
+
+/// [`convert_catalog_to`] for a caller that has parsed the catalog (and checks it too).
+pub fn convert_parsed_to<'a>(
+    parsed: &[Parsed<'a>],
+    targets: &[QueryLanguage],
+    vars: &BTreeMap<String, String>,
+    pipeline: Option<&crate::pipeline::Pipeline>,
+) -> Vec<(QueryLanguage, Vec<Conversion<'a>>)> {
+    let ctx = Lowering::new(parsed, vars).with_pipeline(pipeline);
     let suppressed = ctx.suppressed_rules();
     let per_doc: Vec<Vec<Conversion<'a>>> = parsed
         .par_iter()

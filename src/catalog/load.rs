@@ -41,6 +41,17 @@ impl Catalog {
         catalog
     }
 
+    /// The catalog of one file (its documents, or the reason it has none), for callers that go
+    /// through a catalog file by file.
+    pub fn load_file(path: &Path) -> Catalog {
+        let l = load_file(path);
+        Catalog {
+            files: l.file.into_iter().collect(),
+            documents: l.documents,
+            diags: l.diags,
+        }
+    }
+
     /// Load files given as (path, text) pairs; used by tests and by `detc explain` examples.
     pub fn from_sources(sources: &[(&str, &str)]) -> Catalog {
         let mut catalog = Catalog::default();

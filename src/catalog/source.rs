@@ -10,8 +10,9 @@ use crate::diag::{Pos, Span};
 pub struct SourceFile {
     pub path: Arc<Path>,
     pub text: String,
-    /// Byte offset at which each line starts.
-    line_starts: Vec<usize>,
+    /// Byte offset at which each line starts; `u32` halves what a large catalog keeps for its files
+    /// (a loaded file is at most [`super::MAX_FILE_BYTES`]).
+    line_starts: Vec<u32>,
     /// When the file is pure ASCII a character index is a byte offset: the common, fast case.
     ascii: bool,
 }
@@ -19,7 +20,8 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(path: Arc<Path>, text: String) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts
+            .extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)));
         line_starts.shrink_to_fit();
         let ascii = text.is_ascii();
         SourceFile {
@@ -33,7 +35,7 @@ impl SourceFile {
     /// Position from a 1-based line and a 0-based character column (what the YAML parser reports).
     pub fn pos(&self, line: usize, col0: usize) -> Pos {
         let line = line.clamp(1, self.line_starts.len());
-        let start = self.line_starts[line - 1];
+        let start = self.line_starts[line - 1] as usize;
         let byte = if self.ascii {
             start + col0
         } else {
@@ -50,11 +52,12 @@ impl SourceFile {
     /// Position of a byte offset (must lie on a character boundary).
     pub fn pos_at_byte(&self, byte: usize) -> Pos {
         let byte = byte.min(self.text.len());
-        let line_idx = match self.line_starts.binary_search(&byte) {
+        let at = u32::try_from(byte).unwrap_or(u32::MAX);
+        let line_idx = match self.line_starts.binary_search(&at) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line_idx];
+        let start = (self.line_starts[line_idx] as usize).min(byte);
         let col = if self.ascii {
             byte - start
         } else {
@@ -77,8 +80,8 @@ impl SourceFile {
         if line == 0 || line > self.line_starts.len() {
             return "";
         }
-        let start = self.line_starts[line - 1];
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let start = self.line_starts[line - 1] as usize;
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e as usize);
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 

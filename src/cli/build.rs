@@ -50,6 +50,16 @@ pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         exclude_broken: args.exclude_broken || config.exclude_broken,
     };
     let artifacts = build(&catalog, &config, &templates, policy);
+    let code = finish(&args, &catalog, &artifacts);
+    // The process ends here: freeing thousands of document trees and rendered files one by one would
+    // cost a noticeable share of the run for memory the operating system takes back at once.
+    std::mem::forget(artifacts);
+    std::mem::forget(catalog);
+    code
+}
+
+/// Report the build's findings, then compare with or write the output folder.
+fn finish(args: &BuildArgs, catalog: &Catalog, artifacts: &crate::render::Artifacts) -> ExitCode {
     // The build's check already holds the catalog's load errors.
     let mut diags = artifacts.diagnostics.clone();
     sort_diagnostics(&mut diags);
@@ -57,7 +67,7 @@ pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         "{}",
         render_human(
             &super::at_least(&diags, args.min_severity.severity()),
-            &catalog,
+            catalog,
             std::io::IsTerminal::is_terminal(&std::io::stderr())
         )
     );

@@ -1,4 +1,3 @@
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -7,7 +6,7 @@ use serde_json::json;
 
 use std::collections::BTreeMap;
 
-use crate::backend::convert::convert_catalog_to;
+use crate::backend::convert::convert_parsed_to;
 use crate::backend::{Conversion, QueryLanguage};
 use crate::catalog::Catalog;
 use crate::check::{check_parsed, parse_all};
@@ -101,7 +100,9 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     let several = targets.len() > 1;
     let catalog = Catalog::load(&paths);
     let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
-    let mut per_target = convert_catalog_to(&catalog, &targets, &vars, pipeline.as_ref());
+    // Parsed once: converted, then checked for what must be withheld.
+    let parsed = parse_all(&catalog);
+    let mut per_target = convert_parsed_to(&parsed, &targets, &vars, pipeline.as_ref());
     let traces = match (&pipeline, args.explain) {
         (Some(p), true) => super::convert_explain::pipeline_traces(&catalog, &vars, p),
         _ => Default::default(),
@@ -109,8 +110,14 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     if args.explain && pipeline.is_none() {
         eprintln!("note: --explain shows what pipelines change, and no pipeline is given (-p NAME or FILE)");
     }
-    withhold_broken(&catalog, &vars, &mut per_target);
-    let mut out = String::new();
+    withhold_broken(&catalog, &parsed, &vars, &mut per_target);
+    let mut out = match super::output::Output::open(args.output.as_deref()) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let mut summary = Vec::new();
     for (target, conversions) in &mut per_target {
         conversions.sort_by(|a, b| (a.doc.path(), a.doc.index).cmp(&(b.doc.path(), b.doc.index)));
@@ -158,7 +165,10 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
                     out.push('\n');
                 }
             }
-            all_diags.extend(c.diagnostics.iter().cloned());
+            // Printed only with text output (jsonl records carry their own).
+            if matches!(args.format, Format::Text) {
+                all_diags.extend(c.diagnostics.iter().cloned());
+            }
         }
         let errors = conversions
             .iter()
@@ -168,7 +178,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         let converted = conversions.iter().filter(|c| !c.queries.is_empty()).count();
         summary.push((target.name(), converted, conversions.len(), errors));
     }
-    if let Err(e) = write_output(args.output.as_ref(), &out) {
+    if let Err(e) = out.finish() {
         eprintln!("error: cannot write output: {e}");
         return ExitCode::from(2);
     }
@@ -205,6 +215,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
 /// reported with the conversion, as `build` does.
 fn withhold_broken(
     catalog: &Catalog,
+    parsed: &[crate::model::Parsed<'_>],
     vars: &BTreeMap<String, String>,
     per_target: &mut [(QueryLanguage, Vec<Conversion<'_>>)],
 ) {
@@ -213,8 +224,7 @@ fn withhold_broken(
         require_tests: false,
         sidecars: Default::default(),
     };
-    let parsed = parse_all(catalog);
-    let errors: Vec<Diagnostic> = check_parsed(catalog, &parsed, &options)
+    let errors: Vec<Diagnostic> = check_parsed(catalog, parsed, &options)
         .into_iter()
         .filter(|d| d.severity == Severity::Error && d.code.code != codes::UNSUPPORTED.code)
         .collect();
@@ -228,7 +238,7 @@ fn withhold_broken(
     if errors.is_empty() {
         return;
     }
-    let broken = find_broken(&parsed, &errors);
+    let broken = find_broken(parsed, &errors);
     for c in per_target.iter_mut().flat_map(|(_, c)| c.iter_mut()) {
         let key = (c.doc.path().clone(), c.doc.index);
         if !broken.contains(&key) {
@@ -246,17 +256,6 @@ fn withhold_broken(
                 c.doc.root.get("title").map(|n| n.span),
                 format!("not converted: {}", broken.documents[&key].join("; ")),
             )),
-        }
-    }
-}
-
-fn write_output(path: Option<&PathBuf>, text: &str) -> std::io::Result<()> {
-    match path {
-        Some(p) => std::fs::write(p, text),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()
         }
     }
 }

@@ -11,6 +11,7 @@ mod eval;
 mod explain;
 mod git;
 mod list;
+mod output;
 mod test;
 
 use std::process::ExitCode;
@@ -111,14 +112,22 @@ impl crate::diag::emit::SourceLookup for FileTexts {
 fn print_diagnostics(diags: &[crate::diag::Diagnostic], catalog: &crate::catalog::Catalog, format: check::Format) {
     use crate::diag::emit::{render_github, render_human, render_json, render_sarif};
     use std::io::Write;
-    let out = match format {
-        check::Format::Human => render_human(diags, catalog, std::io::IsTerminal::is_terminal(&std::io::stdout())),
-        check::Format::Json => render_json(diags),
-        check::Format::Sarif => render_sarif(diags, &crate::codes::all()),
-        check::Format::Github => render_github(diags),
-    };
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
+    if let check::Format::Sarif = format {
+        let _ = stdout.write_all(render_sarif(diags, &crate::codes::all()).as_bytes());
+    } else {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        // One finding's text never depends on another's: written a few thousand at a time, the
+        // output of a large catalog is never all in memory.
+        for chunk in diags.chunks(4096) {
+            let out = match format {
+                check::Format::Human => render_human(chunk, catalog, color),
+                check::Format::Json => render_json(chunk),
+                _ => render_github(chunk),
+            };
+            let _ = stdout.write_all(out.as_bytes());
+        }
+    }
     let _ = stdout.flush();
 }
 

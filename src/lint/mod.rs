@@ -2,8 +2,9 @@
 //!
 //! Each family file has a `check` function; the codes it reports (with documentation and examples)
 //! are defined in [`crate::codes`].
-//! [`run`] applies every family to every parsed document; catalog-wide families (references,
-//! duplicates) see all documents at once.
+//! [`run`] applies every family to every parsed document: [`local`] the families that read one
+//! document (or one file) at a time, [`catalog_wide`] those that compare documents (references,
+//! duplicates), over [`summary::DocSummary`]s so that `check` need not keep every tree alive.
 
 pub mod correlation;
 pub mod dedent;
@@ -15,6 +16,7 @@ pub mod modifiers;
 pub mod newer_attack;
 pub mod placeholders;
 pub mod references;
+pub mod summary;
 pub mod suppress;
 pub mod tags;
 pub mod unicode;
@@ -26,6 +28,7 @@ use crate::catalog::yaml::Node;
 use crate::config::LintOptions as Options;
 use crate::diag::{Code, Diagnostic, Span};
 use crate::model::Parsed;
+use summary::DocSummary;
 
 /// Where findings for one document go.
 pub struct Sink<'p, 'a> {
@@ -89,21 +92,35 @@ impl DiagExt for Diagnostic {
 
 /// Run every lint over the parsed catalog.
 pub fn run(parsed: &[Parsed<'_>], options: &Options) -> Vec<Diagnostic> {
-    let mut diags: Vec<Diagnostic> = parsed
-        .par_iter()
-        .flat_map_iter(|p| {
-            let mut sink = Sink::new(p, options);
-            detection::check(&mut sink);
-            modifiers::check(&mut sink);
-            correlation::check(&mut sink);
-            metadata::check(&mut sink);
-            tags::check(&mut sink);
-            sink.out
-        })
-        .collect();
-    diags.extend(references::check(parsed));
+    let mut diags = local(parsed, options);
+    let summaries: Vec<DocSummary> = parsed.par_iter().map(DocSummary::of).collect();
+    diags.extend(catalog_wide(&summaries, options));
+    diags
+}
+
+/// The lints that read one document at a time, and hidden characters (one file at a time).
+pub fn local(parsed: &[Parsed<'_>], options: &Options) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = parsed.par_iter().flat_map_iter(|p| document(p, options)).collect();
     diags.extend(unicode::check(parsed));
-    diags.extend(placeholders::check(parsed, options));
-    diags.extend(newer_attack::check(parsed));
+    diags
+}
+
+fn document(p: &Parsed<'_>, options: &Options) -> Vec<Diagnostic> {
+    let mut sink = Sink::new(p, options);
+    detection::check(&mut sink);
+    modifiers::check(&mut sink);
+    correlation::check(&mut sink);
+    metadata::check(&mut sink);
+    tags::check(&mut sink);
+    references::check_document(&mut sink);
+    sink.out
+}
+
+/// The lints that compare documents (references, duplicates, tokens, newer ATT&CK techniques), over
+/// the documents' summaries in catalog order.
+pub fn catalog_wide(docs: &[DocSummary], options: &Options) -> Vec<Diagnostic> {
+    let mut diags = references::check(docs);
+    diags.extend(placeholders::check(docs, options));
+    diags.extend(newer_attack::check(docs));
     diags
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::summary::{DocSummary, Text};
 use crate::codes;
 use crate::data::attack::{VERSION, attack};
 use crate::diag::{Diagnostic, Span};
@@ -20,24 +21,37 @@ struct Use {
     span: Span,
 }
 
-pub fn check(parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
+pub fn check(docs: &[DocSummary]) -> Vec<Diagnostic> {
     let mut by_technique: BTreeMap<String, Vec<Use>> = BTreeMap::new();
-    for p in parsed {
-        for node in &p.meta.tags {
-            let Some(id) = node.scalar_text().and_then(newer_technique) else {
-                continue;
-            };
+    for d in docs {
+        for tag in &d.newer_techniques {
+            let id = &*tag.text;
             let base = id.split('.').next().unwrap_or(id).to_string();
             by_technique.entry(base).or_default().push(Use {
                 id: id.to_string(),
-                path: p.doc.path().clone(),
-                span: node.span,
+                path: d.path.clone(),
+                span: tag.span,
             });
         }
     }
     by_technique
         .into_iter()
         .map(|(base, uses)| report(&base, uses))
+        .collect()
+}
+
+/// A document's tags of techniques newer than the table (the technique id, at the tag).
+pub fn newer_tags(p: &Parsed<'_>) -> Vec<Text> {
+    p.meta
+        .tags
+        .iter()
+        .filter_map(|node| {
+            let id = node.scalar_text().and_then(newer_technique)?;
+            Some(Text {
+                text: id.into(),
+                span: node.span,
+            })
+        })
         .collect()
 }
 

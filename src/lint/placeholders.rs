@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::summary::{DocSummary, Text};
 use crate::catalog::yaml::Node;
 use crate::codes;
 use crate::config::LintOptions;
@@ -17,20 +18,30 @@ use crate::model::tokens::{TokenUse, node_tokens, unresolved};
 /// Top-level text fields that are templates filled from variables.
 const TEMPLATE_FIELDS: [&str; 2] = ["splunk", "tenant_logs"];
 
-pub fn check(parsed: &[Parsed<'_>], options: &LintOptions) -> Vec<Diagnostic> {
+pub fn check(docs: &[DocSummary], options: &LintOptions) -> Vec<Diagnostic> {
     let mut uses: BTreeMap<&str, Vec<TokenUse>> = BTreeMap::new();
-    for p in parsed {
-        for node in token_nodes(p) {
-            for (name, span) in node_tokens(&p.doc.file, node) {
-                if !options.variables.contains_key(name) {
-                    uses.entry(name).or_default().push((p.doc.path().clone(), span));
-                }
-            }
+    for d in docs {
+        for t in d.tokens.iter().filter(|t| !options.variables.contains_key(&*t.text)) {
+            uses.entry(&t.text).or_default().push((d.path.clone(), t.span));
         }
     }
     uses.into_iter()
         .map(|(name, places)| unresolved(&codes::UNRESOLVED_TOKEN, name, places, ""))
         .collect()
+}
+
+/// Every `{name}` token of a document, for its summary.
+pub fn token_uses(p: &Parsed<'_>) -> Vec<Text> {
+    let mut out = Vec::new();
+    for node in token_nodes(p) {
+        for (name, span) in node_tokens(&p.doc.file, node) {
+            out.push(Text {
+                text: name.into(),
+                span,
+            });
+        }
+    }
+    out
 }
 
 /// The nodes of a document whose text may hold tokens.

@@ -8,37 +8,46 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::DiagExt;
+use super::summary::{DocSummary, Text};
+use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;
 use crate::diag::{Code, Diagnostic};
-use crate::model::index::{Resolution, RuleIndex};
+use crate::model::index::{Index, Resolved};
 use crate::model::{Body, Parsed};
 
-pub fn check(parsed: &[Parsed<'_>]) -> Vec<Diagnostic> {
-    let index = RuleIndex::new(parsed);
+/// Every reference resolved, and every id, title, name and file name compared, across the catalog.
+pub fn check(docs: &[DocSummary]) -> Vec<Diagnostic> {
+    let index = Index::new(docs);
     let mut out = Vec::new();
-    for p in parsed {
-        for r in references_of(p) {
-            check_reference(&index, p, r, &mut out);
-        }
-        if let Body::Correlation(c) = &p.body {
-            check_aliases(p, c, &mut out);
+    for d in docs {
+        for r in &d.references {
+            check_reference(&index, d, r, &mut out);
         }
     }
-    duplicates(parsed, &mut out);
-    duplicate_filenames(parsed, &mut out);
+    duplicates(docs, &mut out);
+    duplicate_filenames(docs, &mut out);
     out
 }
 
-fn duplicate_filenames(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
+/// The findings about one document's own references: a correlation's aliases.
+pub fn check_document(sink: &mut Sink<'_, '_>) {
+    if let Body::Correlation(c) = &sink.doc.body {
+        check_aliases(sink.doc, c, &mut sink.out);
+    }
+}
+
+fn duplicate_filenames(docs: &[DocSummary], out: &mut Vec<Diagnostic>) {
     let mut by_name: HashMap<&std::ffi::OsStr, Vec<&Arc<Path>>> = HashMap::new();
-    for p in parsed.iter().filter(|p| p.doc.index == 0) {
-        if let Some(name) = p.doc.path().file_name() {
-            let paths = by_name.entry(name).or_default();
-            if !paths.contains(&p.doc.path()) {
-                paths.push(p.doc.path());
-            }
+    for d in docs.iter().filter(|d| d.index == 0) {
+        if let Some(name) = d.path.file_name() {
+            by_name.entry(name).or_default().push(&d.path);
         }
+    }
+    for paths in by_name.values_mut() {
+        // A file has one first document; the same path twice is a file given twice. Dedup keeps the
+        // first occurrence in catalog order (a `contains` per file was quadratic in copies of a name).
+        let mut seen = std::collections::HashSet::new();
+        paths.retain(|p| seen.insert(*p));
     }
     for paths in by_name.values().filter(|p| p.len() > 1) {
         for path in &paths[1..] {
@@ -56,26 +65,12 @@ fn duplicate_filenames(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn references_of<'a>(p: &Parsed<'a>) -> Vec<&'a Node> {
-    match &p.body {
-        Body::Correlation(c) => c.rules.clone(),
-        Body::Filter { rules: Some(r), .. } => match r.as_seq() {
-            Some(items) => items.iter().collect(),
-            None if r.scalar_text() == Some("any") => Vec::new(),
-            None => vec![r],
-        },
-        _ => Vec::new(),
-    }
-}
-
-fn check_reference(index: &RuleIndex<'_, '_>, p: &Parsed<'_>, r: &Node, out: &mut Vec<Diagnostic>) {
-    let Some(reference) = r.scalar_text() else {
-        return;
-    };
-    let path = p.doc.path();
+fn check_reference(index: &Index<'_, DocSummary>, d: &DocSummary, r: &Text, out: &mut Vec<Diagnostic>) {
+    let reference = &*r.text;
+    let path = &d.path;
     match index.resolve(reference, path) {
-        Resolution::Found(_) => {}
-        Resolution::Missing => {
+        Resolved::Found(_) => {}
+        Resolved::Missing => {
             let mut d = Diagnostic::at(
                 &codes::UNKNOWN_REFERENCE,
                 path,
@@ -86,7 +81,7 @@ fn check_reference(index: &RuleIndex<'_, '_>, p: &Parsed<'_>, r: &Node, out: &mu
             d.with_help("check the spelling, or pass the file that defines it to detc");
             out.push(d);
         }
-        Resolution::Ambiguous(candidates) => {
+        Resolved::Ambiguous(candidates) => {
             let mut d = Diagnostic::at(
                 &codes::AMBIGUOUS_REFERENCE,
                 path,
@@ -98,8 +93,8 @@ fn check_reference(index: &RuleIndex<'_, '_>, p: &Parsed<'_>, r: &Node, out: &mu
             )
             .help("reference the rule by its `id`");
             for c in candidates {
-                let span = c.meta.name.map(|n| n.span);
-                d = d.related(c.doc.path(), span, "defined here");
+                let span = c.name.as_ref().map(|n| n.span);
+                d = d.related(&c.path, span, "defined here");
             }
             out.push(d);
         }
@@ -152,19 +147,14 @@ fn check_aliases(p: &Parsed<'_>, c: &crate::model::correlation::Correlation<'_>,
 
 type Place = (Arc<Path>, crate::diag::Span);
 
-fn duplicates(parsed: &[Parsed<'_>], out: &mut Vec<Diagnostic>) {
+fn duplicates(docs: &[DocSummary], out: &mut Vec<Diagnostic>) {
     let mut ids: HashMap<&str, Vec<Place>> = HashMap::new();
     let mut titles: HashMap<&str, Vec<Place>> = HashMap::new();
     let mut names: HashMap<&str, Vec<Place>> = HashMap::new();
-    for p in parsed {
-        let path = p.doc.path().clone();
-        for (node, seen) in [
-            (p.meta.id, &mut ids),
-            (p.meta.title, &mut titles),
-            (p.meta.name, &mut names),
-        ] {
-            if let Some((text, span)) = node.and_then(|n| Some((n.scalar_text()?, n.span))) {
-                seen.entry(text).or_default().push((path.clone(), span));
+    for d in docs {
+        for (text, seen) in [(&d.id, &mut ids), (&d.title, &mut titles), (&d.name, &mut names)] {
+            if let Some(t) = text {
+                seen.entry(&t.text).or_default().push((d.path.clone(), t.span));
             }
         }
     }
@@ -238,7 +228,8 @@ mod tests {
         let sources: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
         let catalog = Catalog::from_sources(&sources);
         let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
-        let mut diags = super::check(&parsed);
+        let summaries: Vec<_> = parsed.iter().map(crate::lint::summary::DocSummary::of).collect();
+        let mut diags = super::check(&summaries);
         sort_diagnostics(&mut diags);
         diags
             .into_iter()

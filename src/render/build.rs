@@ -141,9 +141,11 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         out.extend(o);
     }
     if site {
-        let placements = out.placements.clone();
+        // The site reads the other families' placements; they are lent, not copied, and taken back.
+        let placements = std::mem::take(&mut out.placements);
         ctx.placements = Some(&placements);
         let site = StaticSite.render(&ctx);
+        out.placements = placements;
         out.extend(site);
     }
     diagnostics.append(&mut out.diagnostics);
@@ -155,10 +157,10 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         &out.notes,
         &detections,
     );
-    out.files.insert(PathBuf::from("report.json"), report);
+    out.add_file("report.json", report);
     Artifacts {
         detections: deployed(&detections, &out.placements),
-        files: out.files,
+        files: Output::into_files(out.files),
         diagnostics,
     }
 }

@@ -5,8 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::compiled::Detection;
-use super::family::Placement;
-use super::integrity::DocKey;
+use super::family::{Placement, Placements};
 use crate::diag::emit::display_path;
 
 /// What one build deployed of one detection.
@@ -26,10 +25,7 @@ pub struct Deployed {
 }
 
 /// The build's detections with where each was placed.
-pub fn deployed(
-    detections: &[Detection<'_, '_>],
-    placements: &BTreeMap<DocKey, BTreeMap<&'static str, Placement>>,
-) -> Vec<Deployed> {
+pub fn deployed(detections: &[Detection<'_, '_>], placements: &Placements) -> Vec<Deployed> {
     detections
         .iter()
         .map(|d| Deployed {

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use super::compiled::Detection;
@@ -44,18 +45,33 @@ impl Family for MarkdownDocs {
 
     fn render(&self, ctx: &BuildContext<'_, '_, '_>) -> Output {
         let mut out = Output::default();
-        let mut index = Vec::new();
         let mut used: HashSet<String> = HashSet::new();
-        for d in ctx.detections {
-            let page = unique_page(&mut used, d.title(), d.id(), "md");
-            let context = page_context(d, &page);
-            out.render(
-                ctx.templates,
-                format!("docs/{page}"),
-                "docs/rule.md.j2",
-                &json!({"d": context, "vars": ctx.config.variables}),
-            );
-            out.deployed(d, "docs", &format!("docs/{page}"), vec![d.title().to_string()]);
+        let pages: Vec<String> = ctx
+            .detections
+            .iter()
+            .map(|d| unique_page(&mut used, d.title(), d.id(), "md"))
+            .collect();
+        // Pages render on all cores; names were given in catalog order above, so the output is the same.
+        let rendered: Vec<(Output, Json)> = ctx
+            .detections
+            .par_iter()
+            .zip(&pages)
+            .map(|(d, page)| {
+                let context = page_context(d, page);
+                let mut o = Output::default();
+                o.render(
+                    ctx.templates,
+                    format!("docs/{page}"),
+                    "docs/rule.md.j2",
+                    &minijinja::context! {d => &context, vars => &ctx.config.variables},
+                );
+                o.deployed(d, "docs", &format!("docs/{page}"), vec![d.title().to_string()]);
+                (o, context)
+            })
+            .collect();
+        let mut index = Vec::with_capacity(rendered.len());
+        for (o, context) in rendered {
+            out.extend(o);
             index.push(context);
         }
         out.render(

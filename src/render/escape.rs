@@ -7,6 +7,17 @@ fn is_control(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t') || c == '\u{2028}' || c == '\u{2029}'
 }
 
+/// Whether `text` holds a carriage return or a character [`is_control`] rewrites. ASCII text (the
+/// usual case) is checked byte by byte.
+fn needs_cleaning(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes()
+            .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f)
+    } else {
+        text.chars().any(|c| c == '\r' || is_control(c))
+    }
+}
+
 /// A `.conf` value. Each line break becomes Splunk's continuation (` \` at the end of the line);
 /// carriage returns become line breaks; other control characters become spaces; and the last line
 /// never ends in a backslash (it would continue the value onto the next key), so trailing
@@ -70,30 +81,32 @@ pub fn stanza_name(title: &str) -> String {
 /// quotes, setext underlines, ordered-list numbers) is escaped there. Control characters become
 /// spaces. With `inline`, line breaks become spaces too (table cells, headings, list items).
 pub fn markdown(text: &str, inline: bool) -> String {
-    let normalised: String = text
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .chars()
-        .map(|c| {
-            if c != '\n' && (is_control(c) || c == '\t') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    let normalised = normalised.trim_end();
-    // Inline text (a table cell, a heading, a list item) is one run of words: leading blanks after a
-    // list marker would open an indented code block.
-    let collapsed = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
-    let lines: Vec<&str> = if inline {
-        vec![collapsed.as_str()]
+    let normalised: std::borrow::Cow<'_, str> = if needs_cleaning(text) || text.contains('\t') {
+        text.replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .chars()
+            .map(|c| {
+                if c != '\n' && (is_control(c) || c == '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .into()
     } else {
-        // Leading blanks would make an indented code block (four spaces or a tab): drop them.
-        normalised.split('\n').map(str::trim_start).collect()
+        text.into()
     };
-    let escaped: Vec<String> = lines.iter().map(|l| markdown_line(l)).collect();
-    if inline { escaped.join("") } else { escaped.join("\n") }
+    let normalised = normalised.trim_end();
+    if inline {
+        // Inline text (a table cell, a heading, a list item) is one run of words: leading blanks
+        // after a list marker would open an indented code block.
+        let collapsed = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
+        return markdown_line(&collapsed);
+    }
+    // Leading blanks would make an indented code block (four spaces or a tab): drop them.
+    let escaped: Vec<String> = normalised.split('\n').map(|l| markdown_line(l.trim_start())).collect();
+    escaped.join("\n")
 }
 
 fn markdown_line(line: &str) -> String {
@@ -150,6 +163,10 @@ pub fn fence(text: &str) -> String {
 /// Text for inside a fenced code block: line breaks normalised, other control characters shown as
 /// spaces (a NUL or escape sequence in a page helps nobody).
 pub fn code_block(text: &str) -> String {
+    // Most text has nothing to change: copy it (a YAML source or a query is thousands of characters).
+    if !needs_cleaning(text) {
+        return text.to_string();
+    }
     let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
     normalised
         .chars()

@@ -15,8 +15,11 @@ use super::templates::Templates;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 
-/// Where each document went, per target (the report's rows).
-pub type Placements = BTreeMap<DocKey, BTreeMap<&'static str, Placement>>;
+/// Where each document went, per target (the report's rows). Only looked up by document, never
+/// iterated: a hash map, since ordering thousands of path keys cost more than the rendering around it.
+pub type Placements = HashMap<DocKey, BTreeMap<&'static str, Placement>>;
+/// Deployment notes of each document, per target; looked up like [`Placements`].
+pub type DeployNotes = HashMap<DocKey, BTreeMap<&'static str, Vec<String>>>;
 
 /// What a family needs from the build.
 pub struct BuildContext<'b, 'p, 'a> {
@@ -46,22 +49,46 @@ pub enum Placement {
 
 #[derive(Default)]
 pub struct Output {
-    pub files: BTreeMap<PathBuf, String>,
+    /// Rendered files in the order they were added; [`Output::into_files`] orders them by path once.
+    pub files: Vec<(PathBuf, String)>,
     pub diagnostics: Vec<Diagnostic>,
     pub placements: Placements,
     /// Warnings about how a document was deployed to a target beyond its queries' own (report notes).
-    pub notes: BTreeMap<DocKey, BTreeMap<&'static str, Vec<String>>>,
+    pub notes: DeployNotes,
 }
 
 impl Output {
     /// Render a template into a file; a template error becomes a diagnostic.
-    pub fn render(&mut self, templates: &Templates, path: impl Into<PathBuf>, template: &str, ctx: &Json) {
+    pub fn render<C: serde::Serialize + ?Sized>(
+        &mut self,
+        templates: &Templates,
+        path: impl Into<PathBuf>,
+        template: &str,
+        ctx: &C,
+    ) {
         match templates.render(template, ctx) {
-            Ok(text) => {
-                self.files.insert(path.into(), text);
-            }
+            Ok(text) => self.add_file(path, text),
             Err(d) => self.diagnostics.push(d),
         }
+    }
+
+    pub fn add_file(&mut self, path: impl Into<PathBuf>, text: String) {
+        self.files.push((path.into(), text));
+    }
+
+    /// The files by path (a later file at the same path replaces an earlier one).
+    ///
+    /// Sorting first with a plain byte comparison makes the map's own ordering pass linear: `Path`'s
+    /// ordering parses components on every comparison, and inserting thousands of artifact paths one
+    /// by one into a map spent a tenth of a build comparing paths. For the plain relative paths of
+    /// artifacts the byte order with `/` first equals `Path`'s order; the map orders correctly anyway.
+    pub fn into_files(mut files: Vec<(PathBuf, String)>) -> BTreeMap<PathBuf, String> {
+        let key = |p: &PathBuf| -> Vec<u8> {
+            let bytes = p.as_os_str().as_encoded_bytes();
+            bytes.iter().map(|&b| if b == b'/' { 0 } else { b }).collect()
+        };
+        files.sort_by_cached_key(|(p, _)| key(p));
+        files.into_iter().collect()
     }
 
     pub fn deployed(&mut self, d: &Detection<'_, '_>, target: &'static str, artifact: &str, names: Vec<String>) {

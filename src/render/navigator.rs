@@ -2,7 +2,6 @@
 //! JSON: its format leaves nothing to customise.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use serde_json::{Value as Json, json};
 
@@ -50,8 +49,8 @@ impl Family for NavigatorLayer {
             "selectTechniquesAcrossTactics": false,
         });
         let mut out = Output::default();
-        out.files.insert(
-            PathBuf::from("navigator/layer.json"),
+        out.add_file(
+            "navigator/layer.json",
             serde_json::to_string_pretty(&layer).expect("serialises") + "\n",
         );
         out

@@ -17,7 +17,7 @@
 //! 6. empty the old tree: only files its manifest lists, files replaced under `--force`, and second names
 //!    of files carried over; anything else stays and is reported.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Write};
@@ -381,7 +381,7 @@ struct Plan {
     replace: BTreeSet<PathBuf>,
     /// The previous build's artifacts that are regular files: an artifact of this build with the same
     /// bytes is linked rather than written again.
-    reusable: BTreeSet<PathBuf>,
+    reusable: HashSet<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -414,12 +414,17 @@ fn scan(root: &Path) -> io::Result<Vec<Entry>> {
             } else {
                 Kind::Other
             };
-            here.push(Entry {
-                rel: rel.join(e.file_name()),
-                kind,
-            });
+            here.push((e.file_name(), kind));
         }
-        here.sort_by(|a, b| a.rel.cmp(&b.rel));
+        // Names in one folder hold no separator: ordering them as bytes is ordering their paths.
+        here.sort_by(|a, b| a.0.as_encoded_bytes().cmp(b.0.as_encoded_bytes()));
+        let here: Vec<Entry> = here
+            .into_iter()
+            .map(|(name, kind)| Entry {
+                rel: rel.join(name),
+                kind,
+            })
+            .collect();
         todo.extend(here.iter().rev().filter(|e| e.kind == Kind::Dir).map(|e| e.rel.clone()));
         out.extend(here);
     }

@@ -1,12 +1,14 @@
 //! `report.json`: what the build did with every document of the catalog, so a pipeline can assert
 //! coverage. Format (version 1) in docs/build.md.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use serde_json::{Value as Json, json};
 
 use super::compiled::Detection;
-use super::family::Placement;
+use super::family::{DeployNotes, Placement, Placements};
 use super::integrity::{Broken, DocKey, key_of};
 use crate::catalog::DocKind;
 use crate::diag::emit::display_path;
@@ -24,55 +26,20 @@ pub fn report(
     everything: &[Parsed<'_>],
     broken: &Broken,
     consumed: &HashSet<DocKey>,
-    placements: &BTreeMap<DocKey, BTreeMap<&'static str, Placement>>,
-    deploy_notes: &BTreeMap<DocKey, BTreeMap<&'static str, Vec<String>>>,
+    placements: &Placements,
+    deploy_notes: &DeployNotes,
     detections: &[Detection<'_, '_>],
 ) -> String {
-    let compiled: BTreeMap<&DocKey, &Detection<'_, '_>> = detections.iter().map(|d| (&d.key, d)).collect();
+    let compiled: HashMap<&DocKey, &Detection<'_, '_>> = detections.iter().map(|d| (&d.key, d)).collect();
+    // One entry per document, built on all cores (each reads only shared maps), kept in catalog order.
+    let entries: Vec<(&str, Json)> = everything
+        .par_iter()
+        .map(|p| document_entry(p, broken, consumed, placements, deploy_notes, &compiled))
+        .collect();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut documents = Vec::new();
-    for p in everything {
-        let key = key_of(p);
-        let mut entry = json!({
-            "path": display_path(p.doc.path()),
-            "document": p.doc.index,
-            "kind": p.doc.kind.as_str(),
-            "id": p.doc.root.get("id").and_then(|n| n.scalar_text()),
-            "title": p.doc.title(),
-        });
-        let status = if let Some(reasons) = broken.documents.get(&key) {
-            entry["reasons"] = json!(reasons);
-            "excluded"
-        } else if p.doc.kind == DocKind::Filter {
-            "filter"
-        } else if consumed.contains(&key) {
-            entry["reasons"] = json!(["a base rule of a correlation (without `generate: true`): deployed through it"]);
-            "consumed"
-        } else {
-            let targets: BTreeMap<&str, Json> = placements
-                .get(&key)
-                .map(|m| m.iter().map(|(t, p)| (*t, placement_json(p))).collect())
-                .unwrap_or_default();
-            let all = !targets.is_empty() && targets.values().all(|t| t["status"] == "deployed");
-            entry["targets"] = json!(targets);
-            if let Some(d) = compiled.get(&key) {
-                let mut notes: BTreeMap<&str, Vec<String>> = d
-                    .queries
-                    .iter()
-                    .filter(|(_, q)| !q.notes.is_empty())
-                    .map(|(t, q)| (*t, q.notes.clone()))
-                    .collect();
-                for (target, more) in deploy_notes.get(&key).into_iter().flatten() {
-                    notes.entry(target).or_default().extend(more.iter().cloned());
-                }
-                if !notes.is_empty() {
-                    entry["notes"] = json!(notes);
-                }
-            }
-            if all { "deployed" } else { "partial" }
-        };
+    let mut documents = Vec::with_capacity(entries.len());
+    for (status, entry) in entries {
         *counts.entry(status).or_default() += 1;
-        entry["status"] = json!(status);
         documents.push(entry);
     }
     let files: Vec<Json> = broken
@@ -88,4 +55,56 @@ pub fn report(
     }))
     .expect("serialises");
     text + "\n"
+}
+
+/// The report's entry of one document, and its status.
+fn document_entry(
+    p: &Parsed<'_>,
+    broken: &Broken,
+    consumed: &HashSet<DocKey>,
+    placements: &Placements,
+    deploy_notes: &DeployNotes,
+    compiled: &HashMap<&DocKey, &Detection<'_, '_>>,
+) -> (&'static str, Json) {
+    let key = key_of(p);
+    let mut entry = json!({
+        "path": display_path(p.doc.path()),
+        "document": p.doc.index,
+        "kind": p.doc.kind.as_str(),
+        "id": p.doc.root.get("id").and_then(|n| n.scalar_text()),
+        "title": p.doc.title(),
+    });
+    let status = if let Some(reasons) = broken.documents.get(&key) {
+        entry["reasons"] = json!(reasons);
+        "excluded"
+    } else if p.doc.kind == DocKind::Filter {
+        "filter"
+    } else if consumed.contains(&key) {
+        entry["reasons"] = json!(["a base rule of a correlation (without `generate: true`): deployed through it"]);
+        "consumed"
+    } else {
+        let targets: BTreeMap<&str, Json> = placements
+            .get(&key)
+            .map(|m| m.iter().map(|(t, p)| (*t, placement_json(p))).collect())
+            .unwrap_or_default();
+        let all = !targets.is_empty() && targets.values().all(|t| t["status"] == "deployed");
+        entry["targets"] = json!(targets);
+        if let Some(d) = compiled.get(&key) {
+            let mut notes: BTreeMap<&str, Vec<String>> = d
+                .queries
+                .iter()
+                .filter(|(_, q)| !q.notes.is_empty())
+                .map(|(t, q)| (*t, q.notes.clone()))
+                .collect();
+            for (target, more) in deploy_notes.get(&key).into_iter().flatten() {
+                notes.entry(target).or_default().extend(more.iter().cloned());
+            }
+            if !notes.is_empty() {
+                entry["notes"] = json!(notes);
+            }
+        }
+        if all { "deployed" } else { "partial" }
+    };
+    entry["status"] = json!(status);
+    (status, entry)
 }

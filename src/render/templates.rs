@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
-use serde_json::Value as Json;
 
 use super::escape;
 use crate::diag::Diagnostic;
@@ -50,7 +49,9 @@ impl Templates {
         Ok(Templates { env, origin })
     }
 
-    pub fn render(&self, name: &str, ctx: &Json) -> Result<String, Diagnostic> {
+    /// Render template `name` with `ctx`: a JSON value, or anything serializable (a `minijinja::context!`
+    /// borrows its parts instead of copying them into a JSON tree first).
+    pub fn render<C: serde::Serialize + ?Sized>(&self, name: &str, ctx: &C) -> Result<String, Diagnostic> {
         let t = self
             .env
             .get_template(name)

@@ -270,12 +270,23 @@ impl Builder<'_> {
     }
 
     fn check_duplicate_keys(&mut self, entries: &[Entry]) {
+        // A rule's mappings have a handful of keys: comparing with the earlier ones is cheaper than
+        // hashing; a map only for the large mappings hostile input can have.
+        const SMALL: usize = 16;
         let mut seen: HashMap<&str, &Node> = HashMap::new();
-        for e in entries {
+        for (i, e) in entries.iter().enumerate() {
             let Some(text) = e.key.scalar_text() else {
                 continue;
             };
-            if let Some(first) = seen.get(text) {
+            let first = if entries.len() <= SMALL {
+                entries[..i]
+                    .iter()
+                    .map(|e| &e.key)
+                    .find(|k| k.scalar_text() == Some(text))
+            } else {
+                seen.get(text).copied()
+            };
+            if let Some(first) = first {
                 self.diags.push(
                     Diagnostic::at(
                         &codes::DUPLICATE_KEY,
@@ -287,7 +298,7 @@ impl Builder<'_> {
                     .help("pySigma keeps only the last value; merge the two entries or rename one")
                     .related(&self.file.path, Some(first.span), "first defined here"),
                 );
-            } else {
+            } else if entries.len() > SMALL {
                 seen.insert(text, &e.key);
             }
         }

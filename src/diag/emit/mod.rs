@@ -13,7 +13,8 @@ pub use json::{diagnostic_json, render_json};
 pub use sarif::render_sarif;
 
 /// Where emitters find the text of a file to quote it.
-pub trait SourceLookup {
+/// `Sync`: findings are rendered in parallel.
+pub trait SourceLookup: Sync {
     fn source(&self, path: &Path) -> Option<&str>;
 }
 

@@ -17,10 +17,16 @@ use scan::{Directive, Scope, Selector};
 /// Drop the findings a suppression comment names; add the suppression comments' own findings
 /// (invalid ones always, unused ones when `report_unused`: only a full check knows every finding).
 pub fn apply(diags: Vec<Diagnostic>, catalog: &Catalog, report_unused: bool) -> Vec<Diagnostic> {
-    let files = scan_catalog(catalog);
-    if files.is_empty() {
+    apply_scanned(diags, scan_catalog(catalog), report_unused)
+}
+
+/// [`apply`] with the suppressions already scanned (by [`scan_catalog`], one file at a time when the
+/// check drops each file's trees as it goes).
+pub fn apply_scanned(diags: Vec<Diagnostic>, scanned: Vec<FileSuppressions>, report_unused: bool) -> Vec<Diagnostic> {
+    if scanned.is_empty() {
         return diags;
     }
+    let files: HashMap<&Path, &FileSuppressions> = scanned.iter().map(|f| (&*f.path, f)).collect();
     let mut used: HashSet<(&Path, usize, usize)> = HashSet::new();
     let mut kept = Vec::with_capacity(diags.len());
     for d in diags {
@@ -48,7 +54,7 @@ pub fn apply(diags: Vec<Diagnostic>, catalog: &Catalog, report_unused: bool) -> 
 }
 
 /// The suppressions of one file.
-struct FileSuppressions {
+pub struct FileSuppressions {
     path: Arc<Path>,
     directives: Vec<Directive>,
     invalid: Vec<Diagnostic>,
@@ -111,22 +117,19 @@ fn unused(path: &Arc<Path>, scope: Scope, s: &Selector) -> Diagnostic {
 }
 
 /// Every file of the catalog that has a comment addressed to detc, scanned.
-fn scan_catalog(catalog: &Catalog) -> HashMap<&Path, FileSuppressions> {
-    let mut out = HashMap::new();
+pub fn scan_catalog(catalog: &Catalog) -> Vec<FileSuppressions> {
+    let mut out = Vec::new();
     // Most files have no suppression: a plain substring test keeps the check fast.
     for file in catalog.files.iter().filter(|f| f.text.contains("detc:")) {
         let scanned = scan::scan(file, text_ranges_of(catalog, file));
         if scanned.directives.is_empty() && scanned.invalid.is_empty() {
             continue;
         }
-        out.insert(
-            &*file.path,
-            FileSuppressions {
-                path: file.path.clone(),
-                directives: scanned.directives,
-                invalid: scanned.invalid,
-            },
-        );
+        out.push(FileSuppressions {
+            path: file.path.clone(),
+            directives: scanned.directives,
+            invalid: scanned.invalid,
+        });
     }
     out
 }

@@ -53,28 +53,28 @@ impl Family for StaticSite {
         let links = correlation_links(&items);
         let results = results_by_title(ctx.test_results);
         let site = json!({"title": ctx.options.site.title});
-        let pages: Vec<(Json, Json)> = items
+        // Each page is built, rendered and dropped on a worker: only the index rows outlive it.
+        let rendered: Vec<(Output, Json)> = items
             .par_iter()
             .enumerate()
-            .map(|(i, it)| page(ctx, &items, i, &links, results.get(it.d.title()).map(Vec::as_slice)))
-            .collect();
-        let (pages, rows): (Vec<Json>, Vec<Json>) = pages.into_iter().unzip();
-        let mut out = Output::default();
-        let rendered: Vec<Output> = pages
-            .par_iter()
-            .zip(&items)
-            .map(|(p, it)| {
+            .map(|(i, it)| {
+                let (p, row) = page(ctx, &items, i, &links, results.get(it.d.title()).map(Vec::as_slice));
                 let mut o = Output::default();
                 o.render(
                     ctx.templates,
                     format!("site/{}", it.page),
                     "site/rule.html.j2",
-                    &json!({"site": site, "root": "../", "nav": "rule", "d": p}),
+                    &minijinja::context! {site => &site, root => "../", nav => "rule", d => &p},
                 );
-                o
+                (o, row)
             })
             .collect();
-        rendered.into_iter().for_each(|o| out.extend(o));
+        let mut out = Output::default();
+        let mut rows = Vec::with_capacity(rendered.len());
+        for (o, row) in rendered {
+            out.extend(o);
+            rows.push(row);
+        }
         for it in items.iter().filter(|it| !it.base) {
             out.deployed(
                 it.d,
@@ -83,28 +83,45 @@ impl Family for StaticSite {
                 vec![it.d.title().to_string()],
             );
         }
-        let filters = filter_options(&rows);
-        out.render(
-            ctx.templates,
-            "site/index.html",
-            "site/index.html.j2",
-            &json!({"site": site, "root": "", "nav": "index", "rows": rows, "filters": filters}),
+        // The index, the coverage page and the search index read the same rows (borrowed, not
+        // copied into each context) and render side by side.
+        let ((index, coverage), search) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        let filters = filter_options(&rows);
+                        let mut o = Output::default();
+                        o.render(
+                            ctx.templates,
+                            "site/index.html",
+                            "site/index.html.j2",
+                            &minijinja::context! {site => &site, root => "", nav => "index", rows => &rows, filters => &filters},
+                        );
+                        o
+                    },
+                    || {
+                        let mut o = Output::default();
+                        o.render(
+                            ctx.templates,
+                            "site/coverage.html",
+                            "site/coverage.html.j2",
+                            &minijinja::context! {site => &site, root => "", nav => "coverage", matrix => coverage::matrix(&rows), charts => charts(&rows), count => rows.len()},
+                        );
+                        o
+                    },
+                )
+            },
+            || search_index(&rows),
         );
-        let matrix = coverage::matrix(&rows);
-        out.render(
-            ctx.templates,
-            "site/coverage.html",
-            "site/coverage.html.j2",
-            &json!({"site": site, "root": "", "nav": "coverage", "matrix": matrix, "charts": charts(&rows), "count": rows.len()}),
-        );
+        out.extend(index);
+        out.extend(coverage);
         out.render(ctx.templates, "site/assets/site.css", "site/site.css.j2", &json!({}));
         out.render(ctx.templates, "site/assets/site.js", "site/site.js.j2", &json!({}));
-        let index = search_index(&rows);
-        out.files.insert(
-            "site/search-index.js".into(),
-            format!("window.DETC_INDEX = {};\n", html::script_json(&index)),
+        out.add_file(
+            "site/search-index.js",
+            format!("window.DETC_INDEX = {};\n", html::script_json(&search)),
         );
-        out.files.insert("site/search-index.json".into(), index + "\n");
+        out.add_file("site/search-index.json", search + "\n");
         out
     }
 }
@@ -359,5 +376,14 @@ fn charts(rows: &[Json]) -> Vec<Json> {
 
 /// The search index: the rows as JSON, in the index page's row order.
 fn search_index(rows: &[Json]) -> String {
-    serde_json::to_string(&json!({"version": 1, "entries": rows})).expect("serialises")
+    #[derive(serde::Serialize)]
+    struct SearchIndex<'r> {
+        version: u32,
+        entries: &'r [Json],
+    }
+    serde_json::to_string(&SearchIndex {
+        version: 1,
+        entries: rows,
+    })
+    .expect("serialises")
 }
