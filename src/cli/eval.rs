@@ -9,10 +9,10 @@ use crate::catalog::Catalog;
 use crate::diag::emit::render_human;
 use crate::diag::{Severity, sort_diagnostics};
 use crate::eval::engine::Engine;
-use rayon::prelude::*;
-
-use crate::eval::reader::Read;
-use crate::eval::stream::{Item, Raw, for_each_raw};
+use crate::eval::engine::Prepared;
+use crate::eval::lines::{Input, Line, for_each_line};
+use crate::eval::reader::{Read, Scratch};
+use crate::eval::stream::Item;
 use crate::ir::Lowering;
 use crate::model::Parsed;
 
@@ -48,15 +48,11 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     sort_diagnostics(&mut diags);
     let color = std::io::stderr().is_terminal();
     eprint!("{}", render_human(&diags, &catalog, color));
-    let input: Box<dyn std::io::BufRead> = if args.events.as_os_str() == "-" {
-        Box::new(BufReader::new(std::io::stdin().lock()))
-    } else {
-        match std::fs::File::open(&args.events) {
-            Ok(f) => Box::new(BufReader::with_capacity(1 << 20, f)),
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", args.events.display());
-                return ExitCode::from(2);
-            }
+    let input = match open_events(&args.events) {
+        Ok(input) => input,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", args.events.display());
+            return ExitCode::from(2);
         }
     };
     let progress = std::io::stderr().is_terminal().then(|| {
@@ -68,54 +64,43 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let (mut events, mut bad, mut detections) = (0usize, 0usize, 0usize);
     let mut lines = Vec::new();
     let name = args.events.display().to_string();
-    // Lines are parsed and matched in batches, in parallel; correlations then see the events in
-    // order. Memory stays bounded by one batch.
-    const BATCH: usize = 8192;
-    let mut batch: Vec<Raw> = Vec::with_capacity(BATCH);
-    // Lines are read on the fast path: only the fields the catalog reads are built, and a literal
-    // prefilter says which detections could match each line (exact; see `eval::reader`).
+    // Lines are read, filtered and matched in parallel (read-only on the engine); correlations then
+    // see the events in order. Memory stays bounded by one batch of lines. Lines are read on the
+    // fast path: only the fields the catalog reads are built, and a literal prefilter says which
+    // detections could match each line (exact; see `eval::reader`).
     let reader = engine.reader();
-    let mut flush = |batch: &mut Vec<Raw>, events: &mut usize, bad: &mut usize, detections: &mut usize| {
-        let items: Vec<(usize, Read)> = batch
-            .par_drain(..)
-            .map(|raw| match raw {
-                Raw::Line(n, bytes) => (n, reader.read(n, &bytes)),
-                Raw::Item(n, item) => (n, Read { item, candidates: None }),
-            })
-            .collect();
-        let mut parsed = Vec::with_capacity(items.len());
-        let mut numbers = Vec::with_capacity(items.len());
-        let mut candidates = Vec::with_capacity(items.len());
-        for (n, read) in items {
-            match read.item {
-                Item::Event(e) => {
-                    parsed.push(e);
-                    numbers.push(n);
-                    candidates.push(read.candidates);
-                }
-                Item::Bad { line, message } => {
-                    *bad += 1;
-                    eprintln!("{name}:{line}: skipped: {message}");
+    let per_line = |engine: &Engine, scratch: &mut Scratch, line: Line<'_>| match line {
+        Line::Text(bytes) => match reader.read(bytes, scratch) {
+            Read::Quiet => Outcome::Quiet,
+            Read::Event(event, candidates) => Outcome::Event(engine.prepare(event, candidates.as_deref())),
+            Read::Bad(message) => Outcome::Bad(message),
+        },
+        Line::Done(Item::Event(event)) => Outcome::Event(engine.prepare(event, None)),
+        Line::Done(Item::Bad { message, .. }) => Outcome::Bad(message),
+    };
+    let sink = |engine: &mut Engine, number: usize, outcome: Outcome| {
+        match outcome {
+            Outcome::Quiet => events += 1,
+            Outcome::Event(prepared) => {
+                events += 1;
+                engine.apply(number, prepared, &mut lines);
+                for l in lines.drain(..) {
+                    detections += 1;
+                    let _ = writeln!(stdout, "{l}");
                 }
             }
+            Outcome::Bad(message) => {
+                bad += 1;
+                eprintln!("{name}:{number}: skipped: {message}");
+            }
         }
-        engine.push_batch(&numbers, &parsed, &candidates, &mut lines);
-        *events += parsed.len();
-        for l in lines.drain(..) {
-            *detections += 1;
-            let _ = writeln!(stdout, "{l}");
-        }
-        if let Some(bar) = &progress {
-            bar.set_position(*events as u64);
+        if let Some(bar) = &progress
+            && events % 65536 == 0
+        {
+            bar.set_position(events as u64);
         }
     };
-    let result = for_each_raw(input, |raw| {
-        batch.push(raw);
-        if batch.len() == BATCH {
-            flush(&mut batch, &mut events, &mut bad, &mut detections);
-        }
-    });
-    flush(&mut batch, &mut events, &mut bad, &mut detections);
+    let result = for_each_line(input, &mut engine, per_line, sink);
     let _ = stdout.flush();
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -140,4 +125,25 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// What the parallel phase makes of one line.
+enum Outcome {
+    /// A valid event no detection can match.
+    Quiet,
+    Event(Prepared),
+    Bad(String),
+}
+
+/// `-` is standard input; a regular file is read in parallel blocks, anything else as a stream.
+fn open_events(path: &std::path::Path) -> std::io::Result<Input> {
+    if path.as_os_str() == "-" {
+        return Ok(Input::Stream(Box::new(BufReader::new(std::io::stdin().lock()))));
+    }
+    let file = std::fs::File::open(path)?;
+    Ok(if file.metadata()?.is_file() {
+        Input::File(file)
+    } else {
+        Input::Stream(Box::new(BufReader::with_capacity(1 << 20, file)))
+    })
 }

@@ -14,9 +14,19 @@ use crate::diag::emit::display_path;
 use crate::ir::Lowering;
 use crate::model::{Body, Parsed};
 
-/// What the parallel phase computes for one event: rule detections, its time, and for each
-/// correlation which of its rules match.
-type Prepared = (Vec<Json>, Option<f64>, Vec<Vec<bool>>);
+/// What the read-only (parallel) phase finds in one event; [`Engine::apply`] turns it into output
+/// lines and advances the correlation windows, in event order.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// The rules that match: detector, and the fields of the leaves that hold.
+    rules: Vec<(usize, Vec<String>)>,
+    /// The correlations one of whose rules matches: detector, and which of its rules match.
+    correlations: Vec<(usize, Vec<bool>)>,
+    /// The event's time, looked up only when a correlation needs it.
+    time: Option<f64>,
+    /// The event itself, kept only for correlations (their group and value fields).
+    event: Option<Json>,
+}
 
 enum Kind {
     Rule(Vec<Matcher>),
@@ -136,10 +146,9 @@ impl Engine {
 
     /// Evaluate a batch of consecutive events, `numbers[i]` being the input line of `events[i]` (its
     /// 1-based line in JSON Lines, its 1-based position in a JSON array: the numbering bad lines are
-    /// reported with too); each detection becomes one JSON line, in event order. Everything that needs no state (rules, which rules a correlation's
-    /// event matches, timestamps) runs in parallel; the correlation windows then advance in order.
-    /// `candidates[i]`, when given, says which detections could match `events[i]` (from
-    /// [`EventReader`]); the others are not evaluated on it.
+    /// reported with too); each detection becomes one JSON line, in event order. `candidates[i]`,
+    /// when given, says which detections could match `events[i]` (from [`EventReader`]); the others
+    /// are not evaluated on it.
     pub fn push_batch(
         &mut self,
         numbers: &[usize],
@@ -151,50 +160,10 @@ impl Engine {
         let prepared: Vec<Prepared> = events
             .par_iter()
             .enumerate()
-            .map(|(i, event)| {
-                let candidate = candidates.get(i).and_then(Option::as_deref);
-                let may = |d: usize| candidate.is_none_or(|c| c[d]);
-                let matches = this
-                    .detectors
-                    .iter()
-                    .enumerate()
-                    .map(|(k, d)| match &d.kind {
-                        Kind::Correlation(c) if may(k) => c.matching_inputs(event),
-                        _ => Vec::new(),
-                    })
-                    .collect::<Vec<_>>();
-                // Only events a correlation's rule matched need a time.
-                let timed = matches.iter().any(|m| m.iter().any(|&x| x));
-                (
-                    this.rule_lines(numbers[i], event, &may),
-                    if timed {
-                        timestamp(event, &this.timestamp_fields)
-                    } else {
-                        None
-                    },
-                    matches,
-                )
-            })
+            .map(|(i, event)| this.prepare(event.clone(), candidates.get(i).and_then(Option::as_deref)))
             .collect();
-        for (i, (event, (lines, time, matches))) in events.iter().zip(prepared).enumerate() {
-            out.extend(lines);
-            let Some(time) = time else {
-                // Not silently: each correlation counts the events of its rules it could not place.
-                for (d, matched) in self.detectors.iter_mut().zip(&matches) {
-                    if matched.iter().any(|&m| m) {
-                        d.untimed += 1;
-                        d.first_untimed.get_or_insert(numbers[i]);
-                    }
-                }
-                continue;
-            };
-            for (d, matched) in self.detectors.iter_mut().zip(&matches) {
-                if let Kind::Correlation(c) = &mut d.kind {
-                    for Alert { events, group } in c.push_matched(numbers[i], time, event, matched) {
-                        out.push(correlation_line(&d.header, events, group));
-                    }
-                }
-            }
+        for (&number, p) in numbers.iter().zip(prepared) {
+            self.apply(number, p, out);
         }
     }
 
@@ -203,22 +172,65 @@ impl Engine {
         self.push_batch(&[line], std::slice::from_ref(event), &[], out);
     }
 
-    fn rule_lines(&self, index: usize, event: &Json, may: &dyn Fn(usize) -> bool) -> Vec<Json> {
-        let mut out = Vec::new();
+    /// Everything about `event` that needs no state: which rules match, which rules of each
+    /// correlation, its time. Read-only, so events are prepared in parallel. `candidate`, when
+    /// given, says which detections could match (the others are not evaluated).
+    pub fn prepare(&self, event: Json, candidate: Option<&[bool]>) -> Prepared {
+        let mut p = Prepared::default();
         for (k, d) in self.detectors.iter().enumerate() {
-            if may(k)
-                && let Kind::Rule(matchers) = &d.kind
-                && let Some(m) = matchers.iter().find(|m| m.matches(event))
-            {
-                let mut fields = Vec::new();
-                m.matched_fields(event, &mut fields);
-                let mut line = d.header.clone();
-                line.insert("line".into(), json!(index));
-                line.insert("matched".into(), json!(fields));
-                out.push(Json::Object(line));
+            if candidate.is_some_and(|c| !c[k]) {
+                continue;
+            }
+            match &d.kind {
+                Kind::Rule(matchers) => {
+                    if let Some(m) = matchers.iter().find(|m| m.matches(&event)) {
+                        let mut fields = Vec::new();
+                        m.matched_fields(&event, &mut fields);
+                        p.rules.push((k, fields));
+                    }
+                }
+                Kind::Correlation(c) => {
+                    let matched = c.matching_inputs(&event);
+                    if matched.contains(&true) {
+                        p.correlations.push((k, matched));
+                    }
+                }
             }
         }
-        out
+        // Only events a correlation's rule matched need a time.
+        if !p.correlations.is_empty() {
+            p.time = timestamp(&event, &self.timestamp_fields);
+            p.event = Some(event);
+        }
+        p
+    }
+
+    /// The output lines of a prepared event, input line `number`; the correlations see it, in
+    /// stream order.
+    pub fn apply(&mut self, number: usize, p: Prepared, out: &mut Vec<Json>) {
+        for (k, fields) in p.rules {
+            let mut line = self.detectors[k].header.clone();
+            line.insert("line".into(), json!(number));
+            line.insert("matched".into(), json!(fields));
+            out.push(Json::Object(line));
+        }
+        let (Some(time), Some(event)) = (p.time, &p.event) else {
+            // Not silently: each correlation counts the events of its rules it could not place.
+            for (k, _) in p.correlations {
+                let d = &mut self.detectors[k];
+                d.untimed += 1;
+                d.first_untimed.get_or_insert(number);
+            }
+            return;
+        };
+        for (k, matched) in p.correlations {
+            let d = &mut self.detectors[k];
+            if let Kind::Correlation(c) = &mut d.kind {
+                for Alert { events, group } in c.push_matched(number, time, event, &matched) {
+                    out.push(correlation_line(&d.header, events, group));
+                }
+            }
+        }
     }
 
     pub fn detector_count(&self) -> usize {

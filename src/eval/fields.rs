@@ -27,6 +27,22 @@ struct TrieNode {
     /// A whole path ends here: the value under this key is kept entire.
     terminal: bool,
     children: Vec<(String, usize)>,
+    /// The first bytes of the children's names (bit `b` of word `b / 64`), and whether one name is
+    /// empty: most keys of an event start with none of them and are skipped at once.
+    first_bytes: [u64; 4],
+    empty_child: bool,
+}
+
+impl TrieNode {
+    /// Whether a child's name may start `key`. An empty name matches a key that is empty or
+    /// starts with a dot.
+    fn may_have_child(&self, key: &[u8]) -> bool {
+        match key.first() {
+            None | Some(b'.') if self.empty_child => true,
+            Some(&b) => self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) != 0,
+            None => false,
+        }
+    }
 }
 
 impl FieldTrie {
@@ -43,12 +59,17 @@ impl FieldTrie {
     fn insert(&mut self, path: &str) {
         let mut node = 0;
         for segment in path.split('.') {
-            node = match self.child(node, segment) {
+            node = match self.child(node, segment.as_bytes()) {
                 Some(next) => next,
                 None => {
                     self.nodes.push(TrieNode::default());
                     let next = self.nodes.len() - 1;
-                    self.nodes[node].children.push((segment.to_string(), next));
+                    let parent = &mut self.nodes[node];
+                    parent.children.push((segment.to_string(), next));
+                    match segment.as_bytes().first() {
+                        Some(&b) => parent.first_bytes[usize::from(b >> 6)] |= 1 << (b & 63),
+                        None => parent.empty_child = true,
+                    }
                     next
                 }
             };
@@ -56,26 +77,47 @@ impl FieldTrie {
         self.nodes[node].terminal = true;
     }
 
-    fn child(&self, node: usize, segment: &str) -> Option<usize> {
+    fn child(&self, node: usize, segment: &[u8]) -> Option<usize> {
         self.nodes[node]
             .children
             .iter()
-            .find(|(s, _)| s == segment)
+            .find(|(s, _)| s.as_bytes() == segment)
             .map(|&(_, n)| n)
     }
 
-    /// Where the key `key` (possibly dotted) leads from `node`.
-    fn step(&self, node: usize, key: &str) -> Step {
+    /// Where the key `key` (possibly dotted; its UTF-8 bytes) leads from `node`: the key is walked
+    /// segment by segment (a dotted key goes several levels down at once).
+    ///
+    /// Called for every key of every object on a kept path, so it avoids splitting: a child
+    /// matches when its name (which holds no dot) starts the rest of the key and is followed by a
+    /// dot or the end; names are told apart by length and first byte before being compared.
+    pub(super) fn step(&self, node: usize, key: &[u8]) -> Step {
         let mut at = node;
-        for segment in key.split('.') {
+        let mut rest = key;
+        loop {
             if self.nodes[at].terminal {
                 // A shorter path already takes this value whole (`a` before `a.b`): the deeper key
                 // cannot be reached by `lookup` through a dotted key, but keeping it is harmless.
                 return Step::Whole;
             }
-            match self.child(at, segment) {
-                Some(next) => at = next,
-                None => return Step::Skip,
+            if !self.nodes[at].may_have_child(rest) {
+                return Step::Skip;
+            }
+            let found = self.nodes[at].children.iter().find(|(name, _)| {
+                let name = name.as_bytes();
+                rest.len() >= name.len()
+                    && name.first().is_none_or(|c| rest.first() == Some(c))
+                    && matches!(rest.get(name.len()), None | Some(b'.'))
+                    && rest.starts_with(name)
+            });
+            let Some((name, next)) = found else {
+                return Step::Skip;
+            };
+            at = *next;
+            match rest.get(name.len()) {
+                // The key ends here.
+                None => break,
+                Some(_) => rest = &rest[name.len() + 1..],
             }
         }
         if self.nodes[at].terminal {
@@ -96,7 +138,8 @@ impl FieldTrie {
     }
 }
 
-enum Step {
+/// What to do with an object key's value, seen from a trie node.
+pub(super) enum Step {
     Skip,
     Whole,
     Descend(usize),
@@ -247,7 +290,7 @@ impl<'de> Visitor<'de> for KeyStep<'_> {
     }
 
     fn visit_str<E>(self, key: &str) -> Result<(String, Step), E> {
-        let step = self.0.trie.step(self.0.node, key);
+        let step = self.0.trie.step(self.0.node, key.as_bytes());
         let key = match step {
             Step::Skip => String::new(),
             _ => key.to_string(),
@@ -326,5 +369,44 @@ mod tests {
         let trie = FieldTrie::new(["a"]);
         assert_eq!(trie.parse(text).unwrap(), json!({"a": 3}));
         assert_eq!(serde_json::from_str::<Json>(text).unwrap()["a"], json!(3));
+    }
+
+    /// On random events and paths made of the segments that trip dotted-key walking (empty ones,
+    /// dots at either end), the pruned event answers every lookup as the whole event does.
+    mod random {
+        use super::*;
+        use proptest::prelude::*;
+
+        const SEGMENTS: &[&str] = &["a", "b", "", "ab"];
+
+        fn dotted() -> impl Strategy<Value = String> {
+            proptest::collection::vec(proptest::sample::select(SEGMENTS), 1..4).prop_map(|s| s.join("."))
+        }
+
+        fn value() -> impl Strategy<Value = Json> {
+            let leaf = prop_oneof![Just(json!(1)), Just(json!("s")), Just(Json::Null)];
+            leaf.prop_recursive(3, 16, 3, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..3).prop_map(Json::Array),
+                    proptest::collection::vec((dotted(), inner), 0..4)
+                        .prop_map(|kv| Json::Object(kv.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn pruned_events_answer_lookups_alike(
+                event in proptest::collection::vec((dotted(), value()), 0..4),
+                paths in proptest::collection::vec(dotted(), 1..4),
+            ) {
+                let event = Json::Object(event.into_iter().collect());
+                let trie = FieldTrie::new(paths.iter().map(String::as_str));
+                let pruned = trie.parse(&event.to_string()).unwrap();
+                for p in &paths {
+                    prop_assert_eq!(lookup(&pruned, p), lookup(&event, p), "path {:?} on {}", p, event);
+                }
+            }
+        }
     }
 }

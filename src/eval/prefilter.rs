@@ -227,7 +227,8 @@ impl Prefilter {
 
     /// Whether the literals can be trusted on `line` (see the module documentation).
     pub fn applies(line: &[u8]) -> bool {
-        line.is_ascii() && memchr::memmem::find(line, b"\\u").is_none()
+        // A backslash is rare: looking for it and the byte after costs less than a substring search.
+        line.is_ascii() && !memchr::memchr_iter(b'\\', line).any(|i| line.get(i + 1) == Some(&b'u'))
     }
 
     /// For each detection, whether it could match `line`; `None` when the prefilter cannot be used
@@ -236,13 +237,21 @@ impl Prefilter {
         if !Self::applies(line) {
             return None;
         }
-        let mut present = vec![false; self.patterns];
+        let mut present = Vec::new();
+        self.search(&line.to_ascii_lowercase(), &mut present);
+        Some(self.candidates_of(&present))
+    }
+
+    /// Sets `present[p]` for every literal `p` found in `lower` (text already ASCII-lower-cased, on
+    /// which [`Prefilter::applies`] held before lower-casing).
+    pub fn search(&self, lower: &[u8], present: &mut Vec<bool>) {
+        present.clear();
+        present.resize(self.patterns, false);
         match &self.search {
             Some(Search::Packed { searcher, prefixes }) => {
-                let lower = line.to_ascii_lowercase();
                 let mut at = 0;
                 while at < lower.len()
-                    && let Some(m) = searcher.find_in(&lower, Span::from(at..lower.len()))
+                    && let Some(m) = searcher.find_in(lower, Span::from(at..lower.len()))
                 {
                     let p = m.pattern().as_usize();
                     present[p] = true;
@@ -251,7 +260,7 @@ impl Prefilter {
                 }
             }
             Some(Search::Dfa(dfa)) => {
-                let input = Input::new(line);
+                let input = Input::new(lower);
                 let mut state = OverlappingState::start();
                 // A DFA built without anchors or limits cannot fail a search.
                 while dfa.try_find_overlapping(&input, &mut state).is_ok()
@@ -262,12 +271,22 @@ impl Prefilter {
             }
             None => {}
         }
-        Some(
-            self.needs
-                .iter()
-                .map(|n| n.as_ref().is_none_or(|ids| ids.iter().any(|&i| present[i])))
-                .collect(),
-        )
+    }
+
+    /// Whether detection `d` could match, given the literals `present`.
+    fn may(&self, d: usize, present: &[bool]) -> bool {
+        self.needs[d].as_ref().is_none_or(|ids| ids.iter().any(|&i| present[i]))
+    }
+
+    /// Whether some detection could match, given the literals `present` (no allocation: most lines
+    /// are ruled out here).
+    pub fn any_candidate(&self, present: &[bool]) -> bool {
+        (0..self.needs.len()).any(|d| self.may(d, present))
+    }
+
+    /// For each detection, whether it could match, given the literals `present`.
+    pub fn candidates_of(&self, present: &[bool]) -> Vec<bool> {
+        (0..self.needs.len()).map(|d| self.may(d, present)).collect()
     }
 
     /// How many detections are evaluated on every line (no usable literal).
@@ -332,6 +351,15 @@ mod tests {
         assert_eq!(p.candidates(br#"{"type":"s\u0061pi"}"#), None);
         assert_eq!(p.candidates("{\"type\":\"é\"}".as_bytes()), None);
         assert_eq!(p.unfiltered(), 1);
+        // Any backslash before a `u` turns the prefilter off, even an escaped one (`\\u`).
+        for (line, applies) in [
+            (&br#"{"a":"\\u"}"#[..], false),
+            (br#"{"a":"x\\"}"#, true),
+            (br#"{"a":"\n\u"}"#, false),
+            (b"\\", true),
+        ] {
+            assert_eq!(Prefilter::applies(line), applies, "{}", String::from_utf8_lossy(line));
+        }
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! The fast event path of `detc eval`: a raw line becomes an event holding only the fields the
 //! catalog reads, and the list of detections that could match it.
 //!
-//! Both steps are exact. The prefilter ([`super::prefilter`]) only rules out detections whose
-//! literals are absent; pruning ([`super::fields`]) keeps every value a lookup of the catalog can
-//! reach, and validates the rest as a full parse does. A line the prefilter cannot be sure about
-//! (escapes that may hide text, non-ASCII text) has every detection evaluated, and a line that is not
-//! a JSON object is reported in the full parser's words.
+//! Every step is exact. The scanner ([`super::scan`]) vouches for a line only when serde_json
+//! certainly accepts it, and otherwise the line takes the serde_json path, which accepts it or
+//! words the error. The prefilter ([`super::prefilter`]) only rules out detections whose literals
+//! are absent from the values the catalog reads; pruning ([`super::fields`]) keeps every value a
+//! lookup of the catalog can reach. A line whose read values the prefilter cannot be sure about
+//! (escapes that may hide text, non-ASCII text) has every detection evaluated.
+
+use serde_json::Value as Json;
 
 use super::fields::FieldTrie;
 use super::prefilter::{Need, Prefilter};
+use super::scan::{Tape, scan};
 use super::stream::{Item, parse_line};
 
 pub struct EventReader {
@@ -19,11 +23,33 @@ pub struct EventReader {
     prefilter: Prefilter,
 }
 
-/// One line read: the event (or why it is not one) and, when the prefilter applied, which
-/// detections could match it.
-pub struct Read {
-    pub item: Item,
-    pub candidates: Option<Vec<bool>>,
+/// One line read.
+#[derive(Debug)]
+pub enum Read {
+    /// A valid event no detection can match: counted, never built.
+    Quiet,
+    /// An event, and, when the prefilter applied, which detections could match it.
+    Event(Json, Option<Vec<bool>>),
+    /// Not an event: why, in serde_json's words.
+    Bad(String),
+}
+
+impl From<Item> for Read {
+    fn from(item: Item) -> Read {
+        match item {
+            Item::Event(e) => Read::Event(e, None),
+            Item::Bad { message, .. } => Read::Bad(message),
+        }
+    }
+}
+
+/// Buffers [`EventReader::read`] reuses from line to line (one per thread).
+#[derive(Default)]
+pub struct Scratch {
+    tape: Tape,
+    /// The read values, ASCII-lower-cased, one per line: what the prefilter searches.
+    haystack: Vec<u8>,
+    present: Vec<bool>,
 }
 
 impl EventReader {
@@ -37,7 +63,55 @@ impl EventReader {
         }
     }
 
-    pub fn read(&self, line: usize, bytes: &[u8]) -> Read {
+    /// Read one line (trimmed `bytes`).
+    pub fn read(&self, bytes: &[u8], scratch: &mut Scratch) -> Read {
+        let trie = self.fields.as_ref().unwrap_or(&self.nothing);
+        if scan(bytes, trie, &mut scratch.tape).is_err() {
+            return self.read_parsed(bytes);
+        }
+        let candidates = if self.haystack(bytes, scratch) {
+            self.prefilter.search(&scratch.haystack, &mut scratch.present);
+            if !self.prefilter.any_candidate(&scratch.present) {
+                return Read::Quiet;
+            }
+            Some(self.prefilter.candidates_of(&scratch.present))
+        } else {
+            None
+        };
+        let event = match &self.fields {
+            Some(_) => scratch.tape.build(bytes),
+            // A keyword reads every value: the whole event (the scanner vouched for the line).
+            None => match parse_line(0, bytes) {
+                Item::Event(e) => e,
+                Item::Bad { message, .. } => return Read::Bad(message),
+            },
+        };
+        Read::Event(event, candidates)
+    }
+
+    /// Fill the scratch haystack with the text the prefilter searches: the values kept (or the
+    /// whole line when the whole event is read), lower-cased. `false` when the literals cannot be
+    /// trusted on that text ([`Prefilter::applies`]).
+    fn haystack(&self, bytes: &[u8], scratch: &mut Scratch) -> bool {
+        let hay = &mut scratch.haystack;
+        hay.clear();
+        if self.fields.is_none() {
+            hay.extend_from_slice(bytes);
+        } else {
+            for r in &scratch.tape.kept {
+                hay.extend_from_slice(&bytes[r.clone()]);
+                // No literal holds a control character: none is found across two values.
+                hay.push(b'\n');
+            }
+        }
+        let applies = Prefilter::applies(hay);
+        hay.make_ascii_lowercase();
+        applies
+    }
+
+    /// The serde_json path, for lines the scanner could not vouch for: the prefilter over the whole
+    /// line, then a pruning parse, and the full parser's words for a line that is not an object.
+    fn read_parsed(&self, bytes: &[u8]) -> Read {
         let candidates = self.prefilter.candidates(bytes);
         let needed = candidates.as_ref().is_none_or(|c| c.iter().any(|&x| x));
         let trie = if !needed {
@@ -49,12 +123,15 @@ impl EventReader {
         let item = match trie.zip(std::str::from_utf8(bytes).ok()) {
             Some((trie, text)) => match trie.parse(text) {
                 Ok(event) if event.is_object() => Item::Event(event),
-                // The full parser words the finding, as for every other line.
-                _ => parse_line(line, bytes),
+                _ => parse_line(0, bytes),
             },
-            None => parse_line(line, bytes),
+            None => parse_line(0, bytes),
         };
-        Read { item, candidates }
+        match item {
+            Item::Event(_) if !needed => Read::Quiet,
+            Item::Event(e) => Read::Event(e, candidates),
+            Item::Bad { message, .. } => Read::Bad(message),
+        }
     }
 
     /// How many detections the prefilter cannot narrow (evaluated on every line).
@@ -68,21 +145,27 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn event(item: Item) -> serde_json::Value {
-        match item {
-            Item::Event(e) => e,
-            Item::Bad { message, .. } => panic!("bad: {message}"),
-        }
+    fn read(r: &EventReader, bytes: &[u8]) -> Read {
+        r.read(bytes, &mut Scratch::default())
     }
 
     #[test]
     fn keeps_only_needed_fields_and_words_errors_as_a_full_parse() {
         let r = EventReader::new(Some(vec!["data.type".into()]), &[Need::OneOf(vec!["\"sapi\"".into()])]);
-        let read = r.read(1, br#"{"data": {"type": "sapi", "ip": "1.2.3.4"}}"#);
-        assert_eq!(read.candidates, Some(vec![true]));
-        assert_eq!(event(read.item), json!({"data": {"type": "sapi"}}));
-        let read = r.read(2, br#"{"data": {"type": "s", "ip": "1.2.3.4"}}"#);
-        assert_eq!((read.candidates, event(read.item)), (Some(vec![false]), json!({})));
+        match read(&r, br#"{"data": {"type": "sapi", "ip": "1.2.3.4"}}"#) {
+            Read::Event(e, c) => assert_eq!((e, c), (json!({"data": {"type": "sapi"}}), Some(vec![true]))),
+            other => panic!("{other:?}"),
+        }
+        // The literal is searched in the values read only, not in the rest of the line.
+        assert!(matches!(
+            read(&r, br#"{"data": {"type": "s", "ip": "sapi"}}"#),
+            Read::Quiet
+        ));
+        // A line the scanner leaves to serde_json (an exponent) reads the same.
+        match read(&r, br#"{"data": {"type": "SAPI", "n": 1e3}}"#) {
+            Read::Event(e, c) => assert_eq!((e, c), (json!({"data": {"type": "SAPI"}}), Some(vec![true]))),
+            other => panic!("{other:?}"),
+        }
         for bad in [
             &br#"{"data": {"type": "s", "ip": "\ud800"}}"#[..],
             b"{\"a\": \"\xff\"}",
@@ -93,9 +176,9 @@ mod tests {
                 Item::Bad { message, .. } => message,
                 Item::Event(_) => panic!("a full parse rejects it"),
             };
-            match r.read(3, bad).item {
-                Item::Bad { message, .. } => assert_eq!(message, expected),
-                Item::Event(e) => panic!("{e} accepted"),
+            match read(&r, bad) {
+                Read::Bad(message) => assert_eq!(message, expected),
+                other => panic!("{other:?} accepted"),
             }
         }
     }
@@ -273,11 +356,15 @@ mod agreement {
                 let full: Json = serde_json::from_str(line).expect("the writer writes valid JSON");
                 let mut expected = Vec::new();
                 engine.push(i + 1, &full, &mut expected);
-                let read = reader.read(i + 1, line.as_bytes());
-                let Item::Event(fast) = read.item else { panic!("{line} was rejected") };
                 let mut got = Vec::new();
-                engine.push_batch(&[i + 1], std::slice::from_ref(&fast), &[read.candidates], &mut got);
-                prop_assert_eq!(got, expected, "line {} pruned to {}", line, fast);
+                match reader.read(line.as_bytes(), &mut Scratch::default()) {
+                    Read::Quiet => {}
+                    Read::Event(fast, candidates) => {
+                        engine.push_batch(&[i + 1], std::slice::from_ref(&fast), &[candidates], &mut got)
+                    }
+                    Read::Bad(message) => panic!("{line} was rejected: {message}"),
+                }
+                prop_assert_eq!(got, expected, "line {}", line);
             }
         }
     }
