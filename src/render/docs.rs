@@ -27,14 +27,7 @@ fn queries(d: &Detection<'_, '_>) -> Vec<Json> {
 }
 
 fn page_context(d: &Detection<'_, '_>, page: &str) -> Json {
-    let correlation = d.parsed.correlation().map(|c| {
-        json!({
-            "type": c.type_node.and_then(|n| n.scalar_text()),
-            "group_by": c.group_by.iter().filter_map(|g| g.scalar_text()).collect::<Vec<_>>(),
-            "timespan": c.timespan.and_then(|t| t.scalar_text()),
-            "condition": c.bounds.iter().map(|b| format!("{} {}", b.key.scalar_text().unwrap_or(""), b.node.scalar_text().unwrap_or(""))).collect::<Vec<_>>().join(", "),
-        })
-    });
+    let correlation = super::meta::correlation_summary(d.parsed);
     json!({"rule": d.meta, "kind": d.kind(), "queries": queries(d), "tests": d.tests, "correlation": correlation, "page": page})
 }
 

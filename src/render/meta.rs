@@ -49,6 +49,23 @@ fn text(p: &Parsed<'_>, key: &str) -> Option<String> {
         .map(|s| s.trim_end().to_string())
 }
 
+/// A correlation's type, group-by, timespan and condition as the docs and site pages show them;
+/// `None` for a rule.
+pub fn correlation_summary(p: &Parsed<'_>) -> Option<Json> {
+    let c = p.correlation()?;
+    Some(json!({
+        "type": c.type_node.and_then(|n| n.scalar_text()),
+        "group_by": c.group_by.iter().filter_map(|g| g.scalar_text()).collect::<Vec<_>>(),
+        "timespan": c.timespan.and_then(|t| t.scalar_text()),
+        "condition": c
+            .bounds
+            .iter()
+            .map(|b| format!("{} {}", b.key.scalar_text().unwrap_or(""), b.node.scalar_text().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }))
+}
+
 /// The metadata context of a document; `base` (a correlation's first rule) fills what is missing.
 pub fn rule_meta(p: &Parsed<'_>, base: Option<&Parsed<'_>>) -> Json {
     let pick = |key: &str| text(p, key).or_else(|| base.and_then(|b| text(b, key)));

@@ -197,14 +197,7 @@ fn page(
     };
     let targets = entry::targets(d);
     let kind = it.kind();
-    let correlation = d.parsed.correlation().map(|c| {
-        json!({
-            "type": c.type_node.and_then(|n| n.scalar_text()),
-            "group_by": c.group_by.iter().filter_map(|g| g.scalar_text()).collect::<Vec<_>>(),
-            "timespan": c.timespan.and_then(|t| t.scalar_text()),
-            "condition": c.bounds.iter().map(|b| format!("{} {}", b.key.scalar_text().unwrap_or(""), b.node.scalar_text().unwrap_or(""))).collect::<Vec<_>>().join(", "),
-        })
-    });
+    let correlation = super::meta::correlation_summary(d.parsed);
     let row = json!({
         "u": it.page,
         "t": d.title(),
