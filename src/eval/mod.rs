@@ -20,4 +20,4 @@ pub mod time;
 
 pub use collect::{check_tests, tests_by_document};
 pub use outcome::{Outcome, TestResult, TestRun};
-pub use runner::{TestOptions, run_tests};
+pub use runner::{TestOptions, run_tests, run_tests_parsed};

@@ -31,9 +31,15 @@ pub struct TestOptions {
 
 pub fn run_tests(catalog: &Catalog, options: &TestOptions) -> TestRun {
     let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
-    let lowering = Lowering::new(&parsed, &options.variables);
+    run_tests_parsed(catalog, &parsed, options)
+}
+
+/// [`run_tests`] over documents already parsed (every document of `catalog`, in its order), for a
+/// caller that has parsed them for other work (`build` shows the results on the site).
+pub fn run_tests_parsed(catalog: &Catalog, parsed: &[Parsed<'_>], options: &TestOptions) -> TestRun {
+    let lowering = Lowering::new(parsed, &options.variables);
     let mut run = TestRun::default();
-    let tests = collect_tests(&mut run, catalog, &parsed, options.require_tests, &options.sidecars);
+    let tests = collect_tests(&mut run, catalog, parsed, options.require_tests, &options.sidecars);
     for (p, cases) in parsed.iter().zip(tests) {
         if p.doc.kind == DocKind::Filter {
             continue;

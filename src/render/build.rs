@@ -123,7 +123,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
             .partition(|d| consumed.contains(&d.key));
     diagnostics.extend(missing_tokens(parsed, config, options.splunk.use_custom_queries));
     let test_results = (site && options.site.test_results && tests.iter().any(|t| !t.is_empty()))
-        .then(|| run_tests(catalog, config, &lint_options.sidecars));
+        .then(|| run_tests(catalog, &everything, config, &lint_options.sidecars));
 
     // 3. Render every family; the site last, as it names what the others deployed.
     let mut ctx = BuildContext {
@@ -169,6 +169,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
 /// `detc test`'s to report; the site shows each test's outcome).
 fn run_tests(
     catalog: &Catalog,
+    everything: &[Parsed<'_>],
     config: &Config,
     sidecars: &crate::catalog::SidecarLayout,
 ) -> Vec<crate::eval::TestResult> {
@@ -178,7 +179,7 @@ fn run_tests(
         require_tests: false,
         sidecars: sidecars.clone(),
     };
-    crate::eval::run_tests(catalog, &options).results
+    crate::eval::run_tests_parsed(catalog, everything, &options).results
 }
 
 /// The check's errors; with `exclude_broken`, those of excluded documents become warnings and each
