@@ -84,7 +84,7 @@ impl Catalog {
     pub fn file(&self, path: &Path) -> Option<&Arc<SourceFile>> {
         // `load` orders files by path, so a binary search finds it (emitters ask once per
         // diagnostic); other catalogs (`from_sources`) fall back to a scan.
-        match self.files.binary_search_by(|f| (*f.path).cmp(path)) {
+        match self.files.binary_search_by(|f| crate::diag::cmp_paths(&f.path, path)) {
             Ok(i) => Some(&self.files[i]),
             Err(_) => self.files.iter().find(|f| &*f.path == path),
         }
@@ -153,7 +153,12 @@ fn read_capped(path: &Arc<Path>) -> Result<Vec<u8>, Diagnostic> {
         .help("a Sigma rule file is a few kilobytes; is this a log or data file inside the catalog folder?"));
     }
     let mut bytes = Vec::with_capacity(len as usize + 1);
-    file.read_to_end(&mut bytes).map_err(unreadable)?;
+    // Through `Take`, whose `read_to_end` fills the capacity given: `File`'s own asks the size
+    // again (`fstat`) and the position (`lseek`), two system calls per file for nothing.
+    file.by_ref()
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
     Ok(bytes)
 }
 

@@ -5,7 +5,7 @@ use crate::codes;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, path_key};
 
 /// Files to load, in a stable order, and the problems met while walking.
 pub struct Walked {
@@ -50,7 +50,9 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
                 .follow_links(true)
                 .hidden(true)
                 .require_git(false)
-                .sort_by_file_path(|a, b| a.cmp(b))
+                // Entries of one folder: their names order them as their paths do, and compare
+                // as plain bytes.
+                .sort_by_file_name(|a, b| a.cmp(b))
                 .filter_entry(move |e| {
                     if e.depth() == 0 || !e.path_is_symlink() {
                         return true;
@@ -93,7 +95,7 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
             );
         }
     }
-    files.sort();
+    files.sort_by_cached_key(|p| path_key(p));
     files.dedup();
     Walked { files, diags }
 }

@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Code, Fix, Severity, Span};
+use super::{Code, Fix, Severity, Span, path_key};
 
 /// A secondary location that helps explain a finding (the other definition of a duplicate, say).
 #[derive(Debug, Clone)]
@@ -95,18 +95,23 @@ impl Diagnostic {
 /// Sort findings deterministically and drop exact repeats.
 pub fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
     // Paths compare component by component, which dominated sorting thousands of findings: rank
-    // the distinct paths once and sort by rank (the same order as [`Diagnostic::sort_key`]).
+    // the distinct paths once, by keys in the same order (`path_key`), and sort by rank (the same
+    // order as [`Diagnostic::sort_key`]).
     let mut paths: Vec<&Arc<Path>> = diags.iter().map(|d| &d.path).collect();
     paths.sort_unstable_by_key(|p| Arc::as_ptr(p) as *const u8 as usize);
     paths.dedup_by(|a, b| Arc::ptr_eq(a, b));
-    paths.sort();
-    let mut rank: std::collections::HashMap<usize, usize> = std::collections::HashMap::with_capacity(paths.len());
+    let mut keyed: Vec<(Vec<u8>, usize)> = paths
+        .iter()
+        .map(|p| (path_key(p), Arc::as_ptr(p) as *const u8 as usize))
+        .collect();
+    keyed.sort_unstable();
+    let mut rank: std::collections::HashMap<usize, usize> = std::collections::HashMap::with_capacity(keyed.len());
     let mut current = 0;
-    for (i, p) in paths.iter().enumerate() {
-        if i > 0 && paths[i - 1] != *p {
+    for (i, (key, ptr)) in keyed.iter().enumerate() {
+        if i > 0 && keyed[i - 1].0 != *key {
             current = i;
         }
-        rank.insert(Arc::as_ptr(p) as *const u8 as usize, current);
+        rank.insert(*ptr, current);
     }
     let keys: Vec<(usize, usize, usize, &'static str)> = diags
         .iter()
