@@ -13,7 +13,7 @@ use crate::check::{check_parsed, parse_all};
 use crate::codes;
 use crate::diag::emit::{diagnostic_json, display_path, render_human};
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
-use crate::render::integrity::find_broken;
+use crate::render::integrity::{Broken, find_broken};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -100,8 +100,10 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     let several = targets.len() > 1;
     let catalog = Catalog::load(&paths);
     let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
-    // Parsed once: converted, then checked for what must be withheld.
+    // Parsed once: checked for what must be withheld, then converted. Checking first lets the
+    // check's findings go before the conversions exist (their peaks of memory no longer add up).
     let parsed = parse_all(&catalog);
+    let broken = broken_documents(&catalog, &parsed, &vars);
     let mut per_target = convert_parsed_to(&parsed, &targets, &vars, pipeline.as_ref());
     let traces = match (&pipeline, args.explain) {
         (Some(p), true) => super::convert_explain::pipeline_traces(&catalog, &vars, p),
@@ -110,7 +112,9 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     if args.explain && pipeline.is_none() {
         eprintln!("note: --explain shows what pipelines change, and no pipeline is given (-p NAME or FILE)");
     }
-    withhold_broken(&catalog, &parsed, &vars, &mut per_target);
+    if let Some(broken) = &broken {
+        withhold(&catalog, broken, &mut per_target);
+    }
     let mut out = match super::output::Output::open(args.output.as_deref()) {
         Ok(o) => o,
         Err(e) => {
@@ -211,14 +215,13 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
 }
 
 /// A document with an error diagnostic (a null selection, an unknown identifier, a schema error) would
-/// convert to a query that does not mean what its author wrote: its queries are withheld and its errors
-/// reported with the conversion, as `build` does.
-fn withhold_broken(
+/// convert to a query that does not mean what its author wrote: these documents (none: `None`) are
+/// withheld by [`withhold`].
+fn broken_documents(
     catalog: &Catalog,
     parsed: &[crate::model::Parsed<'_>],
     vars: &BTreeMap<String, String>,
-    per_target: &mut [(QueryLanguage, Vec<Conversion<'_>>)],
-) {
+) -> Option<Broken> {
     let options = crate::config::LintOptions {
         variables: vars.clone(),
         require_tests: false,
@@ -228,6 +231,12 @@ fn withhold_broken(
         .into_iter()
         .filter(|d| d.severity == Severity::Error && d.code.code != codes::UNSUPPORTED.code)
         .collect();
+    (!errors.is_empty()).then(|| find_broken(parsed, &errors))
+}
+
+/// The queries of broken documents are withheld and their errors reported with the conversion, as
+/// `build` does.
+fn withhold(catalog: &Catalog, broken: &Broken, per_target: &mut [(QueryLanguage, Vec<Conversion<'_>>)]) {
     // Load errors are reported by `run` already; they still withhold their document.
     let loaded = |d: &Diagnostic| {
         catalog
@@ -235,10 +244,6 @@ fn withhold_broken(
             .iter()
             .any(|l| l.code.code == d.code.code && l.path == d.path && l.span == d.span)
     };
-    if errors.is_empty() {
-        return;
-    }
-    let broken = find_broken(parsed, &errors);
     for c in per_target.iter_mut().flat_map(|(_, c)| c.iter_mut()) {
         let key = (c.doc.path().clone(), c.doc.index);
         if !broken.contains(&key) {
