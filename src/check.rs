@@ -75,7 +75,7 @@ fn local_findings(
 /// Inline tests are also checked by the schema; keep a test finding only where the schema said nothing,
 /// so one malformed test gives one finding.
 fn not_reported_by_schema(tests: Vec<Diagnostic>, reported: &[Diagnostic]) -> Vec<Diagnostic> {
-    let schema_lines: std::collections::HashSet<(&std::path::Path, usize)> = reported
+    let schema_lines: std::collections::HashSet<(&std::path::Path, u32)> = reported
         .iter()
         .filter(|d| d.code.code == codes::SCHEMA_VIOLATION.code)
         .filter_map(|d| Some((&*d.path, d.span?.start.line)))

@@ -71,7 +71,7 @@ fn failures_and_bad_files_are_errors() {
         "transformations:\n  - type: field_name_mapping\n  - type: nope\n".into(),
     )
     .unwrap_err();
-    let lines: Vec<usize> = errs.iter().map(|d| d.span.unwrap().start.line).collect();
+    let lines: Vec<u32> = errs.iter().map(|d| d.span.unwrap().start.line).collect();
     assert_eq!(lines, [2, 3], "{errs:?}");
     assert!(
         load_pipeline(

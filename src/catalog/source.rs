@@ -42,11 +42,7 @@ impl SourceFile {
             let rest = &self.text[start..];
             start + rest.char_indices().nth(col0).map_or(rest.len(), |(b, _)| b)
         };
-        Pos {
-            byte: byte.min(self.text.len()),
-            line,
-            col: col0 + 1,
-        }
+        Pos::new(byte.min(self.text.len()), line, col0 + 1)
     }
 
     /// Position of a byte offset (must lie on a character boundary).
@@ -63,11 +59,7 @@ impl SourceFile {
         } else {
             self.text[start..byte].chars().count()
         };
-        Pos {
-            byte,
-            line: line_idx + 1,
-            col: col + 1,
-        }
+        Pos::new(byte, line_idx + 1, col + 1)
     }
 
     /// The span of a byte range.

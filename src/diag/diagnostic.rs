@@ -86,7 +86,7 @@ impl Diagnostic {
     }
 
     /// The order findings are printed in: by file, then position, then code.
-    pub fn sort_key(&self) -> (&Path, usize, usize, &'static str, &str) {
+    pub fn sort_key(&self) -> (&Path, u32, u32, &'static str, &str) {
         let (line, col) = self.span.map_or((0, 0), |s| (s.start.line, s.start.col));
         (&self.path, line, col, self.code.code, &self.message)
     }
@@ -113,7 +113,7 @@ pub fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
         }
         rank.insert(*ptr, current);
     }
-    let keys: Vec<(usize, usize, usize, &'static str)> = diags
+    let keys: Vec<(usize, u32, u32, &'static str)> = diags
         .iter()
         .map(|d| {
             let (line, col) = d.span.map_or((0, 0), |s| (s.start.line, s.start.col));

@@ -40,8 +40,8 @@ impl Fix {
 
     /// The bytes the fix touches, first to last edit.
     fn extent(&self) -> Range<usize> {
-        let start = self.edits.iter().map(|e| e.span.start.byte).min().unwrap_or(0);
-        let end = self.edits.iter().map(|e| e.span.end.byte).max().unwrap_or(0);
+        let start = self.edits.iter().map(|e| e.span.start.at()).min().unwrap_or(0);
+        let end = self.edits.iter().map(|e| e.span.end.at()).max().unwrap_or(0);
         start..end
     }
 }
@@ -111,11 +111,7 @@ mod tests {
     use crate::diag::Pos;
 
     fn edit(start: usize, end: usize, text: &str) -> Edit {
-        let pos = |byte| Pos {
-            byte,
-            line: 1,
-            col: byte + 1,
-        };
+        let pos = |byte| Pos::new(byte, 1, byte + 1);
         Edit {
             span: Span::new(pos(start), pos(end)),
             text: text.into(),

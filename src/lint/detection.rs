@@ -165,11 +165,11 @@ fn check_item_values(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     for value in item.values() {
         if let Some(name) = placeholder_mapping(&file.text, value) {
             // The flow mapping's node may run to the end of the line; underline just `{…}`.
-            let start = value.span.start.byte;
+            let start = value.span.start.at();
             let close = file.text[start..]
                 .find('}')
-                .map_or(value.span.end.byte, |i| start + i + 1);
-            let span = file.span_of_bytes(start..close.min(value.span.end.byte.max(start + 1)));
+                .map_or(value.span.end.at(), |i| start + i + 1);
+            let span = file.span_of_bytes(start..close.min(value.span.end.at().max(start + 1)));
             sink.report(
                 &codes::PLACEHOLDER_AS_MAPPING,
                 span,
@@ -181,7 +181,7 @@ fn check_item_values(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     }
     let Some(key) = item.key else { return };
     let is_blank_null = matches!(&item.value.value, Value::Scalar(s) if s.text.is_empty() && s.style == Style::Plain);
-    if is_blank_null && commented_items_follow(&file, key.span.end.line) {
+    if is_blank_null && commented_items_follow(&file, key.span.end.line as usize) {
         let field = item.field.unwrap_or("keyword");
         sink.at_node(
             &codes::NULL_FROM_COMMENTS,

@@ -17,7 +17,7 @@ pub fn insert_id(doc: &Document) -> Option<Fix> {
     let title = entries.iter().position(|e| e.key.scalar_text() == Some("title"));
     let (at, lead) = match title {
         Some(i) => after_entry(text, entries, i)?,
-        None => (first.key.span.start.byte - indent.len(), ""),
+        None => (first.key.span.start.at() - indent.len(), ""),
     };
     // The file's own line break: a CRLF file stays CRLF.
     let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
@@ -48,7 +48,7 @@ fn fresh_id(doc: &Document) -> uuid::Uuid {
 
 /// The whitespace before `key` on its line, when the key starts its line (a block mapping).
 fn block_indent<'t>(text: &'t str, key: &Node) -> Option<&'t str> {
-    let start = key.span.start.byte;
+    let start = key.span.start.at();
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let indent = &text[line_start..start];
     indent.chars().all(|c| c == ' ').then_some(indent)
@@ -65,7 +65,7 @@ fn after_entry(text: &str, entries: &[Entry], i: usize) -> Option<(usize, &'stat
     }
     let next = &entries.get(i + 1)?.key;
     let indent = block_indent(text, next)?;
-    Some((next.span.start.byte - indent.len(), ""))
+    Some((next.span.start.at() - indent.len(), ""))
 }
 
 /// What a Sigma key holds, when the schema fixes it: a renamed key must fit, or the fix would trade a

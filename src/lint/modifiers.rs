@@ -18,7 +18,7 @@ pub fn check(sink: &mut Sink<'_, '_>) {
         for item in search.body.items() {
             let before = sink.out.len();
             check_item(sink, item);
-            let Some(fix) = item.key.and_then(|k| fixes.get(&k.span.start.byte)) else {
+            let Some(fix) = item.key.and_then(|k| fixes.get(&k.span.start.at())) else {
                 continue;
             };
             for d in &mut sink.out[before..] {

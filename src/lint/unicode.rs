@@ -129,7 +129,7 @@ fn check_file(file: &Arc<SourceFile>, docs: &[&Parsed<'_>], out: &mut Vec<Diagno
     all.sort_by_key(|s| s.node.span.start.byte);
     // Characters written as such, wherever they are.
     for &(at, c) in &raw {
-        let before = all.partition_point(|s| s.node.span.start.byte <= at);
+        let before = all.partition_point(|s| s.node.span.start.at() <= at);
         let inner = before
             .checked_sub(1)
             .map(|i| &all[i])
@@ -153,7 +153,7 @@ fn check_file(file: &Arc<SourceFile>, docs: &[&Parsed<'_>], out: &mut Vec<Diagno
         {
             continue;
         }
-        let start = s.node.span.start.byte;
+        let start = s.node.span.start.at();
         let source = file.text.get(s.node.span.byte_range()).unwrap_or("");
         for (offset, len, c) in escapes(source) {
             if hidden_name(c).is_some() {
@@ -245,7 +245,7 @@ mod tests {
     use super::*;
     use crate::catalog::Catalog;
 
-    fn found(yaml: &str) -> Vec<(usize, usize, String)> {
+    fn found(yaml: &str) -> Vec<(u32, u32, String)> {
         let catalog = Catalog::from_sources(&[("r.yml", yaml)]);
         let parsed: Vec<Parsed<'_>> = catalog.documents.iter().map(Parsed::parse).collect();
         check(&parsed)

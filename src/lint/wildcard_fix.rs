@@ -26,7 +26,7 @@ fn collect(file: &SourceFile, body: &SearchBody<'_>, out: &mut HashMap<usize, Fi
             let keys: Vec<&str> = items.iter().filter_map(|i| i.key?.scalar_text()).collect();
             for item in items {
                 if let (Some(key), Some(fix)) = (item.key, item_fix(file, item, &keys)) {
-                    out.insert(key.span.start.byte, fix);
+                    out.insert(key.span.start.at(), fix);
                 }
             }
         }

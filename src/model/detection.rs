@@ -103,7 +103,7 @@ impl Condition<'_> {
             }
             _ => return whole,
         };
-        let start = whole.start.byte + offset;
+        let start = whole.start.at() + offset;
         file.span_of_bytes(start + range.start..start + range.end)
     }
 }

@@ -111,7 +111,7 @@ pub fn node_tokens<'n>(file: &SourceFile, node: &'n Node) -> Vec<(&'n str, Span)
             let nth = s.text[..t.range.start].matches(token).count();
             let span = match source.match_indices(token).nth(nth) {
                 Some((at, _)) => {
-                    let start = node.span.start.byte + at;
+                    let start = node.span.start.at() + at;
                     file.span_of_bytes(start..start + token.len())
                 }
                 None => node.span,

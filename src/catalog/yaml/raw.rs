@@ -13,7 +13,7 @@ pub fn scalar_content(text: &str, node: &Node) -> Option<Range<usize>> {
     let Value::Scalar(s) = &node.value else {
         return None;
     };
-    let start = node.span.start.byte;
+    let start = node.span.start.at();
     let quote = match s.style {
         Style::Plain => None,
         Style::SingleQuoted => Some('\''),

@@ -18,8 +18,8 @@ fn level(s: Severity) -> Level<'static> {
 
 /// Widen an empty span to the character it sits on, so the caret shows.
 fn visible_range(text: &str, span: Span) -> std::ops::Range<usize> {
-    let start = char_floor(text, span.start.byte);
-    let end = char_floor(text, span.end.byte).max(start);
+    let start = char_floor(text, span.start.at());
+    let end = char_floor(text, span.end.at()).max(start);
     if end > start {
         return start..end;
     }
@@ -127,8 +127,8 @@ fn place<'d>(text: &str, span: Span, primary: bool, label: Option<&'d str>) -> P
     let range = visible_range(text, span);
     // The span's own line, unless it does not describe the text (a position past its end, clamped,
     // or no line at all): then it is counted, which is rare and only then costs the text's length.
-    let first_line = if span.start.byte <= text.len() && span.start.line > 0 {
-        span.start.line
+    let first_line = if span.start.at() <= text.len() && span.start.line > 0 {
+        span.start.line as usize
     } else {
         text[..range.start].matches('\n').count() + 1
     };
@@ -233,14 +233,7 @@ mod tests {
     /// The span of `len` bytes at 1-based `line`, `col` of `text` (ASCII).
     fn span(text: &str, line: usize, col: usize, len: usize) -> Span {
         let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>() + col - 1;
-        Span::new(
-            Pos { byte: start, line, col },
-            Pos {
-                byte: start + len,
-                line,
-                col: col + len,
-            },
-        )
+        Span::new(Pos::new(start, line, col), Pos::new(start + len, line, col + len))
     }
 
     #[test]
@@ -277,11 +270,7 @@ mod tests {
     fn empty_span_at_the_end_and_a_span_off_a_char_boundary_do_not_panic() {
         let text = "title: é\n".to_string();
         let path: Arc<Path> = Arc::from(Path::new("t.yml"));
-        let end = Pos {
-            byte: text.len(),
-            line: 2,
-            col: 1,
-        };
+        let end = Pos::new(text.len(), 2, 1);
         let inside = Pos {
             byte: 8, // the second byte of `é`
             line: 1,

@@ -63,7 +63,7 @@ pub struct FileSuppressions {
 impl FileSuppressions {
     /// The (directive, selector) indexes that suppress `d`.
     fn suppressing(&self, d: &Diagnostic) -> Vec<(usize, usize)> {
-        let line = d.span.map(|s| s.start.line);
+        let line = d.span.map(|s| s.start.line as usize);
         let mut hits = Vec::new();
         for (i, dir) in self.directives.iter().enumerate() {
             let applies = match dir.scope {

@@ -11,10 +11,10 @@ fn lints(catalog: &Catalog) -> Vec<Diagnostic> {
 }
 
 /// The codes reported for `yaml` after suppressions, with their lines.
-fn reported(yaml: &str) -> Vec<(String, usize)> {
+fn reported(yaml: &str) -> Vec<(String, u32)> {
     let catalog = Catalog::from_sources(&[("r.yml", yaml)]);
     let diags = lints(&catalog);
-    let mut out: Vec<(String, usize)> = apply(diags, &catalog, true)
+    let mut out: Vec<(String, u32)> = apply(diags, &catalog, true)
         .iter()
         .map(|d| (d.code.code.to_string(), d.span.map_or(0, |s| s.start.line)))
         .collect();

@@ -10,8 +10,8 @@ use crate::catalog::Document;
 pub fn block_of(doc: &Document, key: &str) -> Option<String> {
     let entry = doc.root.entry(key)?;
     let text = &doc.file.text;
-    let start = text[..entry.key.span.start.byte].rfind('\n').map_or(0, |i| i + 1);
-    let end = entry.value.span.end.byte.max(entry.key.span.end.byte).min(text.len());
+    let start = text[..entry.key.span.start.at()].rfind('\n').map_or(0, |i| i + 1);
+    let end = entry.value.span.end.at().max(entry.key.span.end.at()).min(text.len());
     Some(highlight(text.get(start..end)?.trim_end()))
 }
 
