@@ -28,7 +28,7 @@ impl Catalog {
     /// Walk `roots` and load every rule file, in parallel; the result is ordered by path.
     pub fn load(roots: &[PathBuf]) -> Catalog {
         let walked = walk(roots);
-        let loaded: Vec<FileLoad> = walked.files.par_iter().map(|p| load_file(p)).collect();
+        let loaded: Vec<FileLoad> = walked.files.par_iter().map(|p| load_file(p).compacted()).collect();
         let mut catalog = Catalog {
             diags: walked.diags,
             ..Catalog::default()
@@ -98,6 +98,18 @@ struct FileLoad {
 }
 
 impl FileLoad {
+    /// The documents' trees copied into allocations made one after another, the originals freed.
+    /// Building a tree interleaves its nodes with the parser's short-lived buffers and with growing
+    /// vectors, so the pages that hold a finished tree are full of holes; a catalog that keeps its
+    /// trees (`convert`, `build`) kept a tenth more memory than the trees take. The copy is exact
+    /// in size too (`Vec` and `String` clones allocate their length).
+    fn compacted(mut self) -> Self {
+        for d in &mut self.documents {
+            d.root = d.root.clone();
+        }
+        self
+    }
+
     fn failed(diag: Diagnostic) -> Self {
         FileLoad {
             file: None,

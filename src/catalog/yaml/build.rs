@@ -196,30 +196,19 @@ impl Builder<'_> {
             return;
         };
         let (node, anchor) = match frame {
-            // Trimmed to size: the tree lives as long as the catalog, and growth slack was a
-            // third of it.
-            Frame::Seq {
-                start,
-                anchor,
-                mut items,
-            } => (
+            // Not trimmed to size here: a tree that lives on is copied to exact size by
+            // `Catalog::load`, and `check` drops each tree after its file.
+            Frame::Seq { start, anchor, items } => (
                 Node {
-                    value: Value::Seq({
-                        items.shrink_to_fit();
-                        items
-                    }),
+                    value: Value::Seq(items),
                     span: start.join(end),
                 },
                 anchor,
             ),
             Frame::Map {
-                start,
-                anchor,
-                mut entries,
-                ..
+                start, anchor, entries, ..
             } => {
                 self.check_duplicate_keys(&entries);
-                entries.shrink_to_fit();
                 (
                     Node {
                         value: Value::Map(entries),
@@ -333,8 +322,7 @@ fn count_nodes(node: &Node) -> usize {
     count
 }
 
-fn scalar(mut text: String, style: ScalarStyle, tag: Option<&saphyr_parser::Tag>) -> Scalar {
-    text.shrink_to_fit();
+fn scalar(text: String, style: ScalarStyle, tag: Option<&saphyr_parser::Tag>) -> Scalar {
     let style = match style {
         ScalarStyle::Plain => Style::Plain,
         ScalarStyle::SingleQuoted => Style::SingleQuoted,
