@@ -13,6 +13,7 @@ pub mod markdown;
 mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -20,6 +21,7 @@ use serde_json::{Value as Json, json};
 use super::compiled::Detection;
 use super::escape::unique_page;
 use super::family::{BuildContext, Family, Output};
+use super::json_view::{lend, lend_shared};
 use super::meta::TACTICS;
 use crate::backend::QueryLanguage;
 use crate::eval::TestResult;
@@ -64,7 +66,7 @@ impl Family for StaticSite {
                     ctx.templates,
                     format!("site/{}", it.page),
                     "site/rule.html.j2",
-                    &minijinja::context! {site => &site, root => "../", nav => "rule", d => &p},
+                    &minijinja::context! {site => &site, root => "../", nav => "rule", d => lend(p)},
                 );
                 (o, row)
             })
@@ -83,19 +85,21 @@ impl Family for StaticSite {
                 vec![it.d.title().to_string()],
             );
         }
-        // The index, the coverage page and the search index read the same rows (borrowed, not
-        // copied into each context) and render side by side.
+        // The index, the coverage page and the search index read the same rows (lent, not copied
+        // into each context) and render side by side.
+        let shared_rows = Arc::new(Json::Array(rows));
+        let rows: &[Json] = shared_rows.as_array().map(Vec::as_slice).unwrap_or_default();
         let ((index, coverage), search) = rayon::join(
             || {
                 rayon::join(
                     || {
-                        let filters = filter_options(&rows);
+                        let filters = filter_options(rows);
                         let mut o = Output::default();
                         o.render(
                             ctx.templates,
                             "site/index.html",
                             "site/index.html.j2",
-                            &minijinja::context! {site => &site, root => "", nav => "index", rows => &rows, filters => &filters},
+                            &minijinja::context! {site => &site, root => "", nav => "index", rows => lend_shared(&shared_rows), filters => &filters},
                         );
                         o
                     },
@@ -105,13 +109,13 @@ impl Family for StaticSite {
                             ctx.templates,
                             "site/coverage.html",
                             "site/coverage.html.j2",
-                            &minijinja::context! {site => &site, root => "", nav => "coverage", matrix => coverage::matrix(&rows), charts => charts(&rows), count => rows.len()},
+                            &minijinja::context! {site => &site, root => "", nav => "coverage", matrix => coverage::matrix(rows), charts => charts(rows), count => rows.len()},
                         );
                         o
                     },
                 )
             },
-            || search_index(&rows),
+            || search_index(rows),
         );
         out.extend(index);
         out.extend(coverage);
