@@ -66,6 +66,7 @@ impl Family for MarkdownDocs {
                 (o, context)
             })
             .collect();
+        // The index reads a few fields of each page's context: lent, not copied.
         let mut index: Vec<Value> = Vec::with_capacity(rendered.len());
         for (o, context) in rendered {
             out.extend(o);

@@ -233,19 +233,24 @@ pub fn tojson(value: &Value, indent: Option<Value>, kwargs: Kwargs) -> Result<Va
 /// JSON text with `<`, `>`, `&` and `'` written as `\u` escapes: they can then appear only inside
 /// strings (never as JSON syntax), so the text is also safe inside HTML.
 fn html_safe(text: String) -> String {
-    if !text.bytes().any(|b| matches!(b, b'<' | b'>' | b'&' | b'\'')) {
+    let special = |b: &u8| matches!(b, b'<' | b'>' | b'&' | b'\'');
+    if !text.as_bytes().iter().any(special) {
         return text;
     }
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\'' => out.push_str("\\u0027"),
-            c => out.push(c),
-        }
+    // The four are ASCII, so every other byte (UTF-8 sequences included) is copied in runs.
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate().filter(|(_, b)| special(b)) {
+        out.push_str(&text[run..i]);
+        out.push_str(match b {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => "\\u0027",
+        });
+        run = i + 1;
     }
+    out.push_str(&text[run..]);
     out
 }
 

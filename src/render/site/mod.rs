@@ -13,7 +13,6 @@ pub mod markdown;
 mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -21,7 +20,6 @@ use serde_json::{Value as Json, json};
 use super::compiled::Detection;
 use super::escape::unique_page;
 use super::family::{BuildContext, Family, Output};
-use super::json_view::{lend, lend_shared};
 use super::meta::TACTICS;
 use crate::backend::QueryLanguage;
 use crate::eval::TestResult;
@@ -66,7 +64,7 @@ impl Family for StaticSite {
                     ctx.templates,
                     format!("site/{}", it.page),
                     "site/rule.html.j2",
-                    &minijinja::context! {site => &site, root => "../", nav => "rule", d => lend(p)},
+                    &minijinja::context! {site => &site, root => "../", nav => "rule", d => &p},
                 );
                 (o, row)
             })
@@ -85,10 +83,10 @@ impl Family for StaticSite {
                 vec![it.d.title().to_string()],
             );
         }
-        // The index, the coverage page and the search index read the same rows (lent, not copied
-        // into each context) and render side by side.
-        let shared_rows = Arc::new(Json::Array(rows));
-        let rows: &[Json] = shared_rows.as_array().map(Vec::as_slice).unwrap_or_default();
+        // The index, the coverage page and the search index read the same rows (borrowed, not
+        // copied into each context) and render side by side. The index's template reads nearly
+        // every field of every row, so they are copied into its context rather than lent.
+        let rows: &[Json] = &rows;
         let ((index, coverage), search) = rayon::join(
             || {
                 rayon::join(
@@ -99,7 +97,7 @@ impl Family for StaticSite {
                             ctx.templates,
                             "site/index.html",
                             "site/index.html.j2",
-                            &minijinja::context! {site => &site, root => "", nav => "index", rows => lend_shared(&shared_rows), filters => &filters},
+                            &minijinja::context! {site => &site, root => "", nav => "index", rows => rows, filters => &filters},
                         );
                         o
                     },
