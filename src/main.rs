@@ -16,13 +16,18 @@ unsafe extern "C" {
 const MI_OPTION_PURGE_DELAY: c_int = 15;
 
 fn main() -> ExitCode {
+    let cli = match detc::cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     // mimalloc returns freed pages to the system only after a delay (a second in mimalloc 3),
     // longer than most runs: the peak memory of `check` was then everything it ever allocated.
-    // Returning them at once cut a fifth of it, for no measurable time. Set before any thread
+    // Returning them at once cut a fifth of it, for no measurable time. Commands that churn through
+    // much more memory keep the delay (see `Cli::frees_memory_promptly`). Set before any thread
     // starts (the setter is not thread-safe). A `MIMALLOC_PURGE_DELAY` in the environment wins
     // (mimalloc reads it when the option is first used), for measuring other delays.
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+    if cli.frees_memory_promptly() && std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     }
-    detc::cli::main()
+    detc::cli::run(cli)
 }
