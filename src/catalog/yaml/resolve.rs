@@ -10,7 +10,6 @@ use regex::Regex;
 use super::node::Resolved;
 
 struct Patterns {
-    bool_: Regex,
     int: Regex,
     float: Regex,
     timestamp: Regex,
@@ -19,8 +18,6 @@ struct Patterns {
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
-        bool_: Regex::new(r"^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
-            .unwrap(),
         int: Regex::new(
             r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$",
         )
@@ -43,16 +40,16 @@ pub fn resolve_plain(text: &str) -> Resolved {
         _ => {}
     }
     let first = text.as_bytes()[0];
-    // Every non-string type starts with one of these; skip the regexes for ordinary words.
-    if !(first.is_ascii_digit() || b"+-.yYnNtTfFoO".contains(&first)) {
-        return Resolved::Str;
+    // Numbers and timestamps start with a digit, a sign or a dot; of the other types only the
+    // booleans start with a letter, and they are a fixed list.
+    if !(first.is_ascii_digit() || b"+-.".contains(&first)) {
+        return match text {
+            "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => Resolved::Bool(true),
+            "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => Resolved::Bool(false),
+            _ => Resolved::Str,
+        };
     }
     let p = patterns();
-    if p.bool_.is_match(text) {
-        return Resolved::Bool(
-            matches!(text.as_bytes()[0], b'y' | b'Y' | b't' | b'T') || text.eq_ignore_ascii_case("on"),
-        );
-    }
     if p.int.is_match(text) {
         // Integers too large for i64 stay strings; the value lint reports them.
         return parse_int(text).map_or(Resolved::Str, Resolved::Int);
@@ -122,6 +119,9 @@ mod tests {
         assert_eq!(resolve_plain("yes"), Resolved::Bool(true));
         assert_eq!(resolve_plain("Off"), Resolved::Bool(false));
         assert_eq!(resolve_plain("y"), Resolved::Str, "PyYAML does not read y as a boolean");
+        assert_eq!(resolve_plain("ON"), Resolved::Bool(true));
+        assert_eq!(resolve_plain("tRue"), Resolved::Str, "one spelling per case only");
+        assert_eq!(resolve_plain("nope"), Resolved::Str);
         assert_eq!(resolve_plain("0x17"), Resolved::Int(23));
         assert_eq!(resolve_plain("010"), Resolved::Int(8));
         assert_eq!(resolve_plain("1:30"), Resolved::Int(90));
