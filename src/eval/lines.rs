@@ -143,7 +143,10 @@ fn for_each_in_blocks<C: Sync, S: Default + Send, T: Send>(
 ) -> io::Result<usize> {
     // The length when the run starts: a file growing meanwhile is read up to there.
     let len = file.metadata()?.len();
-    let per_batch = 4 * rayon::current_num_threads().max(1);
+    // Blocks per batch: the workers wait for the slowest at each batch's end and while the main
+    // thread takes the results, so batches hold many blocks (results are small: quiet lines are
+    // only counted).
+    let per_batch = 16 * rayon::current_num_threads().max(1);
     let mut scratches: Vec<S> = (0..per_batch).map(|_| S::default()).collect();
     let (mut lines_before, mut counted) = (0, 0);
     for batch in 0u64.. {
