@@ -16,10 +16,17 @@ unsafe extern "C" {
 const MI_OPTION_PURGE_DELAY: c_int = 15;
 
 fn main() -> ExitCode {
+    let cli = match detc::cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     // mimalloc returns freed pages to the system only after a delay (a second in mimalloc 3),
     // longer than most runs: the peak memory of `check` was then everything it ever allocated.
-    // Returning them at once cut a fifth of it, for no measurable time. Set before any thread
+    // Returning them at once cut a fifth of it, for no measurable time. Commands that churn through
+    // much more memory keep the delay (see `Cli::frees_memory_promptly`). Set before any thread
     // starts (the setter is not thread-safe).
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-    detc::cli::main()
+    if cli.frees_memory_promptly() {
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    }
+    detc::cli::run(cli)
 }

@@ -140,19 +140,25 @@ pub fn compile<'p, 'a>(
     consumed: &HashSet<DocKey>,
     select: Select,
 ) -> Vec<Detection<'p, 'a>> {
-    // One lowering per build target (pipeline), shared by the backends of that family.
-    let mut lowerings: Vec<(&'static str, Lowering<'p, 'a>)> = Vec::new();
+    // One lowering per distinct pipeline, shared by the backends of every family that uses it (without
+    // pipelines, the whole catalog is lowered once, not once per family).
+    let same = |a: Option<&Pipeline>, b: Option<&Pipeline>| match (a, b) {
+        (Some(a), Some(b)) => std::ptr::eq(a, b),
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    let mut lowerings: Vec<(Option<&'p Pipeline>, Lowering<'p, 'a>)> = Vec::new();
     for t in QueryLanguage::all() {
-        let family = t.backend().family();
-        if !lowerings.iter().any(|(f, _)| *f == family) {
-            lowerings.push((family, Lowering::new(parsed, vars).with_pipeline(pipelines.of(family))));
+        let pipeline = pipelines.of(t.backend().family());
+        if !lowerings.iter().any(|(p, _)| same(*p, pipeline)) {
+            lowerings.push((pipeline, Lowering::new(parsed, vars).with_pipeline(pipeline)));
         }
     }
     let lowering = |family: &str| {
+        let pipeline = pipelines.of(family);
         &lowerings
             .iter()
-            .find(|(f, _)| *f == family)
-            .expect("every family is lowered")
+            .find(|(p, _)| same(*p, pipeline))
+            .expect("every pipeline is lowered")
             .1
     };
     let plain = Lowering::new(parsed, vars);
@@ -168,11 +174,11 @@ pub fn compile<'p, 'a>(
             p.doc.kind != DocKind::Filter && (select == Select::WithConsumed || !consumed.contains(&key_of(p)))
         })
         .map(|(p, tests)| {
-            // Each document is lowered once per family and rendered for the family's backends.
+            // Each document is lowered once per pipeline and rendered for the backends using it.
             let mut queries = BTreeMap::new();
-            for (family, ctx) in &lowerings {
+            for (pipeline, ctx) in &lowerings {
                 let targets: Vec<QueryLanguage> = QueryLanguage::all()
-                    .filter(|t| t.backend().family() == *family)
+                    .filter(|t| same(pipelines.of(t.backend().family()), *pipeline))
                     .collect();
                 for (t, c) in targets.iter().zip(convert_document_to(ctx, p, &targets)) {
                     queries.insert(t.name(), TargetQueries::of(&c));

@@ -2,6 +2,9 @@
 //! only through the `md`, `md_inline`, `fence` and `code_block` template filters (render/escape.rs).
 
 use std::collections::HashSet;
+use std::sync::Arc;
+
+use minijinja::Value;
 
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
@@ -9,6 +12,7 @@ use serde_json::{Value as Json, json};
 use super::compiled::Detection;
 use super::escape::unique_page;
 use super::family::{BuildContext, Family, Output};
+use super::json_view::lend_shared;
 
 pub struct MarkdownDocs;
 
@@ -45,33 +49,34 @@ impl Family for MarkdownDocs {
             .map(|d| unique_page(&mut used, d.title(), d.id(), "md"))
             .collect();
         // Pages render on all cores; names were given in catalog order above, so the output is the same.
-        let rendered: Vec<(Output, Json)> = ctx
+        let rendered: Vec<(Output, Arc<Json>)> = ctx
             .detections
             .par_iter()
             .zip(&pages)
             .map(|(d, page)| {
-                let context = page_context(d, page);
+                let context = Arc::new(page_context(d, page));
                 let mut o = Output::default();
                 o.render(
                     ctx.templates,
                     format!("docs/{page}"),
                     "docs/rule.md.j2",
-                    &minijinja::context! {d => &context, vars => &ctx.config.variables},
+                    &minijinja::context! {d => lend_shared(&context), vars => &ctx.config.variables},
                 );
                 o.deployed(d, "docs", &format!("docs/{page}"), vec![d.title().to_string()]);
                 (o, context)
             })
             .collect();
-        let mut index = Vec::with_capacity(rendered.len());
+        // The index reads a few fields of each page's context: lent, not copied.
+        let mut index: Vec<Value> = Vec::with_capacity(rendered.len());
         for (o, context) in rendered {
             out.extend(o);
-            index.push(context);
+            index.push(lend_shared(&context));
         }
         out.render(
             ctx.templates,
             "docs/index.md",
             "docs/index.md.j2",
-            &json!({"detections": index, "vars": ctx.config.variables}),
+            &minijinja::context! {detections => index, vars => &ctx.config.variables},
         );
         out
     }

@@ -6,6 +6,7 @@ use serde_json::{Value as Json, json};
 
 use super::compiled::Detection;
 use super::family::{BuildContext, Family, Output};
+use super::json_view::{lend, object};
 use super::meta::elastic_threat;
 use super::schedule::{Schedule, span};
 use crate::model::correlation::{CorrelationType as T, Op};
@@ -175,7 +176,11 @@ impl Family for KibanaRules {
             ctx.templates,
             ARTIFACT,
             "elastic/rules.ndjson.j2",
-            &json!({"detections": rules, "target": {"name": "elastic", "options": opts}, "vars": ctx.config.variables}),
+            &lend(object([
+                ("detections", Json::Array(rules)),
+                ("target", json!({"name": "elastic", "options": opts})),
+                ("vars", json!(ctx.config.variables)),
+            ])),
         );
         out
     }

@@ -10,6 +10,7 @@ pub mod elastic;
 pub mod escape;
 pub mod family;
 pub mod integrity;
+pub mod json_view;
 pub mod meta;
 pub mod navigator;
 pub mod options;

@@ -5,6 +5,7 @@ use serde_json::{Value as Json, json};
 use super::compiled::Detection;
 use super::escape::stanza_name;
 use super::family::{BuildContext, Family, Output, place_named};
+use super::json_view::{lend, object};
 use super::options::plain_field;
 use super::schedule::Schedule;
 use super::splunk_es::{Subject, correlation_search};
@@ -136,11 +137,12 @@ impl Family for SplunkApp {
             }
         }
         let detections = place_named(&mut out, stanzas, ctx, "splunk", &conf, str::to_lowercase, stanza_name);
-        let context = json!({
-            "detections": detections,
-            "target": {"name": "splunk", "options": opts},
-            "vars": ctx.config.variables,
-        });
+        // One tree lent to all three templates.
+        let context = lend(object([
+            ("detections", Json::Array(detections)),
+            ("target", json!({"name": "splunk", "options": opts})),
+            ("vars", json!(ctx.config.variables)),
+        ]));
         out.render(
             ctx.templates,
             format!("splunk/{app}/default/app.conf"),

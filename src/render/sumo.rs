@@ -4,6 +4,7 @@
 use serde_json::{Value as Json, json};
 
 use super::family::{BuildContext, Family, Output, place_named};
+use super::json_view::{lend, object};
 use super::schedule::{Schedule, span};
 
 pub struct SumoSearches;
@@ -76,7 +77,11 @@ impl Family for SumoSearches {
             ctx.templates,
             ARTIFACT,
             "sumo/searches.json.j2",
-            &json!({"searches": children, "target": {"name": "sumo", "options": opts}, "vars": ctx.config.variables}),
+            &lend(object([
+                ("searches", Json::Array(children)),
+                ("target", json!({"name": "sumo", "options": opts})),
+                ("vars", json!(ctx.config.variables)),
+            ])),
         );
         out
     }

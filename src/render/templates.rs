@@ -31,6 +31,8 @@ impl Templates {
         env.add_filter("code_block", |v: String| escape::code_block(&v));
         // The site: a URL fragment or query value (HTML escaping is automatic in `.html` templates).
         env.add_filter("url_component", |v: String| super::site::html::url_component(&v));
+        // minijinja's own `tojson`, made fast for the JSON trees contexts lend (render/json_view.rs).
+        env.add_filter("tojson", super::json_view::tojson);
         // The defaults: every `templates/**/*.j2`, embedded by build.rs under its path there.
         minijinja_embed::load_templates!(&mut env);
         let mut names: Vec<String> = env.templates().map(|(name, _)| name.to_string()).collect();

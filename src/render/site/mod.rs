@@ -84,18 +84,20 @@ impl Family for StaticSite {
             );
         }
         // The index, the coverage page and the search index read the same rows (borrowed, not
-        // copied into each context) and render side by side.
+        // copied into each context) and render side by side. The index's template reads nearly
+        // every field of every row, so they are copied into its context rather than lent.
+        let rows: &[Json] = &rows;
         let ((index, coverage), search) = rayon::join(
             || {
                 rayon::join(
                     || {
-                        let filters = filter_options(&rows);
+                        let filters = filter_options(rows);
                         let mut o = Output::default();
                         o.render(
                             ctx.templates,
                             "site/index.html",
                             "site/index.html.j2",
-                            &minijinja::context! {site => &site, root => "", nav => "index", rows => &rows, filters => &filters},
+                            &minijinja::context! {site => &site, root => "", nav => "index", rows => rows, filters => &filters},
                         );
                         o
                     },
@@ -105,13 +107,13 @@ impl Family for StaticSite {
                             ctx.templates,
                             "site/coverage.html",
                             "site/coverage.html.j2",
-                            &minijinja::context! {site => &site, root => "", nav => "coverage", matrix => coverage::matrix(&rows), charts => charts(&rows), count => rows.len()},
+                            &minijinja::context! {site => &site, root => "", nav => "coverage", matrix => coverage::matrix(rows), charts => charts(rows), count => rows.len()},
                         );
                         o
                     },
                 )
             },
-            || search_index(&rows),
+            || search_index(rows),
         );
         out.extend(index);
         out.extend(coverage);

@@ -1,0 +1,363 @@
+//! JSON trees lent to templates as they are, instead of copied into minijinja values first.
+//!
+//! `Value::from_serialize` copies a whole context into minijinja's own maps (a `BTreeMap` insert per
+//! key) before a template reads a single field; for `build` that copy was about a twelfth of all its
+//! work, most of it for fields no template reads (the docs index copied every page's queries).
+//! A [`JsonView`] is a minijinja object over a shared `serde_json` tree that hands out a field only
+//! when a template asks for it. It behaves as the copy would: maps list their keys in minijinja's
+//! order (sorted), numbers keep their kind, `null` is `none`, a missing key is undefined.
+//!
+//! `tojson` is replaced by [`tojson`], which writes a view's tree with serde_json directly (same
+//! text as minijinja's filter: keys sorted, `<` `>` `&` `'` as `\u` escapes) and treats every other
+//! value exactly as minijinja's filter does.
+
+use std::sync::Arc;
+
+use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Value};
+use minijinja::{Error, ErrorKind};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::Value as Json;
+
+/// One step from a tree's root to a node.
+#[derive(Debug, Clone)]
+enum Step {
+    Key(Value),
+    Index(usize),
+}
+
+/// A map or list inside a shared JSON tree; scalars are handed out as plain minijinja values.
+#[derive(Debug)]
+pub struct JsonView {
+    root: Arc<Json>,
+    /// From the root to this node: the tree is only borrowed, so a view names its node by path.
+    path: Vec<Step>,
+}
+
+/// `json` as a template value, without copying it.
+pub fn lend(json: Json) -> Value {
+    lend_shared(&Arc::new(json))
+}
+
+/// A shared tree as a template value (several templates can read one tree).
+pub fn lend_shared(root: &Arc<Json>) -> Value {
+    value_of(root, Vec::new(), root)
+}
+
+/// A JSON object of `entries`, moved in (`json!` would copy each value it is given by name).
+pub fn object<const N: usize>(entries: [(&str, Json); N]) -> Json {
+    Json::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+/// The template value of `node`, found at `path` in `root`.
+fn value_of(root: &Arc<Json>, path: Vec<Step>, node: &Json) -> Value {
+    match node {
+        Json::Null => Value::from(()),
+        Json::Bool(b) => Value::from(*b),
+        // As serde_json serialises numbers, so `from_serialize` would have stored them.
+        Json::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Value::from(u),
+            (None, Some(i)) => Value::from(i),
+            _ => Value::from(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Value::from(s.as_str()),
+        Json::Array(_) | Json::Object(_) => Value::from_object(JsonView {
+            root: root.clone(),
+            path,
+        }),
+    }
+}
+
+impl JsonView {
+    fn node(&self) -> &Json {
+        let mut node: &Json = &self.root;
+        for step in &self.path {
+            node = match (step, node) {
+                (Step::Key(k), Json::Object(m)) => &m[k.as_str().unwrap_or_default()],
+                (Step::Index(i), Json::Array(a)) => &a[*i],
+                // A view is only made for a step that exists (`child`), and the tree never changes.
+                _ => unreachable!("a JSON view's path leads into its tree"),
+            };
+        }
+        node
+    }
+
+    fn child(&self, step: Step, node: &Json) -> Value {
+        let mut path = Vec::with_capacity(self.path.len() + 1);
+        path.extend(self.path.iter().cloned());
+        path.push(step);
+        value_of(&self.root, path, node)
+    }
+
+    /// A map's keys in the order minijinja keeps its own maps in.
+    fn sorted_keys(map: &serde_json::Map<String, Json>) -> Vec<&str> {
+        let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
+    }
+}
+
+impl Object for JsonView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        match self.node() {
+            Json::Array(_) => ObjectRepr::Seq,
+            _ => ObjectRepr::Map,
+        }
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match self.node() {
+            Json::Object(map) => {
+                let name = key.as_str()?;
+                let node = map.get(name)?;
+                Some(self.child(Step::Key(key.clone()), node))
+            }
+            Json::Array(items) => {
+                let index = key.as_usize()?;
+                let node = items.get(index)?;
+                Some(self.child(Step::Index(index), node))
+            }
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        match self.node() {
+            Json::Object(map) => Enumerator::Values(Self::sorted_keys(map).into_iter().map(Value::from).collect()),
+            Json::Array(items) => Enumerator::Seq(items.len()),
+            _ => Enumerator::Empty,
+        }
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        match self.node() {
+            Json::Object(map) => Some(map.len()),
+            Json::Array(items) => Some(items.len()),
+            _ => Some(0),
+        }
+    }
+}
+
+/// A JSON tree serialised with its map keys sorted, as minijinja would write its copy.
+struct Sorted<'a>(&'a Json);
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Json::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Sorted(item))?;
+                }
+                seq.end()
+            }
+            Json::Object(map) => {
+                let mut out = s.serialize_map(Some(map.len()))?;
+                for key in JsonView::sorted_keys(map) {
+                    out.serialize_entry(key, &Sorted(&map[key]))?;
+                }
+                out.end()
+            }
+            scalar => scalar.serialize(s),
+        }
+    }
+}
+
+/// A template value serialised as minijinja serialises it, except that views write their trees
+/// directly.
+struct Fast<'a>(&'a Value);
+
+impl Serialize for Fast<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(view) = self.0.downcast_object_ref::<JsonView>() {
+            return Sorted(view.node()).serialize(s);
+        }
+        let Some(object) = self.0.as_object() else {
+            return self.0.serialize(s);
+        };
+        match object.repr() {
+            ObjectRepr::Map => {
+                let mut map = s.serialize_map(None)?;
+                for (key, value) in object.try_iter_pairs().into_iter().flatten() {
+                    map.serialize_entry(&key, &Fast(&value))?;
+                }
+                map.end()
+            }
+            ObjectRepr::Seq | ObjectRepr::Iterable => {
+                let mut seq = s.serialize_seq(object.enumerator_len())?;
+                for item in object.try_iter().into_iter().flatten() {
+                    seq.serialize_element(&Fast(&item))?;
+                }
+                seq.end()
+            }
+            // Plain objects (and reprs added later) as minijinja writes them.
+            _ => self.0.serialize(s),
+        }
+    }
+}
+
+/// The `tojson` filter: `value` as JSON, pretty-printed with `indent` spaces (`true` is two), safe to
+/// place in HTML and JSON alike. Same arguments and text as minijinja's own filter.
+pub fn tojson(value: &Value, indent: Option<Value>, kwargs: Kwargs) -> Result<Value, Error> {
+    let indent = match indent {
+        Some(i) => Some(i),
+        None => kwargs.get("indent")?,
+    };
+    let indent: Option<usize> = match indent {
+        None => None,
+        Some(v) => match bool::try_from(v.clone()) {
+            Ok(true) => Some(2),
+            Ok(false) => None,
+            Err(_) => Some(usize::try_from(v)?),
+        },
+    };
+    kwargs.assert_all_used()?;
+    let text = match indent {
+        Some(n) => {
+            let pad = " ".repeat(n);
+            let mut out = Vec::new();
+            let mut ser = serde_json::Serializer::with_formatter(
+                &mut out,
+                serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes()),
+            );
+            Fast(value)
+                .serialize(&mut ser)
+                .map(|()| String::from_utf8(out).unwrap_or_default())
+        }
+        None => serde_json::to_string(&Fast(value)),
+    }
+    .map_err(|e| Error::new(ErrorKind::InvalidOperation, "cannot serialize to JSON").with_source(e))?;
+    Ok(Value::from_safe_string(html_safe(text)))
+}
+
+/// JSON text with `<`, `>`, `&` and `'` written as `\u` escapes: they can then appear only inside
+/// strings (never as JSON syntax), so the text is also safe inside HTML.
+fn html_safe(text: String) -> String {
+    let special = |b: &u8| matches!(b, b'<' | b'>' | b'&' | b'\'');
+    if !text.as_bytes().iter().any(special) {
+        return text;
+    }
+    // The four are ASCII, so every other byte (UTF-8 sequences included) is copied in runs.
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut run = 0;
+    for (i, b) in text.bytes().enumerate().filter(|(_, b)| special(b)) {
+        out.push_str(&text[run..i]);
+        out.push_str(match b {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => "\\u0027",
+        });
+        run = i + 1;
+    }
+    out.push_str(&text[run..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::Environment;
+    use proptest::prelude::*;
+
+    /// Expressions a template may apply to a context value; each must read the same from a view as
+    /// from minijinja's copy of the tree.
+    const TEMPLATES: &[&str] = &[
+        "{{ v }}",
+        "{{ v | tojson }}",
+        "{{ v | tojson(indent=2) }}",
+        "{{ v | tojson(true) }}",
+        "{{ {'x': v, 'y': [v, 1]} | tojson(indent=3) }}",
+        "{% if v %}t{% else %}f{% endif %}",
+        "{{ v | length }}",
+        "{% for k in v %}{{ k }};{% endfor %}",
+        "{% for k, x in v | items %}{{ k }}={{ x }};{% endfor %}",
+        "{% for k, x in v | dictsort %}{{ k }}={{ x }};{% endfor %}",
+        "{{ v | list }}",
+        "{{ v | first }}",
+        "{{ v | join(',') }}",
+        "{{ v.a }}|{{ v['ü<'] }}|{{ v.a.b }}",
+        "{{ v[0] }}|{{ v[-1] }}|{{ v[1][0] }}",
+        "{{ v.a is defined }}{{ v.zz is defined }}{{ v is mapping }}{{ v is sequence }}",
+        "{{ v == c }}{{ v != c }}{{ c == v }}",
+        "{{ v.items() | list }}{{ v.keys() | list }}",
+        "{{ v | selectattr('a') | list }}",
+        "{{ v | map(attribute='a') | list }}",
+        "{{ v | default('d') }}{{ v.a | default('d') }}",
+        "{{ 'a' in v }}{{ 1 in v }}",
+        "{{ v | string }}",
+    ];
+
+    fn render(template: &str, v: Value, c: Value) -> Result<String, String> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_filter("tojson", tojson);
+        env.render_str(template, minijinja::context! {v => v, c => c})
+            .map_err(|e| format!("{:?}", e.kind()))
+    }
+
+    fn minijinja_tojson(template: &str, v: Value) -> Result<String, String> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.render_str(template, minijinja::context! {v => v})
+            .map_err(|e| format!("{:?}", e.kind()))
+    }
+
+    fn json_tree() -> impl Strategy<Value = Json> {
+        let key = prop::sample::select(vec!["a", "b", "B", "ü<", "&'", "a b", "0", ""]);
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::Bool),
+            any::<u64>().prop_map(Json::from),
+            any::<i64>().prop_map(Json::from),
+            (-1e6f64..1e6).prop_map(Json::from),
+            "[a-c<>&'\"\\\\\n\u{2028}é]{0,6}".prop_map(Json::String),
+        ];
+        leaf.prop_recursive(3, 24, 5, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Json::Array),
+                prop::collection::vec((key.clone(), inner), 0..5)
+                    .prop_map(|kv| Json::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Every expression reads a view exactly as it reads minijinja's copy of the same tree.
+        #[test]
+        fn a_view_reads_as_the_copy_would(json in json_tree()) {
+            for t in TEMPLATES {
+                let copied = render(t, Value::from_serialize(&json), Value::from_serialize(&json));
+                let viewed = render(t, lend(json.clone()), Value::from_serialize(&json));
+                prop_assert_eq!(&viewed, &copied, "template {}", t);
+            }
+        }
+
+        /// Our `tojson` writes what minijinja's writes, for views and copies alike.
+        #[test]
+        fn tojson_writes_what_minijinja_writes(json in json_tree()) {
+            for t in ["{{ v | tojson }}", "{{ v | tojson(indent=2) }}", "{{ {'k': v, 'l': [v]} | tojson(indent=4) }}"] {
+                let theirs = minijinja_tojson(t, Value::from_serialize(&json));
+                prop_assert_eq!(&render(t, lend(json.clone()), Value::from(())), &theirs);
+                prop_assert_eq!(&render(t, Value::from_serialize(&json), Value::from(())), &theirs);
+            }
+        }
+    }
+
+    #[test]
+    fn tojson_refuses_bad_arguments_as_minijinja_does() {
+        for t in [
+            "{{ 1 | tojson(indent='x') }}",
+            "{{ 1 | tojson(foo=1) }}",
+            "{{ 1 | tojson(indent=false) }}",
+        ] {
+            assert_eq!(
+                render(t, Value::from(1), Value::from(1)),
+                minijinja_tojson(t, Value::from(1)),
+                "{t}"
+            );
+        }
+    }
+}
