@@ -152,9 +152,12 @@ impl Serialize for Sorted<'_> {
                 seq.end()
             }
             Json::Object(map) => {
+                // Sorted as pairs: looking each key up again would hash it.
+                let mut entries: Vec<(&String, &Json)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
                 let mut out = s.serialize_map(Some(map.len()))?;
-                for key in JsonView::sorted_keys(map) {
-                    out.serialize_entry(key, &Sorted(&map[key]))?;
+                for (key, value) in entries {
+                    out.serialize_entry(key, &Sorted(value))?;
                 }
                 out.end()
             }

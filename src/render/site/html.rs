@@ -4,19 +4,29 @@
 /// Text for HTML element content or a double- or single-quoted attribute value.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Controls other than tab and line feed are not allowed in HTML text: show a space.
-            c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, text);
     out
+}
+
+/// [`escape`], appended to `out`; text between the characters it replaces is copied in runs.
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            // Controls other than tab and line feed are not allowed in HTML text: show a space.
+            c if c.is_control() && c != '\n' && c != '\t' => " ",
+            _ => continue,
+        };
+        out.push_str(&text[run..i]);
+        out.push_str(replacement);
+        run = i + c.len_utf8();
+    }
+    out.push_str(&text[run..]);
 }
 
 /// The URL when it is an absolute http or https link, else `None`: `javascript:`, `data:`,
@@ -49,6 +59,27 @@ mod tests {
             "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;"
         );
         assert_eq!(escape("nul\0"), "nul ");
+    }
+
+    proptest::proptest! {
+        /// Copying runs changes nothing: every character is what a character-by-character escape
+        /// makes of it (C1 controls and multi-byte characters included).
+        #[test]
+        fn runs_escape_as_single_characters_do(text in "(?s).{0,40}|[a<>&\"'\u{0}-\u{1f}\u{7f}-\u{a0}é€😀]{0,40}") {
+            let one_by_one: String = text
+                .chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#39;".to_string(),
+                    c if c.is_control() && c != '\n' && c != '\t' => " ".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            proptest::prop_assert_eq!(escape(&text), one_by_one);
+        }
     }
 
     #[test]

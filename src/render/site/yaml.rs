@@ -2,7 +2,7 @@
 //! quoted strings, literals, block-scalar text and comments get a class each. Every character of the
 //! source is escaped; the highlighter only chooses where `<span>`s start and end.
 
-use super::html::escape;
+use super::html::escape_into;
 use crate::catalog::Document;
 
 /// The source text of the `key:` entry of the document (from the key's line to the end of its
@@ -45,7 +45,7 @@ fn line_is_block_start(line: &str, out: &mut String) -> bool {
     let body_start = code.len() - code.trim_start_matches([' ', '-']).len();
     // A `- ` list marker is part of the prefix only when followed by a space.
     let (prefix, rest) = code.split_at(body_start);
-    out.push_str(&escape(prefix));
+    escape_into(out, prefix);
     let (key, value) = match key_split(rest) {
         Some(k) => k,
         None => ("", rest),
@@ -55,7 +55,7 @@ fn line_is_block_start(line: &str, out: &mut String) -> bool {
         out.push(':');
     }
     let trimmed = value.trim_start();
-    out.push_str(&escape(&value[..value.len() - trimmed.len()]));
+    escape_into(out, &value[..value.len() - trimmed.len()]);
     let block = trimmed.starts_with('|') || trimmed.starts_with('>');
     let class = if block {
         "yp"
@@ -76,9 +76,13 @@ fn span(out: &mut String, class: &str, text: &str) {
         return;
     }
     if class.is_empty() {
-        out.push_str(&escape(text));
+        escape_into(out, text);
     } else {
-        out.push_str(&format!("<span class=\"{class}\">{}</span>", escape(text)));
+        out.push_str("<span class=\"");
+        out.push_str(class);
+        out.push_str("\">");
+        escape_into(out, text);
+        out.push_str("</span>");
     }
 }
 
