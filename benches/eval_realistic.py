@@ -7,6 +7,9 @@ For each catalog (ours, and the real Auth0 catalog when ../shared is present) ev
 times over EVENTS (JSON Lines); reported are the median CPU time (user + system, what "per core"
 means on a machine shared with other work), events per CPU-second, the median wall time and the
 largest peak RSS. Output of the engines goes to /dev/null: only evaluation is measured.
+
+With DETC_BASELINE set to another detc binary (say, main's), it runs too, its runs alternating with
+DETC's so both see the same load, and the speed-up is printed.
 """
 import os
 import resource
@@ -36,18 +39,29 @@ def peak_rss(cmd):
 
 
 def measure(name, cmd, runs, events):
-    cpus, walls = [], []
+    return measure_all([(name, cmd)], runs, events)[0]
+
+
+def measure_all(named_cmds, runs, events):
+    """Each command RUNS times, in turns; (median CPU, last stderr) of each."""
+    cpus = [[] for _ in named_cmds]
+    walls = [[] for _ in named_cmds]
+    stderrs = [""] * len(named_cmds)
     for _ in range(runs):
-        cpu, wall, stderr = run(cmd)
-        cpus.append(cpu)
-        walls.append(wall)
-    rss = peak_rss(cmd)
-    cpu = statistics.median(cpus)
-    print(
-        f"  {name:<34} cpu {cpu:7.2f} s  wall {statistics.median(walls):6.2f} s  "
-        f"{events / cpu:>10,.0f} events/CPU-s  peak RSS {rss:6.1f} MiB"
-    )
-    return cpu, stderr
+        for i, (_, cmd) in enumerate(named_cmds):
+            cpu, wall, stderrs[i] = run(cmd)
+            cpus[i].append(cpu)
+            walls[i].append(wall)
+    out = []
+    for i, (name, cmd) in enumerate(named_cmds):
+        rss = peak_rss(cmd)
+        cpu = statistics.median(cpus[i])
+        print(
+            f"  {name:<34} cpu {cpu:7.2f} s  wall {statistics.median(walls[i]):6.2f} s  "
+            f"{events / cpu:>10,.0f} events/CPU-s  peak RSS {rss:6.1f} MiB"
+        )
+        out.append((cpu, stderrs[i]))
+    return out
 
 
 def main():
@@ -62,7 +76,15 @@ def main():
         catalogs.append(("Auth0 corpus", f"{shared}/corpus/auth0/detections"))
     for label, rules in catalogs:
         print(f"{label}:")
-        cpu, stderr = measure("detc eval", [detc, "eval", "--rules", rules, "--events", events_file], runs, events)
+        eval_args = ["eval", "--rules", rules, "--events", events_file]
+        baseline = os.environ.get("DETC_BASELINE")
+        if baseline:
+            (base_cpu, _), (cpu, stderr) = measure_all(
+                [("detc eval (baseline)", [baseline, *eval_args]), ("detc eval", [detc, *eval_args])], runs, events
+            )
+            print(f"    detc is {base_cpu / cpu:.2f}x the baseline per CPU-second")
+        else:
+            cpu, stderr = measure("detc eval", [detc, *eval_args], runs, events)
         summary = [l for l in stderr.splitlines() if "detections loaded" in l]
         if summary:
             print(f"    {summary[-1]}")

@@ -4,6 +4,7 @@
 # CPU-second, peak memory (median of RUNS, default 3).
 #
 #   benches/eval_realistic.sh [N] [RUNS]
+#   DETC_BASELINE=path/to/other/detc benches/eval_realistic.sh   # also time another detc, in turns
 #
 # rsigma (the Rust Sigma engine) is installed from crates.io into target/rsigma-install, pinned to
 # the newest release that builds with this toolchain; it is a benchmark peer, not a dependency.

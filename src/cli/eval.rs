@@ -69,18 +69,19 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     // fast path: only the fields the catalog reads are built, and a literal prefilter says which
     // detections could match each line (exact; see `eval::reader`).
     let reader = engine.reader();
+    // A quiet line (a valid event no detection can match, or none matched) is only counted.
     let per_line = |engine: &Engine, scratch: &mut Scratch, line: Line<'_>| match line {
         Line::Text(bytes) => match reader.read(bytes, scratch) {
-            Read::Quiet => Outcome::Quiet,
-            Read::Event(event, candidates) => Outcome::Event(engine.prepare(event, candidates.as_deref())),
-            Read::Bad(message) => Outcome::Bad(message),
+            Read::Quiet => None,
+            Read::Event(event, candidates) => matched(engine.prepare(event, candidates.as_deref())),
+            Read::Bad(message) => Some(Outcome::Bad(message)),
         },
-        Line::Done(Item::Event(event)) => Outcome::Event(engine.prepare(event, None)),
-        Line::Done(Item::Bad { message, .. }) => Outcome::Bad(message),
+        Line::Done(Item::Event(event)) => matched(engine.prepare(event, None)),
+        Line::Done(Item::Bad { message, .. }) => Some(Outcome::Bad(message)),
     };
+    let mut next_progress = 0;
     let sink = |engine: &mut Engine, number: usize, outcome: Outcome| {
         match outcome {
-            Outcome::Quiet => events += 1,
             Outcome::Event(prepared) => {
                 events += 1;
                 engine.apply(number, prepared, &mut lines);
@@ -94,10 +95,12 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
                 eprintln!("{name}:{number}: skipped: {message}");
             }
         }
+        // The line number stands for progress: quiet lines do not come here.
         if let Some(bar) = &progress
-            && events % 65536 == 0
+            && number >= next_progress
         {
-            bar.set_position(events as u64);
+            bar.set_position(number as u64);
+            next_progress = number + 65536;
         }
     };
     let result = for_each_line(input, &mut engine, per_line, sink);
@@ -105,9 +108,12 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    if let Err(e) = result {
-        eprintln!("error: reading {name}: {e}");
-        return ExitCode::from(2);
+    match result {
+        Ok(quiet) => events += quiet,
+        Err(e) => {
+            eprintln!("error: reading {name}: {e}");
+            return ExitCode::from(2);
+        }
     }
     let mut after = engine.finish(&parsed);
     sort_diagnostics(&mut after);
@@ -127,10 +133,13 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     }
 }
 
-/// What the parallel phase makes of one line.
+/// An event some detection matched; one that nothing matched is only counted, like a quiet line.
+fn matched(prepared: Prepared) -> Option<Outcome> {
+    (!prepared.is_empty()).then_some(Outcome::Event(prepared))
+}
+
+/// What the parallel phase makes of one line that is not quiet.
 enum Outcome {
-    /// A valid event no detection can match.
-    Quiet,
     Event(Prepared),
     Bad(String),
 }

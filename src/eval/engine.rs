@@ -28,6 +28,13 @@ pub struct Prepared {
     event: Option<Json>,
 }
 
+impl Prepared {
+    /// Nothing matched: [`Engine::apply`] would neither write nor change anything.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty() && self.correlations.is_empty()
+    }
+}
+
 enum Kind {
     Rule(Vec<Matcher>),
     Correlation(Box<CompiledCorrelation>),

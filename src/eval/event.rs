@@ -9,7 +9,8 @@ use serde_json::Value;
 /// Splunk's `{}` suffix or not (Elastic flattens arrays the same way).
 pub fn lookup<'e>(event: &'e Value, field: &str) -> Vec<&'e Value> {
     let mut out = Vec::new();
-    if field.contains("{}") {
+    // A byte search: `str::contains` sets up a substring searcher on every call.
+    if field.as_bytes().contains(&b'{') && field.contains("{}") {
         walk(event, &field.replace("{}", ""), &mut out);
     } else {
         walk(event, field, &mut out);

@@ -91,6 +91,7 @@ impl FieldTrie {
     /// Called for every key of every object on a kept path, so it avoids splitting: a child
     /// matches when its name (which holds no dot) starts the rest of the key and is followed by a
     /// dot or the end; names are told apart by length and first byte before being compared.
+    #[inline]
     pub(super) fn step(&self, node: usize, key: &[u8]) -> Step {
         let mut at = node;
         let mut rest = key;
@@ -108,7 +109,8 @@ impl FieldTrie {
                 rest.len() >= name.len()
                     && name.first().is_none_or(|c| rest.first() == Some(c))
                     && matches!(rest.get(name.len()), None | Some(b'.'))
-                    && rest.starts_with(name)
+                    // Names are short: compared inline rather than through `memcmp`.
+                    && rest.iter().zip(name).all(|(a, b)| a == b)
             });
             let Some((name, next)) = found else {
                 return Step::Skip;

@@ -39,13 +39,15 @@ pub enum Line<'a> {
 
 /// Calls `per_line` on every non-blank line of `input` in parallel (with a scratch value of the
 /// worker's, reused), and `sink` with each result and its 1-based line number, in input order.
-/// `per_line` reads `ctx`; `sink` may change it between batches.
+/// A line whose result is `None` is only counted (most lines of a hunt match nothing: they are
+/// not handed from thread to thread); the count is returned. `per_line` reads `ctx`; `sink` may
+/// change it between batches.
 pub fn for_each_line<C: Sync, S: Default + Send, T: Send>(
     input: Input,
     ctx: &mut C,
-    per_line: impl Fn(&C, &mut S, Line<'_>) -> T + Sync,
+    per_line: impl Fn(&C, &mut S, Line<'_>) -> Option<T> + Sync,
     sink: impl FnMut(&mut C, usize, T),
-) -> io::Result<()> {
+) -> io::Result<usize> {
     match input {
         Input::File(file) => {
             if starts_with_array(&file)? {
@@ -85,20 +87,26 @@ fn starts_with_array(file: &File) -> io::Result<bool> {
 fn for_each_streamed<C: Sync, S: Default + Send, T: Send>(
     input: impl BufRead,
     ctx: &mut C,
-    per_line: impl Fn(&C, &mut S, Line<'_>) -> T + Sync,
+    per_line: impl Fn(&C, &mut S, Line<'_>) -> Option<T> + Sync,
     mut sink: impl FnMut(&mut C, usize, T),
-) -> io::Result<()> {
+) -> io::Result<usize> {
     let mut batch: Vec<Raw> = Vec::with_capacity(STREAM_BATCH);
+    let mut counted = 0;
     let mut run = |batch: &mut Vec<Raw>, ctx: &mut C| {
         let shared = &*ctx;
-        let done: Vec<(usize, T)> = batch
+        let done: Vec<(usize, Option<T>)> = batch
             .par_drain(..)
             .map_init(S::default, |scratch, raw| match raw {
                 Raw::Line(n, bytes) => (n, per_line(shared, scratch, Line::Text(&bytes))),
                 Raw::Item(n, item) => (n, per_line(shared, scratch, Line::Done(item))),
             })
             .collect();
-        done.into_iter().for_each(|(n, t)| sink(ctx, n, t));
+        for (n, t) in done {
+            match t {
+                Some(t) => sink(ctx, n, t),
+                None => counted += 1,
+            }
+        }
     };
     let result = for_each_raw(input, |raw| {
         batch.push(raw);
@@ -107,7 +115,7 @@ fn for_each_streamed<C: Sync, S: Default + Send, T: Send>(
         }
     });
     run(&mut batch, ctx);
-    result
+    result.map(|()| counted)
 }
 
 thread_local! {
@@ -120,6 +128,8 @@ thread_local! {
 struct BlockOut<T> {
     newlines: usize,
     lines: Vec<(usize, T)>,
+    /// Lines whose result was `None`.
+    counted: usize,
     /// The block lies past the end of the file.
     past_end: bool,
 }
@@ -128,14 +138,17 @@ fn for_each_in_blocks<C: Sync, S: Default + Send, T: Send>(
     file: &File,
     block: usize,
     ctx: &mut C,
-    per_line: impl Fn(&C, &mut S, Line<'_>) -> T + Sync,
+    per_line: impl Fn(&C, &mut S, Line<'_>) -> Option<T> + Sync,
     mut sink: impl FnMut(&mut C, usize, T),
-) -> io::Result<()> {
+) -> io::Result<usize> {
     // The length when the run starts: a file growing meanwhile is read up to there.
     let len = file.metadata()?.len();
-    let per_batch = 4 * rayon::current_num_threads().max(1);
+    // Blocks per batch: the workers wait for the slowest at each batch's end and while the main
+    // thread takes the results, so batches hold many blocks (results are small: quiet lines are
+    // only counted).
+    let per_batch = 16 * rayon::current_num_threads().max(1);
     let mut scratches: Vec<S> = (0..per_batch).map(|_| S::default()).collect();
-    let mut lines_before = 0;
+    let (mut lines_before, mut counted) = (0, 0);
     for batch in 0u64.. {
         let shared = &*ctx;
         let outs: Vec<io::Result<BlockOut<T>>> = scratches
@@ -153,15 +166,16 @@ fn for_each_in_blocks<C: Sync, S: Default + Send, T: Send>(
         for out in outs {
             let out = out?;
             if out.past_end {
-                return Ok(());
+                return Ok(counted);
             }
             for (rel, t) in out.lines {
                 sink(ctx, lines_before + rel + 1, t);
             }
+            counted += out.counted;
             lines_before += out.newlines;
         }
     }
-    Ok(())
+    Ok(counted)
 }
 
 /// Handle the lines starting in the block `block` (of a file of `len` bytes).
@@ -171,11 +185,12 @@ fn read_block<S, T>(
     block: std::ops::Range<u64>,
     buf: &mut Vec<u8>,
     scratch: &mut S,
-    per_line: &dyn Fn(&mut S, Line<'_>) -> T,
+    per_line: &dyn Fn(&mut S, Line<'_>) -> Option<T>,
 ) -> io::Result<BlockOut<T>> {
     let start = block.start;
     let mut out = BlockOut {
         newlines: 0,
+        counted: 0,
         // Room for the lines of a block of realistic (1 KiB) events without growing.
         lines: Vec::with_capacity((block.end - start) as usize / 1024 + 1),
         past_end: start >= len,
@@ -220,20 +235,34 @@ fn read_block<S, T>(
                 Some(range) => line_result(&buf[range], scratch, per_line),
                 None => Some(per_line(scratch, Line::Done(too_long()))),
             };
-            out.lines.extend(result.map(|t| (out.newlines, t)));
+            out.deliver(result);
             break;
         };
-        if let Some(t) = line_result(&buf[at..at + i], scratch, per_line) {
-            out.lines.push((out.newlines, t));
-        }
+        let result = line_result(&buf[at..at + i], scratch, per_line);
+        out.deliver(result);
         out.newlines += 1;
         at += i + 1;
     }
     Ok(out)
 }
 
+impl<T> BlockOut<T> {
+    /// Keep a line's result (`None` for a blank line, `Some(None)` for a counted one).
+    fn deliver(&mut self, result: Option<Option<T>>) {
+        match result {
+            Some(Some(t)) => self.lines.push((self.newlines, t)),
+            Some(None) => self.counted += 1,
+            None => {}
+        }
+    }
+}
+
 /// The result of one line's bytes (without its newline); `None` for a blank line.
-fn line_result<S, T>(bytes: &[u8], scratch: &mut S, per_line: &dyn Fn(&mut S, Line<'_>) -> T) -> Option<T> {
+fn line_result<S, T>(
+    bytes: &[u8],
+    scratch: &mut S,
+    per_line: &dyn Fn(&mut S, Line<'_>) -> Option<T>,
+) -> Option<Option<T>> {
     let trimmed = bytes.trim_ascii();
     (!trimmed.is_empty()).then(|| per_line(scratch, Line::Text(trimmed)))
 }
@@ -307,10 +336,12 @@ mod tests {
 
     /// Every line as (number, text or verdict), through `input`.
     fn lines_of(input: Input, block: usize) -> Vec<(usize, String)> {
-        let show = |_: &(), _: &mut (), line: Line<'_>| match line {
-            Line::Text(b) => String::from_utf8_lossy(b).into_owned(),
-            Line::Done(Item::Bad { message, .. }) => format!("bad: {message}"),
-            Line::Done(Item::Event(e)) => format!("event: {e}"),
+        let show = |_: &(), _: &mut (), line: Line<'_>| {
+            Some(match line {
+                Line::Text(b) => String::from_utf8_lossy(b).into_owned(),
+                Line::Done(Item::Bad { message, .. }) => format!("bad: {message}"),
+                Line::Done(Item::Event(e)) => format!("event: {e}"),
+            })
         };
         let mut out = Vec::new();
         let sink = |_: &mut (), n, t| out.push((n, t));
@@ -377,6 +408,36 @@ mod tests {
             ]
         );
         same_both_ways(&bytes, BLOCK).unwrap();
+    }
+
+    proptest! {
+        /// Lines whose result is `None` are counted, not delivered, alike both ways.
+        #[test]
+        fn counted_lines_are_counted_alike(
+            lines in proptest::collection::vec("[ab ]{0,12}", 0..60),
+            block in 1..64usize,
+        ) {
+            let text = lines.join("\n");
+            let keep_b = |_: &(), _: &mut (), line: Line<'_>| match line {
+                Line::Text(b) => b.starts_with(b"b").then(|| String::from_utf8_lossy(b).into_owned()),
+                Line::Done(_) => Some("done".to_string()),
+            };
+            let run = |input: Input, block: usize| {
+                let mut got = Vec::new();
+                let counted = match input {
+                    Input::File(f) => for_each_in_blocks(&f, block, &mut (), keep_b, |_: &mut (), n, t| got.push((n, t))),
+                    other => for_each_line(other, &mut (), keep_b, |_: &mut (), n, t| got.push((n, t))),
+                }
+                .unwrap();
+                (got, counted)
+            };
+            let f = file_with(text.as_bytes());
+            let in_blocks = run(Input::File(f.reopen().unwrap()), block);
+            let streamed = run(Input::Stream(Box::new(std::io::Cursor::new(text.clone().into_bytes()))), 0);
+            let non_blank = lines.iter().filter(|l| !l.trim().is_empty()).count();
+            prop_assert_eq!(in_blocks.1 + in_blocks.0.len(), non_blank);
+            prop_assert_eq!(in_blocks, streamed);
+        }
     }
 
     #[test]

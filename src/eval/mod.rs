@@ -1,6 +1,7 @@
 //! Stage 6, evaluation: rules and correlations run in-process over JSON events, from the same IR
 //! the backends render, so a passing detection test is evidence about every generated query.
 
+pub mod classify;
 pub mod collect;
 pub mod compile;
 pub mod correlate;
@@ -16,6 +17,7 @@ pub mod runner;
 pub mod scan;
 pub mod spec;
 pub mod stream;
+pub mod structure;
 pub mod time;
 
 pub use collect::{check_tests, tests_by_document};

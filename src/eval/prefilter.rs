@@ -149,6 +149,8 @@ fn prefixes_of(literals: &[String]) -> Vec<Vec<usize>> {
 /// The literals of every detection, searched for in one pass.
 pub struct Prefilter {
     search: Option<Search>,
+    /// How many detections have no literal.
+    unfiltered: usize,
     /// For each detection, the pattern ids it needs (one of them), or `None` for "any line".
     needs: Vec<Option<Vec<usize>>>,
     patterns: usize,
@@ -176,7 +178,7 @@ impl Prefilter {
 
     fn build(needs: &[Need], allow_packed: bool) -> Prefilter {
         let mut literals: Vec<String> = Vec::new();
-        let ids = needs
+        let ids: Vec<Option<Vec<usize>>> = needs
             .iter()
             .map(|n| match n {
                 Need::Any => None,
@@ -220,6 +222,7 @@ impl Prefilter {
         });
         Prefilter {
             search,
+            unfiltered: ids.iter().filter(|n| n.is_none()).count(),
             needs: ids,
             patterns: literals.len(),
         }
@@ -281,6 +284,10 @@ impl Prefilter {
     /// Whether some detection could match, given the literals `present` (no allocation: most lines
     /// are ruled out here).
     pub fn any_candidate(&self, present: &[bool]) -> bool {
+        // Most lines hold no literal: then only the detections without one are candidates.
+        if !present.contains(&true) {
+            return self.unfiltered() > 0;
+        }
         (0..self.needs.len()).any(|d| self.may(d, present))
     }
 
@@ -291,7 +298,7 @@ impl Prefilter {
 
     /// How many detections are evaluated on every line (no usable literal).
     pub fn unfiltered(&self) -> usize {
-        self.needs.iter().filter(|n| n.is_none()).count()
+        self.unfiltered
     }
 }
 

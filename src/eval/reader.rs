@@ -104,7 +104,8 @@ impl EventReader {
                 hay.push(b'\n');
             }
         }
-        let applies = Prefilter::applies(hay);
+        // A line the scanner found plain (ASCII, no escape) needs no look at its values.
+        let applies = scratch.tape.plain() || Prefilter::applies(hay);
         hay.make_ascii_lowercase();
         applies
     }
