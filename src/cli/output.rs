@@ -8,7 +8,7 @@ const FLUSH_AT: usize = 1 << 20;
 
 pub struct Output {
     writer: Box<dyn Write>,
-    buffer: String,
+    buffer: Vec<u8>,
     /// The first write error; later writes are skipped and [`Output::finish`] returns it.
     error: Option<std::io::Error>,
 }
@@ -22,25 +22,38 @@ impl Output {
         };
         Ok(Output {
             writer,
-            buffer: String::with_capacity(FLUSH_AT + FLUSH_AT / 4),
+            buffer: Vec::with_capacity(FLUSH_AT + FLUSH_AT / 4),
             error: None,
         })
     }
 
     pub fn push_str(&mut self, text: &str) {
-        self.buffer.push_str(text);
+        self.buffer.extend_from_slice(text.as_bytes());
+        self.flush_if_full();
+    }
+
+    pub fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+
+    /// `value` as one line of compact JSON, serialized straight into the buffer.
+    pub fn push_json_line(&mut self, value: &impl serde::Serialize) {
+        if let Err(e) = serde_json::to_writer(&mut self.buffer, value) {
+            self.error.get_or_insert(e.into());
+        }
+        self.buffer.push(b'\n');
+        self.flush_if_full();
+    }
+
+    fn flush_if_full(&mut self) {
         if self.buffer.len() >= FLUSH_AT {
             self.write_buffer();
         }
     }
 
-    pub fn push(&mut self, c: char) {
-        self.buffer.push(c);
-    }
-
     fn write_buffer(&mut self) {
         if self.error.is_none()
-            && let Err(e) = self.writer.write_all(self.buffer.as_bytes())
+            && let Err(e) = self.writer.write_all(&self.buffer)
         {
             self.error = Some(e);
         }
