@@ -4,9 +4,10 @@
 use std::collections::{BTreeMap, HashSet};
 
 use rayon::prelude::*;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use super::integrity::{DocKey, key_of};
+use super::json_view::object;
 use super::meta::rule_meta;
 use crate::backend::convert::{convert_document_to, render_query};
 use crate::backend::{Conversion, QueryLanguage};
@@ -281,7 +282,11 @@ fn tests_json(tests: &[TestCase]) -> Vec<Json> {
                 Expect::NoMatch => "no match".to_string(),
                 Expect::Alerts(n) => format!("{n} alert(s)"),
             };
-            json!({"name": t.name, "expect": expect, "events": t.events})
+            object([
+                ("name", Json::from(t.name.as_str())),
+                ("expect", Json::String(expect)),
+                ("events", Json::Array(t.events.clone())),
+            ])
         })
         .collect()
 }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use minijinja::Value;
 
 use rayon::prelude::*;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use super::compiled::Detection;
 use super::escape::unique_page;
 use super::family::{BuildContext, Family, Output};
-use super::json_view::lend_shared;
+use super::json_view::{lend_shared, object};
 
 pub struct MarkdownDocs;
 
@@ -25,14 +25,23 @@ fn queries(d: &Detection<'_, '_>) -> Vec<Json> {
                 Ok(list) => list.join("\n\n"),
                 Err(why) => format!("not available: {why}"),
             };
-            json!({"target": target, "query": text})
+            object([("target", Json::from(*target)), ("query", Json::String(text))])
         })
         .collect()
 }
 
 fn page_context(d: &Detection<'_, '_>, page: &str) -> Json {
     let correlation = super::meta::correlation_summary(d.parsed);
-    json!({"rule": d.meta, "kind": d.kind(), "queries": queries(d), "tests": d.tests, "correlation": correlation, "page": page})
+    // Built from moved and cloned values: `json!` re-serializes every value it is given, which cost
+    // more than rendering the page.
+    object([
+        ("rule", d.meta.clone()),
+        ("kind", Json::from(d.kind())),
+        ("queries", Json::Array(queries(d))),
+        ("tests", Json::Array(d.tests.clone())),
+        ("correlation", correlation.unwrap_or(Json::Null)),
+        ("page", Json::from(page)),
+    ])
 }
 
 impl Family for MarkdownDocs {

@@ -168,7 +168,7 @@ impl Family for KibanaRules {
                     rule["alert_suppression"] = json!({"duration": duration(t)});
                 }
                 names.push(name);
-                rules.push(json!({"elastic": rule}));
+                rules.push(object([("elastic", rule)]));
             }
             out.deployed(d, "elastic", ARTIFACT, names);
         }

@@ -10,6 +10,7 @@ use serde_json::{Value as Json, json};
 use super::compiled::Detection;
 use super::family::{DeployNotes, Placement, Placements};
 use super::integrity::{Broken, DocKey, key_of};
+use super::json_view::object;
 use crate::catalog::DocKind;
 use crate::diag::emit::display_path;
 use crate::model::Parsed;
@@ -47,13 +48,15 @@ pub fn report(
         .iter()
         .map(|(path, reasons)| json!({"path": display_path(path), "status": "excluded", "reasons": reasons}))
         .collect();
-    let text = serde_json::to_string_pretty(&json!({
-        "detc_report": 1,
-        "summary": {"documents": everything.len(), "by_status": counts, "files_excluded": files.len()},
-        "documents": documents,
-        "files": files,
-    }))
-    .expect("serialises");
+    let summary = json!({"documents": everything.len(), "by_status": counts, "files_excluded": files.len()});
+    // Moved in, not given to `json!`, which would serialize every entry again into a new tree.
+    let report = object([
+        ("detc_report", Json::from(1)),
+        ("summary", summary),
+        ("documents", Json::Array(documents)),
+        ("files", Json::Array(files)),
+    ]);
+    let text = serde_json::to_string_pretty(&report).expect("serialises");
     text + "\n"
 }
 
@@ -88,7 +91,7 @@ fn document_entry(
             .map(|m| m.iter().map(|(t, p)| (*t, placement_json(p))).collect())
             .unwrap_or_default();
         let all = !targets.is_empty() && targets.values().all(|t| t["status"] == "deployed");
-        entry["targets"] = json!(targets);
+        entry["targets"] = Json::Object(targets.into_iter().map(|(t, p)| (t.to_string(), p)).collect());
         if let Some(d) = compiled.get(&key) {
             let mut notes: BTreeMap<&str, Vec<String>> = d
                 .queries

@@ -124,15 +124,15 @@ impl Family for SplunkApp {
                 };
                 stanzas.push((
                     i,
-                    json!({
-                        "name": name,
-                        "query": query,
-                        "rule": d.meta,
-                        "schedule": schedule.context(),
-                        "splunk_severity": severity(d.level()),
-                        "suppress": suppress,
-                        "es": es_context,
-                    }),
+                    object([
+                        ("name", Json::String(name)),
+                        ("query", Json::String(query)),
+                        ("rule", d.meta.clone()),
+                        ("schedule", schedule.context()),
+                        ("splunk_severity", Json::from(severity(d.level()))),
+                        ("suppress", suppress.clone().unwrap_or(Json::Null)),
+                        ("es", es_context.unwrap_or(Json::Null)),
+                    ]),
                 ));
             }
         }
