@@ -22,9 +22,16 @@ use serde_json::Value as Json;
 /// One step from a tree's root to a node.
 #[derive(Debug, Clone)]
 enum Step {
+    /// A member of a large map, by key.
     Key(Value),
+    /// A member of a small map (at most [`SCANNED_MAP`] entries), by position.
+    Entry(usize),
     Index(usize),
 }
+
+/// Maps up to this size are searched entry by entry: cheaper than hashing the key, and a view's
+/// step into them is a position.
+const SCANNED_MAP: usize = 32;
 
 /// A map or list inside a shared JSON tree; scalars are handed out as plain minijinja values.
 #[derive(Debug)]
@@ -74,6 +81,7 @@ impl JsonView {
         for step in &self.path {
             node = match (step, node) {
                 (Step::Key(k), Json::Object(m)) => &m[k.as_str().unwrap_or_default()],
+                (Step::Entry(i), Json::Object(m)) => m.values().nth(*i).expect("the entry a view was made for"),
                 (Step::Index(i), Json::Array(a)) => &a[*i],
                 // A view is only made for a step that exists (`child`), and the tree never changes.
                 _ => unreachable!("a JSON view's path leads into its tree"),
@@ -109,6 +117,16 @@ impl Object for JsonView {
         match self.node() {
             Json::Object(map) => {
                 let name = key.as_str()?;
+                // A small map is searched by position: the view then finds its node again without
+                // hashing, where a key would be hashed at every level of every later lookup.
+                if map.len() <= SCANNED_MAP {
+                    let (i, node) = map
+                        .iter()
+                        .enumerate()
+                        .find(|(_, (k, _))| k.as_str() == name)
+                        .map(|(i, (_, v))| (i, v))?;
+                    return Some(self.child(Step::Entry(i), node));
+                }
                 let node = map.get(name)?;
                 Some(self.child(Step::Key(key.clone()), node))
             }
