@@ -114,37 +114,82 @@ pub fn markdown(text: &str, inline: bool) -> String {
 
 fn markdown_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
-    let mut at_start = true;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        let c = match c {
-            '\n' => ' ',
-            c if is_control(c) => ' ',
-            c => c,
-        };
-        let always = matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#'
-        );
-        if always || (at_start && c.is_ascii_punctuation()) {
+    let rest = markdown_line_start(line, &mut out);
+    markdown_inline(rest, &mut out);
+    out
+}
+
+/// Characters CommonMark reads as inline syntax anywhere in a line.
+fn always_escaped(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#'
+    )
+}
+
+/// A line break or control character shows as a space.
+fn markdown_char(c: char) -> char {
+    if c == '\n' || is_control(c) { ' ' } else { c }
+}
+
+/// The start of a line up to its first non-blank character (with a number's `.` or `)` after it),
+/// where list, quote and heading markers are read: any punctuation there is escaped. Returns the rest.
+fn markdown_line_start<'a>(line: &'a str, out: &mut String) -> &'a str {
+    let mut chars = line.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        let c = markdown_char(c);
+        if c.is_ascii_punctuation() {
             out.push('\\');
         }
         out.push(c);
-        if at_start && c.is_ascii_digit() {
+        if c.is_ascii_digit() {
             // `12.` or `12)` at the start of a line would begin an ordered list.
-            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+            while let Some((_, d)) = chars.next_if(|(_, d)| d.is_ascii_digit()) {
                 out.push(d);
             }
-            if let Some(p) = chars.next_if(|p| *p == '.' || *p == ')') {
+            if let Some((_, p)) = chars.next_if(|(_, p)| *p == '.' || *p == ')') {
                 out.push('\\');
                 out.push(p);
             }
         }
         if !c.is_whitespace() {
-            at_start = false;
+            return chars.peek().map_or("", |&(i, _)| &line[i..]);
         }
     }
-    out
+    ""
+}
+
+/// Bytes after which [`markdown_inline`] must look at the character: inline syntax, control
+/// characters and the start of every non-ASCII character. Other bytes are copied as they are.
+const INLINE_SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || b >= 0x7f;
+        b += 1;
+    }
+    let syntax = b"\\`*_[]<>|~&#";
+    let mut i = 0;
+    while i < syntax.len() {
+        table[syntax[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// The rest of a line, where only inline syntax matters: runs of plain characters are copied whole.
+fn markdown_inline(mut rest: &str, out: &mut String) {
+    while let Some(at) = rest.bytes().position(|b| INLINE_SPECIAL[usize::from(b)]) {
+        out.push_str(&rest[..at]);
+        let original = rest[at..].chars().next().expect("a character starts at a special byte");
+        let c = markdown_char(original);
+        if always_escaped(c) {
+            out.push('\\');
+        }
+        out.push(c);
+        rest = &rest[at + original.len_utf8()..];
+    }
+    out.push_str(rest);
 }
 
 /// The backtick fence for a code block holding `text`: longer than any backtick run inside it, so
@@ -221,6 +266,40 @@ pub fn file_stem(title: &str, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The character-by-character escaping `markdown_line` replaced, kept as its oracle.
+    fn markdown_line_oracle(line: &str) -> String {
+        let mut out = String::new();
+        let mut at_start = true;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            let c = markdown_char(c);
+            if always_escaped(c) || (at_start && c.is_ascii_punctuation()) {
+                out.push('\\');
+            }
+            out.push(c);
+            if at_start && c.is_ascii_digit() {
+                while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                    out.push(d);
+                }
+                if let Some(p) = chars.next_if(|p| *p == '.' || *p == ')') {
+                    out.push('\\');
+                    out.push(p);
+                }
+            }
+            if !c.is_whitespace() {
+                at_start = false;
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn markdown_lines_escape_as_char_by_char(line in "[ \t\n\r\\u{0}-\\u{1f}a-z0-9.)#*_`|<>&~\\[\\]\\\\!-]{0,24}|\\PC{0,24}|[\\u{a0}\\u{2028}\\u{3000}é 1.x-]{0,12}") {
+            proptest::prop_assert_eq!(markdown_line(&line), markdown_line_oracle(&line));
+        }
+    }
 
     #[test]
     fn conf_values_stay_one_value() {
