@@ -7,7 +7,7 @@ pub mod correlation;
 use std::collections::BTreeMap;
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::{c_string, lowercase, slash_regex};
+use super::strings::{c_string, c_string_into, lowercase, plain_text, slash_regex};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
 
@@ -175,10 +175,19 @@ fn as_regex(s: &SigmaString) -> String {
     out
 }
 
+/// `toLowerCase(f)`.
+fn to_lower_case(f: &str) -> String {
+    ["toLowerCase(", f, ")"].concat()
+}
+
 /// Test `expr` (already lower-cased if needed) against a string with wildcards.
 fn string_test(expr: &str, s: &SigmaString) -> String {
-    if let Some(plain) = s.as_plain() {
-        return format!("{expr} = {}", literal(&plain));
+    if let Some(plain) = plain_text(s) {
+        let mut out = String::with_capacity(expr.len() + plain.len() + 8);
+        out.push_str(expr);
+        out.push_str(" = ");
+        c_string_into(&mut out, &plain);
+        return out;
     }
     let only_star = s.parts.iter().all(|p| match p {
         Part::Text(t) => !t.contains('*'),
@@ -267,9 +276,9 @@ impl Syntax for Sumo {
                 pattern.parts.insert(0, Part::Text("\"".into()));
                 pattern.parts.push(Part::Text("\"".into()));
                 pattern.wrap_any(true, true);
-                string_test(&format!("toLowerCase({f})"), &pattern)
+                string_test(&to_lower_case(&f), &pattern)
             }
-            Value::Str(s) => string_test(&format!("toLowerCase({f})"), &lowercase(s)),
+            Value::Str(s) => string_test(&to_lower_case(&f), &lowercase(s)),
             Value::CasedStr(s) => string_test(&f, s),
             Value::Num(n) => format!("{f} = {n}"),
             Value::Bool(b) => format!("toLowerCase({f}) = \"{b}\""),
