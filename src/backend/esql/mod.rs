@@ -243,7 +243,27 @@ mod tests {
             && !KEYWORDS.contains(&part.to_ascii_lowercase().as_str())
     }
 
+    /// The `format!` chain [`string_test`] replaced: the oracle for it.
+    fn string_test_simple(f: &str, s: &SigmaString) -> String {
+        if let Some(plain) = s.as_plain() {
+            return format!("{f}=={}", c_string(&plain));
+        }
+        if let Some(p) = prefix_only(s) {
+            return format!("starts_with({f}, {})", c_string(p));
+        }
+        if let Some(x) = suffix_only(s) {
+            return format!("ends_with({f}, {})", c_string(x));
+        }
+        format!("{f} like {}", c_string(&render_string(s, &LIKE)))
+    }
+
     proptest! {
+        #[test]
+        fn string_tests_in_one_buffer_match_the_format_chain(raw in "(?s).{0,30}|[a\\\\\"*?%: \n\r\t\u{0}-\u{1f}\u{7f}-\u{a0}é€\u{3000}😀]{0,30}", expand in any::<bool>()) {
+            let s = SigmaString::parse(&raw, expand);
+            prop_assert_eq!(string_test("TO_LOWER(f)", &s), string_test_simple("TO_LOWER(f)", &s));
+        }
+
         #[test]
         fn plain_parts_are_what_the_regex_accepts(
             part in "(?s).{0,12}|[aZ09_@.`\\-é\n]{0,8}|and|AND|Nulls|_|@|@x|a1_",

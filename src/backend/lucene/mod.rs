@@ -274,7 +274,28 @@ mod fast_path_tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The `format!` version of [`value`]: the oracle for it.
+    fn value_simple(s: &SigmaString) -> String {
+        if let Some(p) = phrase(s) {
+            return p;
+        }
+        let v = render_string(s, &STYLE);
+        match v.as_str() {
+            "" => "\"\"".to_string(),
+            "AND" | "OR" | "NOT" | "TO" => format!("\\{v}"),
+            _ => v,
+        }
+    }
+
     proptest! {
+        #[test]
+        fn values_in_one_buffer_match_the_format_version(
+            raw in "(?s).{0,30}|[a\\\\\"*?%: \n\r\t\u{0}-\u{1f}\u{7f}-\u{a0}é€\u{3000}😀]{0,30}|AND|TO|NOT\\*|a b", expand in any::<bool>(),
+        ) {
+            let s = SigmaString::parse(&raw, expand);
+            prop_assert_eq!(value(&s), value_simple(&s));
+        }
+
         /// The byte check lets through only names the character-by-character escape leaves as
         /// they are.
         #[test]

@@ -200,10 +200,23 @@ fn string_test(expr: &str, s: &SigmaString) -> String {
             .iter()
             .map(|p| if let Part::Text(t) = p { t.clone() } else { "*".into() })
             .collect();
-        format!("{expr} matches {}", literal(&pattern))
+        matches_into(expr, |out| c_string_into(out, &pattern))
     } else {
-        format!("{expr} matches /{}/", as_regex(s))
+        matches_into(expr, |out| {
+            out.push('/');
+            out.push_str(&as_regex(s));
+            out.push('/');
+        })
     }
+}
+
+/// `expr matches <pattern>`, the pattern written by `pattern`.
+fn matches_into(expr: &str, pattern: impl FnOnce(&mut String)) -> String {
+    let mut out = String::with_capacity(expr.len() + 32);
+    out.push_str(expr);
+    out.push_str(" matches ");
+    pattern(&mut out);
+    out
 }
 
 /// IPv4/IPv6 network as the wildcard prefixes that cover it (sigma-reference §3.3).
@@ -271,7 +284,7 @@ impl Syntax for Sumo {
         Ok(Rendered::Inline(match &leaf.value {
             Value::RawQuery(q) => q.clone(),
             // An array is read as its JSON text: look for the element as a quoted JSON string.
-            Value::Str(s) if name.contains("{}") => {
+            Value::Str(s) if super::strings::has_array_suffix(name) => {
                 let mut pattern = lowercase(s);
                 pattern.parts.insert(0, Part::Text("\"".into()));
                 pattern.parts.push(Part::Text("\"".into()));
@@ -412,6 +425,37 @@ impl crate::backend::Backend for SumoBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The `format!` version of [`string_test`]: the oracle for it.
+    fn string_test_simple(expr: &str, s: &SigmaString) -> String {
+        if let Some(plain) = s.as_plain() {
+            return format!("{expr} = {}", literal(&plain));
+        }
+        let only_star = s.parts.iter().all(|p| match p {
+            Part::Text(t) => !t.contains('*'),
+            Part::OneChar => false,
+            _ => true,
+        });
+        if only_star {
+            let pattern: String = s
+                .parts
+                .iter()
+                .map(|p| if let Part::Text(t) = p { t.clone() } else { "*".into() })
+                .collect();
+            format!("{expr} matches {}", literal(&pattern))
+        } else {
+            format!("{expr} matches /{}/", as_regex(s))
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn string_tests_in_one_buffer_match_the_format_chain(raw in "(?s).{0,30}|[a\\\\\"*?%: \n\r\t\u{0}-\u{1f}\u{7f}-\u{a0}é€\u{3000}😀]{0,30}", expand in any::<bool>()) {
+            let s = SigmaString::parse(&raw, expand);
+            prop_assert_eq!(string_test("toLowerCase(f)", &s), string_test_simple("toLowerCase(f)", &s));
+        }
+    }
 
     #[test]
     fn cidr_prefix_expansion() {
