@@ -94,7 +94,10 @@ pub struct Query {
 pub fn render(target: &dyn Syntax, expr: &Expr) -> Result<Query, Unsupported> {
     check_names(target, expr)?;
     let mut deferred = Vec::new();
-    let main = render_expr(target, expr, &mut deferred, false)?.map(|(s, _)| s);
+    // The whole expression is written into this one buffer, operands in place (grouping inserts
+    // its `(` in front of the operand already written), instead of joining a String per operand.
+    let mut out = String::with_capacity(256);
+    let main = render_expr(target, expr, &mut out, &mut deferred, false)?.map(|_| out);
     Ok(Query { main, deferred })
 }
 
@@ -115,65 +118,72 @@ pub fn check_names(target: &dyn Syntax, expr: &Expr) -> Result<(), Unsupported> 
     Ok(())
 }
 
-/// The operator class of a rendered operand, for grouping decisions (`None` for leaves).
-type Piece = (String, Option<Op>);
+/// What [`render_expr`] wrote: `None` when nothing (the operand was deferred), else the
+/// operator class of the written text, for grouping decisions (`None` for leaves).
+type Written = Option<Option<Op>>;
 
 fn render_expr(
     t: &dyn Syntax,
     expr: &Expr,
+    out: &mut String,
     deferred: &mut Vec<String>,
     under_or: bool,
-) -> Result<Option<Piece>, Unsupported> {
+) -> Result<Written, Unsupported> {
     match expr {
-        Expr::Leaf(l) => match t.leaf(l)? {
-            Rendered::Inline(s) => Ok(Some((s, t.compound_leaf(l).then_some(Op::Not)))),
-            Rendered::Deferred(_) if under_or => Err(Unsupported::at(
-                l,
-                "this condition cannot be combined with OR on this target",
-            )),
-            Rendered::Deferred(d) => {
-                deferred.push(d);
-                Ok(None)
-            }
-        },
+        Expr::Leaf(l) => {
+            let kind = t.compound_leaf(l).then_some(Op::Not);
+            place(t.leaf(l)?, l, kind, out, deferred, under_or)
+        }
         Expr::Not(inner) => {
             if let Expr::Leaf(l) = inner.as_ref()
                 && let Some(r) = t.not_leaf(l)
             {
-                return match r? {
-                    Rendered::Inline(s) => Ok(Some((s, None))),
-                    Rendered::Deferred(_) if under_or => Err(Unsupported::at(
-                        l,
-                        "this condition cannot be combined with OR on this target",
-                    )),
-                    Rendered::Deferred(d) => {
-                        deferred.push(d);
-                        Ok(None)
-                    }
-                };
+                return place(r?, l, None, out, deferred, under_or);
             }
-            let Some(piece) = render_expr(t, inner, deferred, true)? else {
+            let d = t.dialect();
+            out.push_str(d.not);
+            let operand = out.len();
+            let Some(kind) = render_expr(t, inner, out, deferred, true)? else {
                 return Err(Unsupported::new(
                     "NOT over a deferred condition is not supported on this target",
                 ));
             };
-            let d = t.dialect();
-            Ok(Some((
-                format!(
-                    "{}{}",
-                    d.not,
-                    if d.group_negated_leaf && piece.1.is_none() {
-                        format!("({})", piece.0)
-                    } else {
-                        group_if(d, Op::Not, piece)
-                    }
-                ),
-                Some(Op::Not),
-            )))
+            if d.group_negated_leaf && kind.is_none() {
+                wrap(out, operand);
+            } else {
+                group_if(d, Op::Not, kind, out, operand);
+            }
+            Ok(Some(Some(Op::Not)))
         }
-        Expr::And(items) => join(t, Op::And, items, deferred, under_or, false),
-        Expr::Or(items) => join(t, Op::Or, items, deferred, true, false),
-        Expr::Expansion(items) => join(t, Op::Or, items, deferred, true, true),
+        Expr::And(items) => join(t, Op::And, items, out, deferred, under_or, false),
+        Expr::Or(items) => join(t, Op::Or, items, out, deferred, true, false),
+        Expr::Expansion(items) => join(t, Op::Or, items, out, deferred, true, true),
+    }
+}
+
+/// A rendered leaf: inline text goes into `out` (as an operand of class `kind`), a deferred part
+/// into `deferred`, which an OR above cannot hold.
+fn place(
+    r: Rendered,
+    l: &Leaf,
+    kind: Option<Op>,
+    out: &mut String,
+    deferred: &mut Vec<String>,
+    under_or: bool,
+) -> Result<Written, Unsupported> {
+    match r {
+        Rendered::Inline(s) => {
+            out.push_str(&s);
+            Ok(Some(kind))
+        }
+        Rendered::Deferred(_) if under_or => Err(Unsupported::at(
+            l,
+            "this condition cannot be combined with OR on this target",
+        )),
+        Rendered::Deferred(d) => {
+            deferred.push(d);
+            Ok(None)
+        }
     }
 }
 
@@ -181,30 +191,39 @@ fn join(
     t: &dyn Syntax,
     op: Op,
     items: &[Expr],
+    out: &mut String,
     deferred: &mut Vec<String>,
     under_or: bool,
     expansion: bool,
-) -> Result<Option<Piece>, Unsupported> {
+) -> Result<Written, Unsupported> {
     if op == Op::Or
         && let Some(leaves) = same_field_leaves(items, expansion)
         && let Some(list) = t.in_list(&leaves, expansion)
     {
         // A value list stays an OR for grouping (`NOT (F IN (…))`); the alternatives of one value
         // (an expansion) are a single leaf to pySigma and are not grouped.
-        return Ok(Some((list, (!expansion).then_some(Op::Or))));
+        out.push_str(&list);
+        return Ok(Some((!expansion).then_some(Op::Or)));
     }
     let d = t.dialect();
-    let mut parts = Vec::new();
+    let separator = if op == Op::And { d.and } else { d.or };
+    let mut written = 0;
     for item in items {
-        if let Some(piece) = render_expr(t, item, deferred, under_or)? {
-            parts.push(group_if(d, op, piece));
+        let before = out.len();
+        if written > 0 {
+            out.push_str(separator);
+        }
+        let operand = out.len();
+        match render_expr(t, item, out, deferred, under_or)? {
+            Some(kind) => {
+                group_if(d, op, kind, out, operand);
+                written += 1;
+            }
+            // A deferred operand leaves no text, and no separator before it either.
+            None => out.truncate(before),
         }
     }
-    Ok(match parts.len() {
-        0 => None,
-        1 => Some((parts.pop().unwrap(), Some(op))),
-        _ => Some((parts.join(if op == Op::And { d.and } else { d.or }), Some(op))),
-    })
+    Ok((written > 0).then_some(Some(op)))
 }
 
 /// Leaves of an OR that all test the same field (candidates for a list expression).
@@ -221,14 +240,20 @@ fn same_field_leaves(items: &[Expr], expansion: bool) -> Option<Vec<&Leaf>> {
     (enough && leaves.iter().all(|l| l.field.as_ref() == first)).then_some(leaves)
 }
 
-fn group_if(d: &Dialect, parent: Op, (text, kind): Piece) -> String {
-    let Some(kind) = kind else { return text };
+/// Parenthesise the operand written at `out[start..]` (of class `kind`) when the dialect or the
+/// precedence of its parent `parent` requires it.
+fn group_if(d: &Dialect, parent: Op, kind: Option<Op>, out: &mut String, start: usize) {
+    let Some(kind) = kind else { return };
     let rank = |op: Op| d.precedence.iter().position(|p| *p == op).unwrap_or(0);
     if d.parenthesize || parent == Op::Not || rank(kind) > rank(parent) {
-        format!("({text})")
-    } else {
-        text
+        wrap(out, start);
     }
+}
+
+/// `(…)` around the text written at `out[start..]`.
+fn wrap(out: &mut String, start: usize) {
+    out.insert(start, '(');
+    out.push(')');
 }
 
 /// A fidelity note from a backend's correlation lowering.

@@ -22,8 +22,10 @@ pub fn regex_anchored(doc: &Document, expr: &Expr) -> Option<Diagnostic> {
 /// B805 when a field uses Splunk's multivalue suffix (`roles{}`), which this target approximates.
 pub fn array_approximated(doc: &Document, expr: &Expr, why: &str) -> Option<Diagnostic> {
     let leaves = expr.leaves();
-    let l = leaves
-        .iter()
-        .find(|l| l.field.as_deref().is_some_and(|f| f.contains("{}")))?;
+    let l = leaves.iter().find(|l| {
+        l.field
+            .as_deref()
+            .is_some_and(crate::backend::strings::has_array_suffix)
+    })?;
     Some(doc.diagnostic(&codes::ARRAY_APPROXIMATED, Some(l.span), why.to_string()))
 }

@@ -121,16 +121,22 @@ pub struct StringStyle<'a> {
 /// Render the parts of `s`; placeholders must have been expanded before (they are rendered as text).
 pub fn render_string(s: &SigmaString, style: &StringStyle<'_>) -> String {
     let mut out = String::new();
+    render_string_into(&mut out, s, style);
+    out
+}
+
+/// [`render_string`] appended to `out` (backends write a whole query into one buffer).
+pub fn render_string_into(out: &mut String, s: &SigmaString, style: &StringStyle<'_>) {
+    let set = EscapeSet::of(style.escaped);
+    let text_len: usize = s
+        .parts
+        .iter()
+        .map(|p| if let Part::Text(t) = p { t.len() } else { 2 })
+        .sum();
+    out.reserve(text_len + 2);
     for p in &s.parts {
         match p {
-            Part::Text(t) => {
-                for c in t.chars() {
-                    if style.escaped.contains(&c) {
-                        out.push_str(style.escape);
-                    }
-                    out.push(c);
-                }
-            }
+            Part::Text(t) => set.escape_into(out, t, style.escape),
             Part::AnyChars => out.push_str(style.any_chars),
             Part::OneChar => out.push_str(style.one_char),
             Part::Placeholder(n) => {
@@ -140,12 +146,122 @@ pub fn render_string(s: &SigmaString, style: &StringStyle<'_>) -> String {
             }
         }
     }
-    out
+}
+
+/// The escaped characters of a [`StringStyle`] as a bit table for ASCII (one test per byte, instead
+/// of a search of the list per character); the list itself is searched only for non-ASCII
+/// characters, and only when it holds one (Lucene's ideographic space).
+struct EscapeSet<'a> {
+    ascii: u128,
+    wide: Option<&'a [char]>,
+}
+
+impl<'a> EscapeSet<'a> {
+    fn of(escaped: &'a [char]) -> EscapeSet<'a> {
+        let ascii = escaped
+            .iter()
+            .filter(|c| c.is_ascii())
+            .fold(0u128, |m, &c| m | 1 << (c as u32));
+        let wide = escaped.iter().any(|c| !c.is_ascii()).then_some(escaped);
+        EscapeSet { ascii, wide }
+    }
+
+    fn hit(&self, text: &str, i: usize, b: u8) -> bool {
+        if b.is_ascii() {
+            return self.ascii & (1 << b) != 0;
+        }
+        // A UTF-8 lead byte starts a character; continuation bytes (0b10xxxxxx) never match.
+        match self.wide {
+            Some(list) if b >= 0xC0 => text[i..].chars().next().is_some_and(|c| list.contains(&c)),
+            _ => false,
+        }
+    }
+
+    /// `text` with `escape` before each escaped character; the runs between them are copied whole.
+    fn escape_into(&self, out: &mut String, text: &str, escape: &str) {
+        let mut start = 0;
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            if self.hit(text, i, b) {
+                out.push_str(&text[start..i]);
+                out.push_str(escape);
+                start = i;
+            }
+        }
+        out.push_str(&text[start..]);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The character-by-character renderer [`render_string`] replaced: the oracle for it.
+    fn render_string_simple(s: &SigmaString, style: &StringStyle<'_>) -> String {
+        let mut out = String::new();
+        for p in &s.parts {
+            match p {
+                Part::Text(t) => {
+                    for c in t.chars() {
+                        if style.escaped.contains(&c) {
+                            out.push_str(style.escape);
+                        }
+                        out.push(c);
+                    }
+                }
+                Part::AnyChars => out.push_str(style.any_chars),
+                Part::OneChar => out.push_str(style.one_char),
+                Part::Placeholder(n) => {
+                    out.push('%');
+                    out.push_str(n);
+                    out.push('%');
+                }
+            }
+        }
+        out
+    }
+
+    /// Styles like the backends' (Lucene's with a non-ASCII escaped character among them).
+    const STYLES: &[StringStyle<'static>] = &[
+        StringStyle {
+            escaped: &['+', '-', '"', '*', '?', ':', '\\', '/', ' ', '\n', '\t', '\u{3000}'],
+            escape: "\\",
+            any_chars: "*",
+            one_char: "?",
+        },
+        StringStyle {
+            escaped: &['\\', '"', '*'],
+            escape: "\\",
+            any_chars: "*",
+            one_char: "*",
+        },
+        StringStyle {
+            escaped: &['é', '\u{85}', '😀'],
+            escape: "^",
+            any_chars: ".*",
+            one_char: ".",
+        },
+        StringStyle {
+            escaped: &[],
+            escape: "",
+            any_chars: "",
+            one_char: "",
+        },
+    ];
+
+    proptest! {
+        /// Copying unescaped runs whole renders what escaping character by character does.
+        #[test]
+        fn runs_render_as_single_characters_do(
+            raw in "(?s).{0,40}|[a\\\\\"*?%: \n\t\u{0}-\u{1f}\u{7f}-\u{a0}é€\u{3000}😀]{0,40}",
+            expand in any::<bool>(),
+        ) {
+            let s = SigmaString::parse(&raw, expand);
+            for style in STYLES {
+                prop_assert_eq!(render_string(&s, style), render_string_simple(&s, style));
+            }
+        }
+    }
 
     fn parts(raw: &str) -> Vec<Part> {
         SigmaString::parse(raw, false).parts

@@ -3,10 +3,10 @@
 pub mod correlation;
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::flatten_field;
+use super::strings::{control_char, flatten_field};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
-use crate::model::sigma_string::{StringStyle, render_string};
+use crate::model::sigma_string::{StringStyle, render_string_into};
 
 pub struct Eql;
 
@@ -32,7 +32,7 @@ const STYLE: StringStyle<'static> = StringStyle {
 pub fn field(name: &str) -> String {
     let name = flatten_field(name);
     if name.split('.').all(plain_part) {
-        name
+        name.into_owned()
     } else {
         format!("`{}`", name.replace('`', "``"))
     }
@@ -66,7 +66,7 @@ fn plain_part(part: &str) -> bool {
     ];
     part.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&part.to_ascii_lowercase().as_str())
+        && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(part))
 }
 
 /// Control characters in an EQL string literal as escapes (a raw line break ends the string for
@@ -85,8 +85,21 @@ fn escape_controls(text: &str) -> String {
     out
 }
 
+/// `"…"` around `s` in `style`, with control characters escaped, written in one buffer: the
+/// string is rendered in place and only one with a control character is rewritten.
+fn quoted_with(s: &SigmaString, style: &StringStyle<'_>) -> String {
+    let mut out = String::with_capacity(16);
+    out.push('"');
+    render_string_into(&mut out, s, style);
+    if control_char(&out[1..]).is_some() {
+        out = format!("\"{}", escape_controls(&out[1..]));
+    }
+    out.push('"');
+    out
+}
+
 fn quoted(s: &SigmaString) -> String {
-    format!("\"{}\"", escape_controls(&render_string(s, &STYLE)))
+    quoted_with(s, &STYLE)
 }
 
 /// A string for `==`, which has no wildcards: only `\\` and `"` are escaped.
@@ -95,7 +108,7 @@ fn exact(s: &SigmaString) -> String {
         escaped: &['\\', '"'],
         ..STYLE
     };
-    format!("\"{}\"", escape_controls(&render_string(s, &EXACT)))
+    quoted_with(s, &EXACT)
 }
 
 impl Syntax for Eql {
@@ -295,3 +308,36 @@ impl crate::backend::Backend for EqlBackend {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use crate::model::sigma_string::render_string;
+    use proptest::prelude::*;
+
+    /// The three-step quoting [`quoted`] replaced: the oracle for it.
+    fn quoted_simple(s: &SigmaString) -> String {
+        format!("\"{}\"", escape_controls(&render_string(s, &STYLE)))
+    }
+
+    /// The lower-cased copy [`plain_part`] replaced (its keyword test).
+    fn keyword_simple(part: &str) -> bool {
+        ["and", "where", "maxspan", "event"].contains(&part.to_ascii_lowercase().as_str())
+    }
+
+    proptest! {
+        #[test]
+        fn quoting_in_place_matches_quoting_by_steps(
+            raw in "(?s).{0,30}|[a\\\\\"*?\n\r\t\u{0}-\u{1f}\u{7f}-\u{a0}é€😀]{0,30}",
+        ) {
+            let s = SigmaString::parse(&raw, false);
+            prop_assert_eq!(quoted(&s), quoted_simple(&s));
+        }
+
+        #[test]
+        fn keywords_match_in_any_case(part in "[aAnNdDwWhHeErRmMxXsSpPvVtT]{0,8}|and|AND|Where|évent") {
+            let keyword = ["and", "where", "maxspan", "event"].iter().any(|k| k.eq_ignore_ascii_case(&part));
+            prop_assert_eq!(keyword, keyword_simple(&part));
+        }
+    }
+}

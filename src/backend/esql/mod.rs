@@ -3,12 +3,8 @@
 
 pub mod correlation;
 
-use std::sync::OnceLock;
-
-use regex::Regex;
-
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::{c_string, flatten_field, lowercase, prefix_only, suffix_only};
+use super::strings::{c_string, c_string_into, flatten_field, lowercase, plain_text, prefix_only, suffix_only};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
 use crate::model::sigma_string::{StringStyle, render_string};
@@ -40,40 +36,60 @@ const LIKE: StringStyle<'static> = StringStyle {
 pub fn field(name: &str) -> String {
     let name = flatten_field(name);
     if name.split('.').all(plain_part) {
-        name
+        name.into_owned()
     } else {
         format!("`{}`", name.replace('`', "``"))
     }
 }
 
+const KEYWORDS: &[&str] = &[
+    "and", "or", "not", "like", "rlike", "in", "is", "null", "true", "false", "nulls", "first", "last", "asc", "desc",
+    "by", "on", "with", "metadata", "where",
+];
+
+/// `[A-Za-z][A-Za-z0-9_]*` or `[_@][A-Za-z0-9_]+`, not a keyword in any case (checked by bytes and
+/// without lower-casing a copy: this runs for every part of every field of every leaf).
 fn plain_part(part: &str) -> bool {
-    static PLAIN: OnceLock<Regex> = OnceLock::new();
-    const KEYWORDS: &[&str] = &[
-        "and", "or", "not", "like", "rlike", "in", "is", "null", "true", "false", "nulls", "first", "last", "asc",
-        "desc", "by", "on", "with", "metadata", "where",
-    ];
-    PLAIN
-        .get_or_init(|| Regex::new(r"^(?:[A-Za-z][A-Za-z0-9_]*|[_@][A-Za-z0-9_]+)$").unwrap())
-        .is_match(part)
-        && !KEYWORDS.contains(&part.to_ascii_lowercase().as_str())
+    let bytes = part.as_bytes();
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let shape = match bytes.split_first() {
+        Some((first, rest)) if first.is_ascii_alphabetic() => rest.iter().all(word),
+        Some((b'_' | b'@', rest)) => !rest.is_empty() && rest.iter().all(word),
+        _ => false,
+    };
+    shape && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(part))
 }
 
 fn literal(text: &str) -> String {
     c_string(text)
 }
 
-/// A string comparison on an already-prepared field expression.
+/// A string comparison on an already-prepared field expression, written in one buffer.
 fn string_test(f: &str, s: &SigmaString) -> String {
-    if let Some(plain) = s.as_plain() {
-        return format!("{f}=={}", literal(&plain));
+    let mut out = String::with_capacity(f.len() + 32);
+    if let Some(plain) = plain_text(s) {
+        out.push_str(f);
+        out.push_str("==");
+        c_string_into(&mut out, &plain);
+    } else if let Some(p) = prefix_only(s) {
+        call_into(&mut out, "starts_with(", f, p);
+    } else if let Some(x) = suffix_only(s) {
+        call_into(&mut out, "ends_with(", f, x);
+    } else {
+        out.push_str(f);
+        out.push_str(" like ");
+        c_string_into(&mut out, &render_string(s, &LIKE));
     }
-    if let Some(p) = prefix_only(s) {
-        return format!("starts_with({f}, {})", literal(p));
-    }
-    if let Some(x) = suffix_only(s) {
-        return format!("ends_with({f}, {})", literal(x));
-    }
-    format!("{f} like {}", literal(&render_string(s, &LIKE)))
+    out
+}
+
+/// `name(f, "text")`.
+fn call_into(out: &mut String, open: &str, f: &str, text: &str) {
+    out.push_str(open);
+    out.push_str(f);
+    out.push_str(", ");
+    c_string_into(out, text);
+    out.push(')');
 }
 
 impl Syntax for Esql {
@@ -95,7 +111,7 @@ impl Syntax for Esql {
         let f = field(name);
         Ok(Rendered::Inline(match &leaf.value {
             Value::RawQuery(q) => q.clone(),
-            Value::Str(s) => string_test(&format!("TO_LOWER({f})"), &lowercase(s)),
+            Value::Str(s) => string_test(&["TO_LOWER(", &f, ")"].concat(), &lowercase(s)),
             Value::CasedStr(s) => string_test(&f, s),
             Value::Num(n) => format!("{f}=={n}"),
             Value::Bool(b) => format!("{f}=={b}"),
@@ -210,5 +226,49 @@ impl crate::backend::Backend for EsqlBackend {
             .into_iter()
             .chain(super::notes::regex_anchored(doc, expr))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    /// The regex and lower-cased copy [`plain_part`] replaced: the oracle for it.
+    fn plain_part_simple(part: &str) -> bool {
+        Regex::new(r"^(?:[A-Za-z][A-Za-z0-9_]*|[_@][A-Za-z0-9_]+)$")
+            .unwrap()
+            .is_match(part)
+            && !KEYWORDS.contains(&part.to_ascii_lowercase().as_str())
+    }
+
+    /// The `format!` chain [`string_test`] replaced: the oracle for it.
+    fn string_test_simple(f: &str, s: &SigmaString) -> String {
+        if let Some(plain) = s.as_plain() {
+            return format!("{f}=={}", c_string(&plain));
+        }
+        if let Some(p) = prefix_only(s) {
+            return format!("starts_with({f}, {})", c_string(p));
+        }
+        if let Some(x) = suffix_only(s) {
+            return format!("ends_with({f}, {})", c_string(x));
+        }
+        format!("{f} like {}", c_string(&render_string(s, &LIKE)))
+    }
+
+    proptest! {
+        #[test]
+        fn string_tests_in_one_buffer_match_the_format_chain(raw in "(?s).{0,30}|[a\\\\\"*?%: \n\r\t\u{0}-\u{1f}\u{7f}-\u{a0}é€\u{3000}😀]{0,30}", expand in any::<bool>()) {
+            let s = SigmaString::parse(&raw, expand);
+            prop_assert_eq!(string_test("TO_LOWER(f)", &s), string_test_simple("TO_LOWER(f)", &s));
+        }
+
+        #[test]
+        fn plain_parts_are_what_the_regex_accepts(
+            part in "(?s).{0,12}|[aZ09_@.`\\-é\n]{0,8}|and|AND|Nulls|_|@|@x|a1_",
+        ) {
+            prop_assert_eq!(plain_part(&part), plain_part_simple(&part));
+        }
     }
 }

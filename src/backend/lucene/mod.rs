@@ -6,7 +6,7 @@ use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
 use super::strings::{flatten_field, slash_regex};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
-use crate::model::sigma_string::{StringStyle, render_string};
+use crate::model::sigma_string::{StringStyle, render_string, render_string_into};
 
 pub struct Lucene;
 
@@ -44,12 +44,26 @@ const PHRASE: StringStyle<'static> = StringStyle {
 
 fn field(name: &str) -> String {
     let name = flatten_field(name);
+    // Most names (`Image`, `winlog.event_data.User`, `c-uri`) need no escape: checked by bytes.
+    let plain = !name.starts_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && !matches!(&*name, "AND" | "OR" | "NOT" | "TO");
+    if plain {
+        return name.into_owned();
+    }
+    field_escaped(&name)
+}
+
+/// A field name with every character escaped that would end the term or start a clause.
+fn field_escaped(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
         // pySigma escapes whitespace and `*`; every other query-syntax character is escaped too so a
         // field name cannot start a new clause. `-` is left bare except in front (`-f` is NOT f), and
         // a name that is an operator word (`AND`) gets its first letter escaped.
-        let operator = i == 0 && matches!(name.as_str(), "AND" | "OR" | "NOT" | "TO");
+        let operator = i == 0 && matches!(name, "AND" | "OR" | "NOT" | "TO");
         if c.is_whitespace() || (SPECIAL.contains(&c) && (c != '-' || i == 0)) || operator {
             out.push('\\');
         }
@@ -68,15 +82,24 @@ fn phrase(s: &SigmaString) -> Option<String> {
 }
 
 fn value(s: &SigmaString) -> String {
+    let mut out = String::new();
+    value_into(&mut out, s);
+    out
+}
+
+/// [`value`] appended to `out`.
+fn value_into(out: &mut String, s: &SigmaString) {
     if let Some(p) = phrase(s) {
-        return p;
+        out.push_str(&p);
+        return;
     }
-    let v = render_string(s, &STYLE);
-    match v.as_str() {
-        "" => "\"\"".to_string(),
+    let start = out.len();
+    render_string_into(out, s, &STYLE);
+    match &out[start..] {
+        "" => out.push_str("\"\""),
         // A bare operator word would be read as the operator: its first letter is escaped.
-        "AND" | "OR" | "NOT" | "TO" => format!("\\{v}"),
-        _ => v,
+        "AND" | "OR" | "NOT" | "TO" => out.insert(start, '\\'),
+        _ => {}
     }
 }
 
@@ -128,7 +151,13 @@ impl Syntax for Lucene {
         let f = field(name);
         Ok(Rendered::Inline(match &leaf.value {
             Value::RawQuery(q) => q.clone(),
-            Value::Str(s) => format!("{f}:{}", value(s)),
+            Value::Str(s) => {
+                let mut out = String::with_capacity(f.len() + 2 * s.parts.len() + 16);
+                out.push_str(&f);
+                out.push(':');
+                value_into(&mut out, s);
+                out
+            }
             Value::Num(n) => format!("{f}:{}", number(n)),
             Value::Bool(b) => format!("{f}:{b}"),
             Value::Null | Value::Exists(false) => format!("NOT _exists_:{f}"),
@@ -239,3 +268,39 @@ impl crate::backend::Backend for LuceneBackend {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The `format!` version of [`value`]: the oracle for it.
+    fn value_simple(s: &SigmaString) -> String {
+        if let Some(p) = phrase(s) {
+            return p;
+        }
+        let v = render_string(s, &STYLE);
+        match v.as_str() {
+            "" => "\"\"".to_string(),
+            "AND" | "OR" | "NOT" | "TO" => format!("\\{v}"),
+            _ => v,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn values_in_one_buffer_match_the_format_version(
+            raw in "(?s).{0,30}|[a\\\\\"*?%: \n\r\t\u{0}-\u{1f}\u{7f}-\u{a0}é€\u{3000}😀]{0,30}|AND|TO|NOT\\*|a b", expand in any::<bool>(),
+        ) {
+            let s = SigmaString::parse(&raw, expand);
+            prop_assert_eq!(value(&s), value_simple(&s));
+        }
+
+        /// The byte check lets through only names the character-by-character escape leaves as
+        /// they are.
+        #[test]
+        fn plain_field_names_escape_as_before(name in "(?s).{0,20}|[aA_.\\-{} *:\n\u{3000}é]{0,12}|AND|OR|NOT|TO|-a") {
+            prop_assert_eq!(field(&name), field_escaped(&flatten_field(&name)));
+        }
+    }
+}

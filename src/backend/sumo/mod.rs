@@ -7,7 +7,7 @@ pub mod correlation;
 use std::collections::BTreeMap;
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::{c_string, lowercase, slash_regex};
+use super::strings::{c_string, c_string_into, lowercase, plain_text, slash_regex};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
 
@@ -175,10 +175,19 @@ fn as_regex(s: &SigmaString) -> String {
     out
 }
 
+/// `toLowerCase(f)`.
+fn to_lower_case(f: &str) -> String {
+    ["toLowerCase(", f, ")"].concat()
+}
+
 /// Test `expr` (already lower-cased if needed) against a string with wildcards.
 fn string_test(expr: &str, s: &SigmaString) -> String {
-    if let Some(plain) = s.as_plain() {
-        return format!("{expr} = {}", literal(&plain));
+    if let Some(plain) = plain_text(s) {
+        let mut out = String::with_capacity(expr.len() + plain.len() + 8);
+        out.push_str(expr);
+        out.push_str(" = ");
+        c_string_into(&mut out, &plain);
+        return out;
     }
     let only_star = s.parts.iter().all(|p| match p {
         Part::Text(t) => !t.contains('*'),
@@ -191,10 +200,23 @@ fn string_test(expr: &str, s: &SigmaString) -> String {
             .iter()
             .map(|p| if let Part::Text(t) = p { t.clone() } else { "*".into() })
             .collect();
-        format!("{expr} matches {}", literal(&pattern))
+        matches_into(expr, |out| c_string_into(out, &pattern))
     } else {
-        format!("{expr} matches /{}/", as_regex(s))
+        matches_into(expr, |out| {
+            out.push('/');
+            out.push_str(&as_regex(s));
+            out.push('/');
+        })
     }
+}
+
+/// `expr matches <pattern>`, the pattern written by `pattern`.
+fn matches_into(expr: &str, pattern: impl FnOnce(&mut String)) -> String {
+    let mut out = String::with_capacity(expr.len() + 32);
+    out.push_str(expr);
+    out.push_str(" matches ");
+    pattern(&mut out);
+    out
 }
 
 /// IPv4/IPv6 network as the wildcard prefixes that cover it (sigma-reference §3.3).
@@ -262,14 +284,14 @@ impl Syntax for Sumo {
         Ok(Rendered::Inline(match &leaf.value {
             Value::RawQuery(q) => q.clone(),
             // An array is read as its JSON text: look for the element as a quoted JSON string.
-            Value::Str(s) if name.contains("{}") => {
+            Value::Str(s) if super::strings::has_array_suffix(name) => {
                 let mut pattern = lowercase(s);
                 pattern.parts.insert(0, Part::Text("\"".into()));
                 pattern.parts.push(Part::Text("\"".into()));
                 pattern.wrap_any(true, true);
-                string_test(&format!("toLowerCase({f})"), &pattern)
+                string_test(&to_lower_case(&f), &pattern)
             }
-            Value::Str(s) => string_test(&format!("toLowerCase({f})"), &lowercase(s)),
+            Value::Str(s) => string_test(&to_lower_case(&f), &lowercase(s)),
             Value::CasedStr(s) => string_test(&f, s),
             Value::Num(n) => format!("{f} = {n}"),
             Value::Bool(b) => format!("toLowerCase({f}) = \"{b}\""),
@@ -403,6 +425,37 @@ impl crate::backend::Backend for SumoBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The `format!` version of [`string_test`]: the oracle for it.
+    fn string_test_simple(expr: &str, s: &SigmaString) -> String {
+        if let Some(plain) = s.as_plain() {
+            return format!("{expr} = {}", literal(&plain));
+        }
+        let only_star = s.parts.iter().all(|p| match p {
+            Part::Text(t) => !t.contains('*'),
+            Part::OneChar => false,
+            _ => true,
+        });
+        if only_star {
+            let pattern: String = s
+                .parts
+                .iter()
+                .map(|p| if let Part::Text(t) = p { t.clone() } else { "*".into() })
+                .collect();
+            format!("{expr} matches {}", literal(&pattern))
+        } else {
+            format!("{expr} matches /{}/", as_regex(s))
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn string_tests_in_one_buffer_match_the_format_chain(raw in "(?s).{0,30}|[a\\\\\"*?%: \n\r\t\u{0}-\u{1f}\u{7f}-\u{a0}é€\u{3000}😀]{0,30}", expand in any::<bool>()) {
+            let s = SigmaString::parse(&raw, expand);
+            prop_assert_eq!(string_test("toLowerCase(f)", &s), string_test_simple("toLowerCase(f)", &s));
+        }
+    }
 
     #[test]
     fn cidr_prefix_expansion() {
