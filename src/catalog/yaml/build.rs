@@ -7,7 +7,9 @@
 use crate::codes;
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+use super::fast;
 
 use super::node::{Entry, Node, Resolved, Scalar, Style, Value};
 use super::resolve::resolve_plain;
@@ -65,58 +67,76 @@ pub fn parse_documents(file: &SourceFile) -> (Vec<YamlDocument>, Vec<Diagnostic>
         diags: Vec::new(),
         abandoned: false,
     };
-    let mut docs = Vec::new();
-    for item in Parser::new_from_str(&file.text) {
-        let (event, span) = match item {
-            Ok(ev) => ev,
-            Err(err) => {
-                let m = err.marker();
-                let at = Span::point(file.pos(m.line(), m.col()));
-                if err.info().contains("recursion limit") {
-                    b.diags.push(
-                        Diagnostic::at(
-                            &codes::NESTING_TOO_DEEP,
-                            &file.path,
-                            at,
-                            "YAML nesting too deep for the parser",
-                        )
-                        .label("nesting limit reached here")
-                        .help("a Sigma rule never needs this depth; the rest of the file is skipped"),
-                    );
-                    break;
-                }
-                b.diags.push(
-                    Diagnostic::at(
-                        &codes::YAML_SYNTAX,
-                        &file.path,
-                        at,
-                        format!("invalid YAML: {}", err.info()),
-                    )
-                    .label("the YAML parser stopped here")
-                    .help("check indentation, unbalanced quotes or brackets, and `key: value` spacing"),
-                );
-                break;
-            }
-        };
-        let span = b.span(span);
-        match event {
-            Event::DocumentStart(_) => b.start_document(span),
-            Event::DocumentEnd => {
-                // An empty document arrives as a single empty plain scalar.
-                let root = b.root.take().filter(|_| !b.abandoned).filter(|r| !is_empty_scalar(r));
-                let span = b.doc_start.join(span);
-                if !b.abandoned {
-                    docs.push(YamlDocument { root, span });
-                }
-            }
-            _ if b.abandoned => {}
-            ev => b.event(ev, span),
-        }
-    }
+    // The fast path covers the YAML that rule files use; anything else, and every syntax error,
+    // goes to saphyr, which then parses the whole file from the start.
+    let docs = match fast::events(&file.text) {
+        Some(events) => b.run(events.into_iter().map(Ok)),
+        None => b.run(Parser::new_from_str(&file.text)),
+    };
     (docs, b.diags)
 }
 
 impl Builder<'_> {
+    /// Feeds one event stream (the fast path's or saphyr's) through the builder.
+    fn run<'e>(
+        &mut self,
+        events: impl Iterator<Item = Result<(Event<'e>, saphyr_parser::Span), ScanError>>,
+    ) -> Vec<YamlDocument> {
+        let b = self;
+        let mut docs = Vec::new();
+        for item in events {
+            let (event, span) = match item {
+                Ok(ev) => ev,
+                Err(err) => {
+                    b.parse_error(&err);
+                    break;
+                }
+            };
+            let span = b.span(span);
+            match event {
+                Event::DocumentStart(_) => b.start_document(span),
+                Event::DocumentEnd => {
+                    // An empty document arrives as a single empty plain scalar.
+                    let root = b.root.take().filter(|_| !b.abandoned).filter(|r| !is_empty_scalar(r));
+                    let span = b.doc_start.join(span);
+                    if !b.abandoned {
+                        docs.push(YamlDocument { root, span });
+                    }
+                }
+                _ if b.abandoned => {}
+                ev => b.event(ev, span),
+            }
+        }
+        docs
+    }
+
+    /// saphyr stopped: report where and why. Documents already finished are kept.
+    fn parse_error(&mut self, err: &ScanError) {
+        let file = self.file;
+        let m = err.marker();
+        let at = Span::point(file.pos(m.line(), m.col()));
+        let diag = if err.info().contains("recursion limit") {
+            Diagnostic::at(
+                &codes::NESTING_TOO_DEEP,
+                &file.path,
+                at,
+                "YAML nesting too deep for the parser",
+            )
+            .label("nesting limit reached here")
+            .help("a Sigma rule never needs this depth; the rest of the file is skipped")
+        } else {
+            Diagnostic::at(
+                &codes::YAML_SYNTAX,
+                &file.path,
+                at,
+                format!("invalid YAML: {}", err.info()),
+            )
+            .label("the YAML parser stopped here")
+            .help("check indentation, unbalanced quotes or brackets, and `key: value` spacing")
+        };
+        self.diags.push(diag);
+    }
+
     fn span(&self, s: saphyr_parser::Span) -> Span {
         Span::new(
             self.file.pos(s.start.line(), s.start.col()),

@@ -1,6 +1,7 @@
 //! YAML with spans: the tree type, YAML 1.1 scalar resolution, and the event-stream builder.
 
 mod build;
+mod fast;
 mod node;
 mod raw;
 mod resolve;
