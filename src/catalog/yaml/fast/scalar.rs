@@ -91,15 +91,8 @@ fn single<'a>(c: &Cursor<'a>) -> Option<Tok<'a>> {
             run = i;
             continue;
         }
-        let text = match owned {
-            None => Cow::Borrowed(&c.src[body..q]),
-            Some(mut s) => {
-                s.push_str(&c.src[run..q]);
-                Cow::Owned(s)
-            }
-        };
         return Some(Tok {
-            text,
+            text: quoted_text(c, owned, body, run, q),
             style: ScalarStyle::SingleQuoted,
             start,
             end: trailing_end(c, q + 1),
@@ -120,6 +113,18 @@ pub(super) fn trailing_end(c: &Cursor<'_>, after_quote: usize) -> usize {
     i
 }
 
+/// A quoted scalar's text, from `body` to the closing quote at `close`: borrowed from the source
+/// when nothing was unescaped, else the unescaped part so far (`owned`) and the last run from `run`.
+fn quoted_text<'a>(c: &Cursor<'a>, owned: Option<String>, body: usize, run: usize, close: usize) -> Cow<'a, str> {
+    match owned {
+        None => Cow::Borrowed(&c.src[body..close]),
+        Some(mut s) => {
+            s.push_str(&c.src[run..close]);
+            Cow::Owned(s)
+        }
+    }
+}
+
 fn body_find(c: &Cursor<'_>, from: usize, line_end: usize, what: u8) -> Option<usize> {
     memchr::memchr(what, &c.bytes[from..line_end]).map(|i| from + i)
 }
@@ -135,15 +140,8 @@ fn double<'a>(c: &Cursor<'a>) -> Option<Tok<'a>> {
     loop {
         let at = memchr::memchr2(b'"', b'\\', &c.bytes[i..line_end]).map(|k| i + k)?;
         if c.at(at) == b'"' {
-            let text = match owned {
-                None => Cow::Borrowed(&c.src[body..at]),
-                Some(mut s) => {
-                    s.push_str(&c.src[run..at]);
-                    Cow::Owned(s)
-                }
-            };
             return Some(Tok {
-                text,
+                text: quoted_text(c, owned, body, run, at),
                 style: ScalarStyle::DoubleQuoted,
                 start,
                 end: trailing_end(c, at + 1),
