@@ -12,14 +12,6 @@ pub fn prefix_only(s: &SigmaString) -> Option<&str> {
     }
 }
 
-/// [`SigmaString::as_plain`], borrowed for the usual plain string of one text part.
-pub fn plain_text(s: &SigmaString) -> Option<Cow<'_, str>> {
-    match s.parts.as_slice() {
-        [Part::Text(t)] => Some(Cow::Borrowed(t)),
-        _ => s.as_plain().map(Cow::Owned),
-    }
-}
-
 /// `*X` with no other wildcard.
 pub fn suffix_only(s: &SigmaString) -> Option<&str> {
     match s.parts.as_slice() {
@@ -47,22 +39,12 @@ pub fn has_array_suffix(name: &str) -> bool {
 
 /// A field name that is only Splunk's array suffix (`{}`) names nothing once flattened.
 pub fn check_flattened(name: &str) -> Result<(), String> {
-    if is_only_array_suffixes(name) {
+    if flatten_field(name).is_empty() {
         return Err(format!(
             "the field name {name:?} is empty without Splunk's array suffix `{{}}`"
         ));
     }
     Ok(())
-}
-
-/// Whether `name` is empty once every `{}` is removed, without building the flattened name for
-/// the names that have none.
-fn is_only_array_suffixes(name: &str) -> bool {
-    if has_array_suffix(name) {
-        name.replace("{}", "").is_empty()
-    } else {
-        name.is_empty()
-    }
 }
 
 pub fn lowercase(s: &SigmaString) -> SigmaString {

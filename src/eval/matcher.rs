@@ -22,7 +22,11 @@ impl StrTest {
     fn new(s: &SigmaString, cased: bool) -> Result<StrTest, String> {
         if let Some(plain) = s.as_plain() {
             return Ok(StrTest::Exact {
-                text: if cased { plain } else { plain.to_lowercase() },
+                text: if cased {
+                    plain.into_owned()
+                } else {
+                    plain.to_lowercase()
+                },
                 cased,
             });
         }

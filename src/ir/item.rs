@@ -254,7 +254,7 @@ fn wrapped(mut s: SigmaString, start: bool, end: bool) -> SigmaString {
 }
 
 fn plain(s: &SigmaString, m: Modifier) -> Result<String, String> {
-    s.as_plain().ok_or_else(|| {
+    s.as_plain().map(std::borrow::Cow::into_owned).ok_or_else(|| {
         format!(
             "`{m}` cannot encode a value with wildcards or placeholders; put `{m}` before contains/startswith/endswith"
         )

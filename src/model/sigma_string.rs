@@ -79,7 +79,11 @@ impl SigmaString {
     }
 
     /// The literal text when the string has no wildcards or placeholders.
-    pub fn as_plain(&self) -> Option<String> {
+    /// The text of a string without wildcards or placeholders: borrowed for the usual one text part.
+    pub fn as_plain(&self) -> Option<std::borrow::Cow<'_, str>> {
+        if let [Part::Text(t)] = self.parts.as_slice() {
+            return Some(std::borrow::Cow::Borrowed(t));
+        }
         let mut out = String::new();
         for p in &self.parts {
             match p {
@@ -87,7 +91,7 @@ impl SigmaString {
                 _ => return None,
             }
         }
-        Some(out)
+        Some(std::borrow::Cow::Owned(out))
     }
 
     pub fn starts_with_any(&self) -> bool {

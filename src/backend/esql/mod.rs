@@ -4,7 +4,7 @@
 pub mod correlation;
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::{c_string, c_string_into, flatten_field, lowercase, plain_text, prefix_only, suffix_only};
+use super::strings::{c_string, c_string_into, flatten_field, lowercase, prefix_only, suffix_only};
 use crate::ir::{Leaf, Value};
 use crate::model::sigma_string::SigmaString;
 use crate::model::sigma_string::{StringStyle, render_string};
@@ -67,7 +67,7 @@ fn literal(text: &str) -> String {
 /// A string comparison on an already-prepared field expression, written in one buffer.
 fn string_test(f: &str, s: &SigmaString) -> String {
     let mut out = String::with_capacity(f.len() + 32);
-    if let Some(plain) = plain_text(s) {
+    if let Some(plain) = s.as_plain() {
         out.push_str(f);
         out.push_str("==");
         c_string_into(&mut out, &plain);

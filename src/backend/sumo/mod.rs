@@ -7,7 +7,7 @@ pub mod correlation;
 use std::collections::BTreeMap;
 
 use super::boolean::{Dialect, Op, Rendered, Syntax, Unsupported};
-use super::strings::{c_string, c_string_into, lowercase, plain_text, slash_regex};
+use super::strings::{c_string, c_string_into, lowercase, slash_regex};
 use crate::ir::{Expr, Leaf, Value};
 use crate::model::sigma_string::{Part, SigmaString};
 
@@ -182,24 +182,14 @@ fn to_lower_case(f: &str) -> String {
 
 /// Test `expr` (already lower-cased if needed) against a string with wildcards.
 fn string_test(expr: &str, s: &SigmaString) -> String {
-    if let Some(plain) = plain_text(s) {
+    if let Some(plain) = s.as_plain() {
         let mut out = String::with_capacity(expr.len() + plain.len() + 8);
         out.push_str(expr);
         out.push_str(" = ");
         c_string_into(&mut out, &plain);
         return out;
     }
-    let only_star = s.parts.iter().all(|p| match p {
-        Part::Text(t) => !t.contains('*'),
-        Part::OneChar => false,
-        _ => true,
-    });
-    if only_star {
-        let pattern: String = s
-            .parts
-            .iter()
-            .map(|p| if let Part::Text(t) = p { t.clone() } else { "*".into() })
-            .collect();
+    if let Some(pattern) = star_pattern(s) {
         matches_into(expr, |out| c_string_into(out, &pattern))
     } else {
         matches_into(expr, |out| {
@@ -208,6 +198,22 @@ fn string_test(expr: &str, s: &SigmaString) -> String {
             out.push('/');
         })
     }
+}
+
+/// The string as a `matches` pattern when its only wildcard is `*` and no text holds a `*` (which
+/// `matches` could not tell from the wildcard); `None` otherwise (it needs a regex).
+fn star_pattern(s: &SigmaString) -> Option<String> {
+    let only_star = s.parts.iter().all(|p| match p {
+        Part::Text(t) => !t.contains('*'),
+        Part::OneChar => false,
+        _ => true,
+    });
+    only_star.then(|| {
+        s.parts
+            .iter()
+            .map(|p| if let Part::Text(t) = p { t.as_str() } else { "*" })
+            .collect()
+    })
 }
 
 /// `expr matches <pattern>`, the pattern written by `pattern`.
@@ -432,17 +438,7 @@ mod tests {
         if let Some(plain) = s.as_plain() {
             return format!("{expr} = {}", literal(&plain));
         }
-        let only_star = s.parts.iter().all(|p| match p {
-            Part::Text(t) => !t.contains('*'),
-            Part::OneChar => false,
-            _ => true,
-        });
-        if only_star {
-            let pattern: String = s
-                .parts
-                .iter()
-                .map(|p| if let Part::Text(t) = p { t.clone() } else { "*".into() })
-                .collect();
+        if let Some(pattern) = star_pattern(s) {
             format!("{expr} matches {}", literal(&pattern))
         } else {
             format!("{expr} matches /{}/", as_regex(s))
