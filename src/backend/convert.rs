@@ -64,37 +64,58 @@ pub fn convert_parsed_to<'a>(
     vars: &BTreeMap<String, String>,
     pipeline: Option<&crate::pipeline::Pipeline>,
 ) -> Vec<(QueryLanguage, Vec<Conversion<'a>>)> {
+    let mut out: Vec<(QueryLanguage, Vec<Conversion<'a>>)> =
+        targets.iter().map(|&t| (t, Vec::with_capacity(parsed.len()))).collect();
+    convert_parsed_in_batches(parsed, targets, vars, pipeline, |batch| {
+        for convs in batch {
+            for (slot, c) in out.iter_mut().zip(convs) {
+                slot.1.push(c);
+            }
+        }
+    });
+    out
+}
+
+/// Documents converted (in parallel) per batch of [`convert_parsed_in_batches`].
+const BATCH: usize = 256;
+
+/// [`convert_parsed_to`] for a caller that writes conversions out as they come: `each` is called,
+/// in document order, with the conversions of each batch of documents (per document, one per
+/// target in `targets` order; filters have none). Nothing is held between batches, so a caller that
+/// does not keep them converts a catalog to every target in the memory of one batch.
+pub fn convert_parsed_in_batches<'a>(
+    parsed: &[Parsed<'a>],
+    targets: &[QueryLanguage],
+    vars: &BTreeMap<String, String>,
+    pipeline: Option<&crate::pipeline::Pipeline>,
+    mut each: impl FnMut(Vec<Vec<Conversion<'a>>>),
+) {
     let ctx = Lowering::new(parsed, vars).with_pipeline(pipeline);
     let suppressed = ctx.suppressed_rules();
-    let per_doc: Vec<Vec<Conversion<'a>>> = parsed
-        .par_iter()
-        .filter(|p| p.doc.kind != DocKind::Filter)
-        .map(|p| {
-            let mut convs = convert_document_to(&ctx, p, targets);
-            if suppressed.contains(&(p.doc.path().clone(), p.doc.index)) {
-                for c in &mut convs {
-                    c.suppressed = true;
-                    c.queries.clear();
+    // In path order (the catalog's, unless its caller gave documents in another).
+    let mut documents: Vec<&Parsed<'a>> = parsed.iter().filter(|p| p.doc.kind != DocKind::Filter).collect();
+    documents.sort_by(|a, b| crate::diag::cmp_paths(a.doc.path(), b.doc.path()).then(a.doc.index.cmp(&b.doc.index)));
+    for batch in documents.chunks(BATCH) {
+        let converted = batch
+            .par_iter()
+            .map(|p| {
+                let mut convs = convert_document_to(&ctx, p, targets);
+                if suppressed.contains(&(p.doc.path().clone(), p.doc.index)) {
+                    for c in &mut convs {
+                        c.suppressed = true;
+                        c.queries.clear();
+                    }
                 }
-            }
-            // Every conversion of the catalog is held until it is written: without the slack
-            // of building them, the queries take a fifth less memory.
-            for q in convs.iter_mut().flat_map(|c| &mut c.queries) {
-                q.shrink_to_fit();
-            }
-            convs
-        })
-        .collect();
-    let mut out: Vec<(QueryLanguage, Vec<Conversion<'a>>)> = targets
-        .iter()
-        .map(|&t| (t, Vec::with_capacity(per_doc.len())))
-        .collect();
-    for convs in per_doc {
-        for (slot, c) in out.iter_mut().zip(convs) {
-            slot.1.push(c);
-        }
+                // A caller may hold every conversion of the catalog: without the slack of
+                // building them, the queries take a fifth less memory.
+                for q in convs.iter_mut().flat_map(|c| &mut c.queries) {
+                    q.shrink_to_fit();
+                }
+                convs
+            })
+            .collect();
+        each(converted);
     }
-    out
 }
 
 /// Convert one rule or correlation of a lowered catalog to `target`.

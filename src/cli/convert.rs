@@ -5,14 +5,17 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
-use crate::backend::convert::convert_parsed_to;
+use super::output::Output;
+
+use crate::backend::convert::convert_parsed_in_batches;
 use crate::backend::{Conversion, QueryLanguage};
 use crate::catalog::Catalog;
 use crate::check::{check_parsed, parse_all};
 use crate::codes;
-use crate::diag::emit::{diagnostic_json, display_path, render_human};
-use crate::diag::{Diagnostic, Severity, cmp_paths, sort_diagnostics};
+use crate::diag::emit::{DiagnosticRecord, display_path, render_human};
+use crate::diag::{Diagnostic, Severity, sort_diagnostics};
 use crate::render::integrity::{Broken, find_broken};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -33,7 +36,7 @@ struct JsonlRecord<'a> {
     title: Option<&'a str>,
     target: &'a str,
     queries: &'a [String],
-    diagnostics: Vec<serde_json::Value>,
+    diagnostics: Vec<DiagnosticRecord<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pipeline_trace: Option<serde_json::Value>,
 }
@@ -112,14 +115,11 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     {
         return code;
     }
-    let several = targets.len() > 1;
     let catalog = Catalog::load(&paths);
-    let mut all_diags: Vec<Diagnostic> = catalog.diags.clone();
     // Parsed once: checked for what must be withheld, then converted. Checking first lets the
     // check's findings go before the conversions exist (their peaks of memory no longer add up).
     let parsed = parse_all(&catalog);
     let broken = broken_documents(&catalog, &parsed, &vars);
-    let mut per_target = convert_parsed_to(&parsed, &targets, &vars, pipeline.as_ref());
     let traces = match (&pipeline, args.explain) {
         (Some(p), true) => super::convert_explain::pipeline_traces(&catalog, &vars, p),
         _ => Default::default(),
@@ -127,79 +127,49 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     if args.explain && pipeline.is_none() {
         eprintln!("note: --explain shows what pipelines change, and no pipeline is given (-p NAME or FILE)");
     }
-    if let Some(broken) = &broken {
-        withhold(&catalog, broken, &mut per_target);
-    }
-    let mut out = match super::output::Output::open(args.output.as_deref()) {
+    let out = match super::output::Output::open(args.output.as_deref()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: cannot write output: {e}");
             return ExitCode::from(2);
         }
     };
-    let mut summary = Vec::new();
-    for (target, conversions) in &mut per_target {
-        conversions.sort_by(|a, b| cmp_paths(a.doc.path(), b.doc.path()).then(a.doc.index.cmp(&b.doc.index)));
-        if several && matches!(args.format, Format::Text) {
-            out.push_str(&format!("# {}: {}\n\n", target.name(), target.describe()));
-        }
-        for c in conversions.iter_mut() {
-            if args.skip_unsupported {
-                c.diagnostics.retain(|d| d.code != &codes::UNSUPPORTED);
-            }
-            sort_diagnostics(&mut c.diagnostics);
-            let shown = super::at_least(&c.diagnostics, args.min_severity.severity());
-            let trace = traces.get(&(c.doc.path().clone(), c.doc.index));
-            match args.format {
-                Format::Text => {
-                    if let Some(t) = trace {
-                        out.push_str(&super::convert_explain::comment_lines(
-                            &display_path(c.doc.path()),
-                            c.doc.title(),
-                            t,
-                        ));
-                        if c.queries.is_empty() {
-                            out.push('\n');
-                        }
-                    }
-                    for q in &c.queries {
-                        out.push_str(q);
-                        out.push_str("\n\n");
-                    }
-                }
-                Format::Jsonl => {
-                    let record = JsonlRecord {
-                        path: display_path(c.doc.path()),
-                        document: c.doc.index,
-                        id: c.doc.root.get("id").and_then(|n| n.scalar_text()),
-                        title: c.doc.title(),
-                        target: target.name(),
-                        queries: &c.queries,
-                        diagnostics: shown.iter().map(diagnostic_json).collect(),
-                        pipeline_trace: args
-                            .explain
-                            .then(|| super::convert_explain::json(trace.map_or(&[][..], |t| &t[..]))),
-                    };
-                    out.push_json_line(&record);
-                }
-            }
-            // Printed only with text output (jsonl records carry their own).
-            if matches!(args.format, Format::Text) {
-                all_diags.extend(c.diagnostics.iter().cloned());
+    let mut writer = Writer {
+        args: &args,
+        catalog: &catalog,
+        broken: broken.as_ref(),
+        traces: &traces,
+        sections: Vec::with_capacity(targets.len()),
+        text_diags: catalog.diags.clone(),
+    };
+    let headers = targets.len() > 1 && matches!(args.format, Format::Text);
+    for (i, &target) in targets.iter().enumerate() {
+        match Section::new(target, i == 0, headers) {
+            Ok(section) => writer.sections.push(section),
+            Err(e) => {
+                eprintln!("error: cannot make a temporary file for the output: {e}");
+                return ExitCode::from(2);
             }
         }
-        let errors = conversions
-            .iter()
-            .flat_map(|c| &c.diagnostics)
-            .filter(|d| d.severity == Severity::Error)
-            .count();
-        let converted = conversions.iter().filter(|c| !c.queries.is_empty()).count();
-        summary.push((target.name(), converted, conversions.len(), errors));
     }
-    if let Err(e) = out.finish() {
+    let mut out = out;
+    let mut failed = None;
+    convert_parsed_in_batches(&parsed, &targets, &vars, pipeline.as_ref(), |batch| {
+        if failed.is_none()
+            && let Err(e) = writer.write_batch(batch, &mut out)
+        {
+            failed = Some(e);
+        }
+    });
+    let finished = match failed {
+        Some(e) => Err(e),
+        None => writer.finish(&mut out).and_then(|()| out.finish()),
+    };
+    if let Err(e) = finished {
         eprintln!("error: cannot write output: {e}");
         return ExitCode::from(2);
     }
+    let mut all_diags = std::mem::take(&mut writer.text_diags);
     sort_diagnostics(&mut all_diags);
     if matches!(args.format, Format::Text) {
         eprint!(
@@ -213,11 +183,14 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     }
     let load_errors = catalog.diags.iter().filter(|d| d.severity == Severity::Error).count();
     let mut errors = load_errors;
-    for (name, converted, total, target_errors) in summary {
-        let n = target_errors + load_errors;
-        errors += target_errors;
+    for section in &writer.sections {
+        let n = section.errors + load_errors;
+        errors += section.errors;
         eprintln!(
-            "converted {converted} of {total} documents to {name} ({n} error{})",
+            "converted {} of {} documents to {} ({n} error{})",
+            section.converted,
+            section.total,
+            section.target.name(),
             if n == 1 { "" } else { "s" }
         );
     }
@@ -225,6 +198,151 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// The output of one target. The first target's is written as it comes; the others' wait in a
+/// temporary file each (the output lists every conversion to one target before the next target's),
+/// so converting to every target holds one batch of conversions, not the whole catalog's.
+struct Section {
+    target: QueryLanguage,
+    /// The section's text for the batch being written.
+    buffer: Vec<u8>,
+    /// `None` for the first target.
+    spill: Option<std::io::BufWriter<std::fs::File>>,
+    converted: usize,
+    total: usize,
+    errors: usize,
+}
+
+impl Section {
+    /// With `header`, the section starts with a comment line naming its target.
+    fn new(target: QueryLanguage, first: bool, header: bool) -> std::io::Result<Section> {
+        let spill = match first {
+            true => None,
+            false => Some(std::io::BufWriter::new(tempfile::tempfile()?)),
+        };
+        let buffer = match header {
+            true => format!("# {}: {}\n\n", target.name(), target.describe()).into_bytes(),
+            false => Vec::new(),
+        };
+        Ok(Section {
+            target,
+            buffer,
+            spill,
+            converted: 0,
+            total: 0,
+            errors: 0,
+        })
+    }
+}
+
+/// Writes conversions out batch by batch, per target (see [`Section`]).
+struct Writer<'w, 'a> {
+    args: &'w ConvertArgs,
+    catalog: &'a Catalog,
+    broken: Option<&'w Broken>,
+    traces: &'w super::convert_explain::Traces,
+    sections: Vec<Section>,
+    /// Findings printed after the output with `--format text` (jsonl records carry their own).
+    text_diags: Vec<Diagnostic>,
+}
+
+impl Writer<'_, '_> {
+    fn write_batch(&mut self, batch: Vec<Vec<Conversion<'_>>>, out: &mut Output) -> std::io::Result<()> {
+        for convs in batch {
+            for (i, mut c) in convs.into_iter().enumerate() {
+                if let Some(broken) = self.broken {
+                    withhold(self.catalog, broken, &mut c);
+                }
+                self.write_conversion(i, &mut c);
+            }
+        }
+        self.flush_sections(out)
+    }
+
+    /// The sections' texts of the batch to the output (the first target) or their files.
+    fn flush_sections(&mut self, out: &mut Output) -> std::io::Result<()> {
+        for section in &mut self.sections {
+            match &mut section.spill {
+                None => out.push_bytes(&section.buffer),
+                Some(file) => file.write_all(&section.buffer)?,
+            }
+            section.buffer.clear();
+        }
+        Ok(())
+    }
+
+    fn write_conversion(&mut self, i: usize, c: &mut Conversion<'_>) {
+        let args = self.args;
+        if args.skip_unsupported {
+            c.diagnostics.retain(|d| d.code != &codes::UNSUPPORTED);
+        }
+        sort_diagnostics(&mut c.diagnostics);
+        let section = &mut self.sections[i];
+        section.total += 1;
+        section.converted += usize::from(!c.queries.is_empty());
+        section.errors += c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+        let shown = super::at_least(&c.diagnostics, args.min_severity.severity());
+        let trace = self.traces.get(&(c.doc.path().clone(), c.doc.index));
+        let buffer = &mut section.buffer;
+        match args.format {
+            Format::Text => {
+                if let Some(t) = trace {
+                    let comments = super::convert_explain::comment_lines(&display_path(c.doc.path()), c.doc.title(), t);
+                    buffer.extend_from_slice(comments.as_bytes());
+                    if c.queries.is_empty() {
+                        buffer.push(b'\n');
+                    }
+                }
+                for q in &c.queries {
+                    buffer.extend_from_slice(q.as_bytes());
+                    buffer.extend_from_slice(b"\n\n");
+                }
+                // Printed after the output (jsonl records carry their own).
+                self.text_diags.append(&mut c.diagnostics);
+            }
+            Format::Jsonl => {
+                let record = JsonlRecord {
+                    path: display_path(c.doc.path()),
+                    document: c.doc.index,
+                    id: c.doc.root.get("id").and_then(|n| n.scalar_text()),
+                    title: c.doc.title(),
+                    target: section.target.name(),
+                    queries: &c.queries,
+                    diagnostics: shown.iter().map(DiagnosticRecord::new).collect(),
+                    pipeline_trace: args
+                        .explain
+                        .then(|| super::convert_explain::json(trace.map_or(&[][..], |t| &t[..]))),
+                };
+                // Serializing a record (string keys) into memory cannot fail.
+                let _ = serde_json::to_writer(&mut *buffer, &record);
+                buffer.push(b'\n');
+            }
+        }
+    }
+
+    /// Appends the waiting sections to the output, in target order.
+    fn finish(&mut self, out: &mut Output) -> std::io::Result<()> {
+        use std::io::{Read, Seek};
+        // What a catalog without documents to convert still has: the headers.
+        self.flush_sections(out)?;
+        for section in &mut self.sections {
+            let Some(spill) = section.spill.take() else {
+                continue;
+            };
+            let mut file = spill.into_inner().map_err(|e| e.into_error())?;
+            file.rewind()?;
+            let mut chunk = vec![0; 1 << 16];
+            loop {
+                let n = file.read(&mut chunk)?;
+                if n == 0 {
+                    break;
+                }
+                out.push_bytes(&chunk[..n]);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -248,9 +366,13 @@ fn broken_documents(
     (!errors.is_empty()).then(|| find_broken(parsed, &errors))
 }
 
-/// The queries of broken documents are withheld and their errors reported with the conversion, as
+/// The queries of a broken document are withheld and its errors reported with the conversion, as
 /// `build` does.
-fn withhold(catalog: &Catalog, broken: &Broken, per_target: &mut [(QueryLanguage, Vec<Conversion<'_>>)]) {
+fn withhold(catalog: &Catalog, broken: &Broken, c: &mut Conversion<'_>) {
+    let key = (c.doc.path().clone(), c.doc.index);
+    if !broken.contains(&key) {
+        return;
+    }
     // Load errors are reported by `run` already; they still withhold their document.
     let loaded = |d: &Diagnostic| {
         catalog
@@ -258,23 +380,17 @@ fn withhold(catalog: &Catalog, broken: &Broken, per_target: &mut [(QueryLanguage
             .iter()
             .any(|l| l.code.code == d.code.code && l.path == d.path && l.span == d.span)
     };
-    for c in per_target.iter_mut().flat_map(|(_, c)| c.iter_mut()) {
-        let key = (c.doc.path().clone(), c.doc.index);
-        if !broken.contains(&key) {
-            continue;
-        }
-        c.queries.clear();
-        c.diagnostics.retain(|d| d.severity != Severity::Error);
-        match broken.errors.get(&key) {
-            // Its own errors, except load errors, which `run` reports already.
-            Some(own) => c.diagnostics.extend(own.iter().filter(|d| !loaded(d)).cloned()),
-            // Excluded because of what it depends on (a broken base rule or filter).
-            None => c.diagnostics.push(Diagnostic::new(
-                &codes::UNSUPPORTED,
-                c.doc.path(),
-                c.doc.root.get("title").map(|n| n.span),
-                format!("not converted: {}", broken.documents[&key].join("; ")),
-            )),
-        }
+    c.queries.clear();
+    c.diagnostics.retain(|d| d.severity != Severity::Error);
+    match broken.errors.get(&key) {
+        // Its own errors, except load errors, which `run` reports already.
+        Some(own) => c.diagnostics.extend(own.iter().filter(|d| !loaded(d)).cloned()),
+        // Excluded because of what it depends on (a broken base rule or filter).
+        None => c.diagnostics.push(Diagnostic::new(
+            &codes::UNSUPPORTED,
+            c.doc.path(),
+            c.doc.root.get("title").map(|n| n.span),
+            format!("not converted: {}", broken.documents[&key].join("; ")),
+        )),
     }
 }

@@ -57,7 +57,7 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     };
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
-        bar.set_message("events");
+        bar.set_message("lines read");
         bar
     });
     let mut stdout = BufWriter::new(std::io::stdout().lock());
@@ -79,31 +79,27 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         Line::Done(Item::Event(event)) => matched(engine.prepare(event, None)),
         Line::Done(Item::Bad { message, .. }) => Some(Outcome::Bad(message)),
     };
-    let mut next_progress = 0;
-    let sink = |engine: &mut Engine, number: usize, outcome: Outcome| {
-        match outcome {
-            Outcome::Event(prepared) => {
-                events += 1;
-                engine.apply(number, prepared, &mut lines);
-                for l in lines.drain(..) {
-                    detections += 1;
-                    let _ = writeln!(stdout, "{l}");
-                }
-            }
-            Outcome::Bad(message) => {
-                bad += 1;
-                eprintln!("{name}:{number}: skipped: {message}");
+    let sink = |engine: &mut Engine, number: usize, outcome: Outcome| match outcome {
+        Outcome::Event(prepared) => {
+            events += 1;
+            engine.apply(number, prepared, &mut lines);
+            for l in lines.drain(..) {
+                detections += 1;
+                let _ = writeln!(stdout, "{l}");
             }
         }
-        // The line number stands for progress: quiet lines do not come here.
-        if let Some(bar) = &progress
-            && number >= next_progress
-        {
-            bar.set_position(number as u64);
-            next_progress = number + 65536;
+        Outcome::Bad(message) => {
+            bad += 1;
+            eprintln!("{name}:{number}: skipped: {message}");
         }
     };
-    let result = for_each_line(input, &mut engine, per_line, sink);
+    // Told after each batch of lines, quiet ones included.
+    let show_progress = |read: usize| {
+        if let Some(bar) = &progress {
+            bar.set_position(read as u64);
+        }
+    };
+    let result = for_each_line(input, &mut engine, per_line, sink, show_progress);
     let _ = stdout.flush();
     if let Some(bar) = progress {
         bar.finish_and_clear();

@@ -27,21 +27,8 @@ impl Output {
         })
     }
 
-    pub fn push_str(&mut self, text: &str) {
-        self.buffer.extend_from_slice(text.as_bytes());
-        self.flush_if_full();
-    }
-
-    pub fn push(&mut self, c: char) {
-        self.push_str(c.encode_utf8(&mut [0; 4]));
-    }
-
-    /// `value` as one line of compact JSON, serialized straight into the buffer.
-    pub fn push_json_line(&mut self, value: &impl serde::Serialize) {
-        if let Err(e) = serde_json::to_writer(&mut self.buffer, value) {
-            self.error.get_or_insert(e.into());
-        }
-        self.buffer.push(b'\n');
+    pub fn push_bytes(&mut self, bytes: &[u8]) {
+        self.buffer.extend_from_slice(bytes);
         self.flush_if_full();
     }
 
@@ -82,8 +69,8 @@ mod tests {
         let line = "x".repeat(1000);
         let mut expected = String::new();
         for i in 0..3000 {
-            out.push_str(&format!("{i} {line}"));
-            out.push('\n');
+            out.push_bytes(format!("{i} {line}").as_bytes());
+            out.push_bytes(b"\n");
             expected.push_str(&format!("{i} {line}\n"));
         }
         out.finish().unwrap();

@@ -105,7 +105,7 @@ pub fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
         .map(|p| (path_key(p), Arc::as_ptr(p) as *const u8 as usize))
         .collect();
     keyed.sort_unstable();
-    let mut rank: std::collections::HashMap<usize, usize> = std::collections::HashMap::with_capacity(keyed.len());
+    let mut rank: foldhash::HashMap<usize, usize> = foldhash::HashMapExt::with_capacity(keyed.len());
     let mut current = 0;
     for (i, (key, ptr)) in keyed.iter().enumerate() {
         if i > 0 && keyed[i - 1].0 != *key {

@@ -41,22 +41,25 @@ pub enum Line<'a> {
 /// worker's, reused), and `sink` with each result and its 1-based line number, in input order.
 /// A line whose result is `None` is only counted (most lines of a hunt match nothing: they are
 /// not handed from thread to thread); the count is returned. `per_line` reads `ctx`; `sink` may
-/// change it between batches.
+/// change it between batches. `progress` is told, after each batch, how many lines (blank and
+/// quiet ones included) have been read: the sink alone would not show a hunt where nothing matches
+/// moving.
 pub fn for_each_line<C: Sync, S: Default + Send, T: Send>(
     input: Input,
     ctx: &mut C,
     per_line: impl Fn(&C, &mut S, Line<'_>) -> Option<T> + Sync,
     sink: impl FnMut(&mut C, usize, T),
+    mut progress: impl FnMut(usize),
 ) -> io::Result<usize> {
     match input {
         Input::File(file) => {
             if starts_with_array(&file)? {
-                for_each_streamed(io::BufReader::new(file), ctx, per_line, sink)
+                for_each_streamed(io::BufReader::new(file), ctx, per_line, sink, &mut progress)
             } else {
-                for_each_in_blocks(&file, BLOCK, ctx, per_line, sink)
+                for_each_in_blocks(&file, BLOCK, ctx, per_line, sink, &mut progress)
             }
         }
-        Input::Stream(stream) => for_each_streamed(stream, ctx, per_line, sink),
+        Input::Stream(stream) => for_each_streamed(stream, ctx, per_line, sink, &mut progress),
     }
 }
 
@@ -88,11 +91,28 @@ fn for_each_streamed<C: Sync, S: Default + Send, T: Send>(
     input: impl BufRead,
     ctx: &mut C,
     per_line: impl Fn(&C, &mut S, Line<'_>) -> Option<T> + Sync,
-    mut sink: impl FnMut(&mut C, usize, T),
+    sink: impl FnMut(&mut C, usize, T),
+    progress: &mut dyn FnMut(usize),
 ) -> io::Result<usize> {
-    let mut batch: Vec<Raw> = Vec::with_capacity(STREAM_BATCH);
+    for_each_streamed_batched(input, STREAM_BATCH, ctx, per_line, sink, progress)
+}
+
+/// [`for_each_streamed`] handing the workers `batch_len` lines at a time.
+fn for_each_streamed_batched<C: Sync, S: Default + Send, T: Send>(
+    input: impl BufRead,
+    batch_len: usize,
+    ctx: &mut C,
+    per_line: impl Fn(&C, &mut S, Line<'_>) -> Option<T> + Sync,
+    mut sink: impl FnMut(&mut C, usize, T),
+    progress: &mut dyn FnMut(usize),
+) -> io::Result<usize> {
+    let mut batch: Vec<Raw> = Vec::with_capacity(batch_len);
     let mut counted = 0;
     let mut run = |batch: &mut Vec<Raw>, ctx: &mut C| {
+        // The number of the batch's last line is the count of lines read.
+        let read = batch.last().map(|raw| match raw {
+            Raw::Line(n, _) | Raw::Item(n, _) => *n,
+        });
         let shared = &*ctx;
         let done: Vec<(usize, Option<T>)> = batch
             .par_drain(..)
@@ -107,10 +127,13 @@ fn for_each_streamed<C: Sync, S: Default + Send, T: Send>(
                 None => counted += 1,
             }
         }
+        if let Some(read) = read {
+            progress(read);
+        }
     };
     let result = for_each_raw(input, |raw| {
         batch.push(raw);
-        if batch.len() == STREAM_BATCH {
+        if batch.len() == batch_len {
             run(&mut batch, ctx);
         }
     });
@@ -140,6 +163,7 @@ fn for_each_in_blocks<C: Sync, S: Default + Send, T: Send>(
     ctx: &mut C,
     per_line: impl Fn(&C, &mut S, Line<'_>) -> Option<T> + Sync,
     mut sink: impl FnMut(&mut C, usize, T),
+    progress: &mut dyn FnMut(usize),
 ) -> io::Result<usize> {
     // The length when the run starts: a file growing meanwhile is read up to there.
     let len = file.metadata()?.len();
@@ -166,6 +190,7 @@ fn for_each_in_blocks<C: Sync, S: Default + Send, T: Send>(
         for out in outs {
             let out = out?;
             if out.past_end {
+                progress(lines_before);
                 return Ok(counted);
             }
             for (rel, t) in out.lines {
@@ -174,6 +199,7 @@ fn for_each_in_blocks<C: Sync, S: Default + Send, T: Send>(
             counted += out.counted;
             lines_before += out.newlines;
         }
+        progress(lines_before);
     }
     Ok(counted)
 }
@@ -347,9 +373,9 @@ mod tests {
         let sink = |_: &mut (), n, t| out.push((n, t));
         match input {
             Input::File(f) if block > 0 && !starts_with_array(&f).unwrap() => {
-                for_each_in_blocks(&f, block, &mut (), show, sink)
+                for_each_in_blocks(&f, block, &mut (), show, sink, &mut |_| {})
             }
-            other => for_each_line(other, &mut (), show, sink),
+            other => for_each_line(other, &mut (), show, sink, |_| {}),
         }
         .unwrap();
         out
@@ -425,8 +451,10 @@ mod tests {
             let run = |input: Input, block: usize| {
                 let mut got = Vec::new();
                 let counted = match input {
-                    Input::File(f) => for_each_in_blocks(&f, block, &mut (), keep_b, |_: &mut (), n, t| got.push((n, t))),
-                    other => for_each_line(other, &mut (), keep_b, |_: &mut (), n, t| got.push((n, t))),
+                    Input::File(f) => {
+                        for_each_in_blocks(&f, block, &mut (), keep_b, |_: &mut (), n, t| got.push((n, t)), &mut |_| {})
+                    }
+                    other => for_each_line(other, &mut (), keep_b, |_: &mut (), n, t| got.push((n, t)), |_| {}),
                 }
                 .unwrap();
                 (got, counted)
@@ -445,5 +473,31 @@ mod tests {
         let f = file_with(b" \n[{\"a\":1},\n{\"a\":2}]");
         let got = lines_of(Input::File(f.reopen().unwrap()), 0);
         assert_eq!(got, [(1, "event: {\"a\":1}".into()), (2, "event: {\"a\":2}".into())]);
+    }
+
+    /// Progress moves while no line reaches the sink (every line quiet), never backwards, and ends
+    /// at the number of lines, in blocks and in a stream.
+    #[test]
+    fn progress_counts_quiet_lines() {
+        let text: String = (1..=5000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+        let quiet = |_: &(), _: &mut (), _: Line<'_>| None::<()>;
+        let check = |reported: Vec<usize>, counted: usize| {
+            assert_eq!(counted, 5000);
+            assert!(reported.len() > 1, "progress told once or never: {reported:?}");
+            assert!(reported.windows(2).all(|w| w[0] <= w[1]), "{reported:?}");
+            assert_eq!(reported.last(), Some(&5000));
+        };
+        let f = file_with(text.as_bytes());
+        let mut reported = Vec::new();
+        let counted = for_each_in_blocks(&f.reopen().unwrap(), 64, &mut (), quiet, |_, _, _| {}, &mut |n| {
+            reported.push(n)
+        })
+        .unwrap();
+        check(reported, counted);
+        let mut reported = Vec::new();
+        let stream = std::io::Cursor::new(text.into_bytes());
+        let sink = |_: &mut (), _, _: ()| {};
+        let counted = for_each_streamed_batched(stream, 1000, &mut (), quiet, sink, &mut |n| reported.push(n)).unwrap();
+        check(reported, counted);
     }
 }

@@ -659,9 +659,10 @@ mod differential {
         ) {
             let mut mutated = line.clone();
             edits.iter().for_each(|e| apply(&mut mutated, e));
-            let blanks = [vec![b' '; pad], mutated.clone()].concat();
-            check(&blanks)?;
             if let [b'{', rest @ ..] = &mutated[..] {
+                // Blanks after the brace (leading ones are trimmed before the scan).
+                let blanks = [&b"{"[..], &vec![b' '; pad], rest].concat();
+                check(&blanks)?;
                 let member = format!("{{\"pad\":\"{}\",", "x".repeat(pad));
                 let padded = [member.as_bytes(), rest].concat();
                 check(&padded)?;
@@ -684,8 +685,11 @@ mod differential {
                     })
                     .collect();
                 let close: String = (0..depth).rev().map(|i| if i % 2 == 0 { "}" } else { "]" }).collect();
-                check(format!("{open}1{close}").as_bytes()).unwrap();
-                check(format!("{{\"{key}\":{open}1{close}}}").as_bytes()).unwrap();
+                // Vouched for up to the scanner's limit, left to serde_json past it.
+                let vouched = check(format!("{open}1{close}").as_bytes()).unwrap();
+                assert_eq!(vouched, depth <= MAX_DEPTH, "key {key}, depth {depth}");
+                let vouched = check(format!("{{\"{key}\":{open}1{close}}}").as_bytes()).unwrap();
+                assert_eq!(vouched, depth < MAX_DEPTH, "key {key}, depth {depth} + 1");
             }
         }
     }
@@ -694,7 +698,9 @@ mod differential {
     fn nesting_at_serde_json_limits() {
         for depth in [99, 100, 101, 127, 128, 200] {
             let line = format!("{{\"a\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
-            check(line.as_bytes()).unwrap();
+            // The object and `depth` arrays: vouched for up to the scanner's limit.
+            let vouched = check(line.as_bytes()).unwrap();
+            assert_eq!(vouched, depth < MAX_DEPTH, "depth {depth} + 1");
         }
     }
 }

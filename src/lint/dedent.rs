@@ -12,7 +12,7 @@
 //! `|modifier`), or an unused identifier holding one value, right after a selection mapping is
 //! such an item.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use crate::model::detection::{Detection, Search, SearchBody};
 

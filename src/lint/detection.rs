@@ -1,7 +1,7 @@
 //! C2xx: the structure of `detection` sections and conditions (rules and filters).
 
 use crate::codes;
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::{Node, Resolved, Style, Value};

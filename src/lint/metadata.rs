@@ -170,7 +170,7 @@ fn check_logsource(sink: &mut Sink<'_, '_>) {
 
 fn check_references(sink: &mut Sink<'_, '_>) {
     let refs = sink.doc.meta.references.clone();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = <foldhash::HashSet<_> as foldhash::HashSetExt>::with_capacity(refs.len());
     for r in refs {
         if let Some(t) = r.scalar_text()
             && !seen.insert(t)

@@ -1,7 +1,7 @@
 //! M3xx: modifier chains and the values they apply to.
 
 use crate::codes;
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::{Node, Resolved, Style, Value};
@@ -62,9 +62,9 @@ fn check_item(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
 fn check_combinations(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
     let span = item.span();
     let m = &item.modifiers;
-    let mut seen = HashSet::new();
-    for x in m {
-        if !seen.insert(*x) && *x != Modifier::Base64 {
+    // A chain has a handful of modifiers: a scan of those before beats hashing.
+    for (i, x) in m.iter().enumerate() {
+        if m[..i].contains(x) && *x != Modifier::Base64 {
             sink.report(
                 &codes::DUPLICATE_MODIFIER,
                 span,
@@ -107,7 +107,7 @@ fn check_combinations(sink: &mut Sink<'_, '_>, item: &Item<'_>) {
 }
 
 fn check_duplicates(sink: &mut Sink<'_, '_>, values: &[&Node]) {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::with_capacity(values.len());
     for v in values {
         if let Some(t) = v.scalar_text()
             && !seen.insert(t)

@@ -4,7 +4,7 @@
 //! `selected_events` of its own file when there is one, else the only one in the catalog.
 
 use crate::codes;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -46,7 +46,7 @@ fn duplicate_filenames(docs: &[DocSummary], out: &mut Vec<Diagnostic>) {
     for paths in by_name.values_mut() {
         // A file has one first document; the same path twice is a file given twice. Dedup keeps the
         // first occurrence in catalog order (a `contains` per file was quadratic in copies of a name).
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = foldhash::HashSet::default();
         paths.retain(|p| seen.insert(*p));
     }
     for paths in by_name.values().filter(|p| p.len() > 1) {

@@ -1,7 +1,7 @@
 //! Q51x: tags: format, namespaces, ATT&CK tactics and techniques, TLP.
 
 use crate::codes;
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::{DiagExt, Sink};
 use crate::catalog::yaml::Node;

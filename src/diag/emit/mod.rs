@@ -9,7 +9,7 @@ use std::path::Path;
 
 pub use github::render_github;
 pub use human::render_human;
-pub use json::{diagnostic_json, render_json};
+pub use json::{DiagnosticRecord, render_json};
 pub use sarif::render_sarif;
 
 /// Where emitters find the text of a file to quote it.

@@ -79,9 +79,24 @@ impl<'a> Fast<'a> {
 /// Rejects texts with bytes whose reading is subtle (tabs, carriage returns, other control
 /// characters, a byte-order mark, NEL, C1 controls and Unicode line separators): rare in rules,
 /// and exactly where a hand-written scanner would drift from saphyr.
+///
+/// Blocks of printable ASCII and line breaks (nearly all of a rule file) are settled by a test the
+/// compiler vectorizes; only a block holding another byte is read byte by byte.
 fn plain_characters(bytes: &[u8]) -> bool {
-    let (mut prev2, mut prev) = (0u8, 0u8);
-    for &b in bytes {
+    const BLOCK: usize = 64;
+    let simple = |b: u8| (0x20..0x7f).contains(&b) || b == b'\n';
+    (0..bytes.len()).step_by(BLOCK).all(|start| {
+        let block = &bytes[start..bytes.len().min(start + BLOCK)];
+        block.iter().fold(true, |all, &b| all & simple(b)) || plain_characters_from(bytes, start, block.len())
+    })
+}
+
+/// [`plain_characters`] for the `len` bytes at `start`, each read with the two bytes before it (a
+/// sequence to reject can begin in the block before).
+fn plain_characters_from(bytes: &[u8], start: usize, len: usize) -> bool {
+    let before = |back: usize| start.checked_sub(back).map_or(0, |i| bytes[i]);
+    let (mut prev2, mut prev) = (before(2), before(1));
+    for &b in &bytes[start..start + len] {
         let bad = (b < 0x20 && b != b'\n')
             || b == 0x7f
             || (prev == 0xC2 && (0x80..=0xA0).contains(&b))
