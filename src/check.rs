@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::catalog::{Catalog, SidecarLayout, walk};
+use crate::catalog::{Catalog, SidecarLayout, walk_and};
 use crate::config::LintOptions;
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
 use crate::lint;
@@ -112,17 +112,12 @@ fn reported(
 /// [`check_reported`] of the whole catalog would.
 pub fn check_paths(paths: &[PathBuf], options: &LintOptions, lint_config: &crate::config::LintConfig) -> CheckReport {
     let start = Instant::now();
-    let walked = walk(paths);
     // Orphan sidecars are found against every rule file: once, below, not per file.
     let per_file = SidecarLayout {
         report_orphans: false,
         ..options.sidecars.clone()
     };
-    let mut checked: Vec<FileCheck> = walked
-        .files
-        .par_iter()
-        .map(|path| FileCheck::run(path, options, &per_file))
-        .collect();
+    let (mut checked, walk_diags) = walk_and(paths, |path| FileCheck::run(path, options, &per_file));
     let mut catalog = Catalog::default();
     let mut summaries = Vec::with_capacity(checked.iter().map(|c| c.summaries.len()).sum());
     for c in &mut checked {
@@ -132,8 +127,8 @@ pub fn check_paths(paths: &[PathBuf], options: &LintOptions, lint_config: &crate
     drop(summaries);
     // Sized once: growing the largest vector of the run by doubling was its peak of memory.
     let local: usize = checked.iter().map(|c| c.diags.len()).sum();
-    let mut diags = Vec::with_capacity(walked.diags.len() + local + wide.len());
-    diags.extend(walked.diags);
+    let mut diags = Vec::with_capacity(walk_diags.len() + local + wide.len());
+    diags.extend(walk_diags);
     let (mut suppressions, mut documents) = (Vec::new(), 0);
     for c in checked {
         catalog.files.extend(c.catalog.files);

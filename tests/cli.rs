@@ -1225,6 +1225,49 @@ fn convert_to_several_targets_in_one_pass() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// Several targets over more documents than one conversion batch: the sections after the first wait
+/// in temporary files, or in memory where none can be made; the output is the same, and each
+/// section is what converting to its target alone gives.
+#[test]
+fn several_targets_stream_through_batches_alike_with_and_without_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        std::fs::write(
+            dir.path().join(format!("r{i:03}.yml")),
+            format!("title: Rule {i}\nlogsource: {{product: auth0}}\ndetection: {{sel: {{data.type: f{i}}}, condition: sel}}\n"),
+        )
+        .unwrap();
+    }
+    let path = dir.path().to_str().unwrap();
+    let run = |tmpdir: &Path, format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_detc"))
+            .env("TMPDIR", tmpdir)
+            .args(["convert", "-t", "all", "--format", format, path])
+            .output()
+            .expect("detc runs");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let unwritable = dir.path().join("no-such-folder");
+    for format in ["jsonl", "text"] {
+        let spilled = run(&std::env::temp_dir(), format);
+        assert_eq!(spilled, run(&unwritable, format), "{format}");
+        if format == "jsonl" {
+            let records: Vec<Value> = String::from_utf8(spilled)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            let mut separate = Vec::new();
+            for t in ["splunk", "lucene", "esql", "eql", "sumo"] {
+                separate.extend(json_lines(&detc(&["convert", "-t", t, "--format", "jsonl", path])));
+            }
+            assert_eq!(records.len(), 1500);
+            assert_eq!(records, separate);
+        }
+    }
+}
+
 #[test]
 fn eval_include_base_reports_base_rule_matches_marked_as_such() {
     let dir = tempfile::tempdir().unwrap();

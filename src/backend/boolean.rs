@@ -104,7 +104,7 @@ pub fn render(target: &dyn Syntax, expr: &Expr) -> Result<Query, Unsupported> {
 /// Every field name and `fieldref` target of `expr` is one the target can write (no control
 /// character anywhere; the target's own limits).
 pub fn check_names(target: &dyn Syntax, expr: &Expr) -> Result<(), Unsupported> {
-    for leaf in expr.leaves() {
+    expr.try_for_each_leaf(&mut |leaf| {
         let names = leaf.field.iter().map(|f| ("field name", f)).chain(match &leaf.value {
             Value::FieldRef { field: other, .. } => Some(("`fieldref` field", other)),
             _ => None,
@@ -114,8 +114,8 @@ pub fn check_names(target: &dyn Syntax, expr: &Expr) -> Result<(), Unsupported> 
                 .and_then(|()| target.check_name(name))
                 .map_err(|m| Unsupported::at(leaf, m))?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// What [`render_expr`] wrote: `None` when nothing (the operand was deferred), else the

@@ -4,11 +4,9 @@ use crate::codes;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::document::{DocKind, Document};
 use super::source::SourceFile;
-use super::walk::walk;
+use super::walk::walk_and;
 use super::yaml::{Value, parse_documents};
 use crate::diag::{Diagnostic, Span};
 
@@ -27,10 +25,9 @@ pub struct Catalog {
 impl Catalog {
     /// Walk `roots` and load every rule file, in parallel; the result is ordered by path.
     pub fn load(roots: &[PathBuf]) -> Catalog {
-        let walked = walk(roots);
-        let loaded: Vec<FileLoad> = walked.files.par_iter().map(|p| load_file(p).compacted()).collect();
+        let (loaded, walk_diags) = walk_and(roots, |p| load_file(p).compacted());
         let mut catalog = Catalog {
-            diags: walked.diags,
+            diags: walk_diags,
             ..Catalog::default()
         };
         for l in loaded {

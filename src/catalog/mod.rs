@@ -11,4 +11,4 @@ pub use document::{DocKind, Document};
 pub use load::{Catalog, MAX_FILE_BYTES};
 pub use sidecar::SidecarLayout;
 pub use source::SourceFile;
-pub use walk::{is_test_sidecar, is_yaml, walk};
+pub use walk::{is_test_sidecar, is_yaml, walk, walk_and};

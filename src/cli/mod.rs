@@ -65,7 +65,7 @@ pub fn parse() -> Result<Cli, ExitCode> {
 }
 
 impl Cli {
-    /// Whether the allocator should hand freed pages back to the system at once. `check` and
+    /// Whether the allocator should hand freed pages back to the system soon (see `main`). `check` and
     /// `convert` hold little at a time, so their peak memory falls when freed pages go back; `build`,
     /// `test` and `eval` allocate and free far more, and giving pages back only to fault them in again
     /// cost `build` a quarter of its CPU time (DESIGN-NOTES "Where build's time went").

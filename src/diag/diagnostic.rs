@@ -133,7 +133,15 @@ pub fn sort_diagnostics(diags: &mut Vec<Diagnostic>) {
     });
     // Moved in place: a sorted copy of every finding was the peak of checking a large catalog.
     permute(diags, order);
-    diags.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    diags.dedup_by(|a, b| same_finding(a, b));
+}
+
+/// `a.sort_key() == b.sort_key()`, with the paths (compared component by component) last.
+fn same_finding(a: &Diagnostic, b: &Diagnostic) -> bool {
+    let ((path_a, line_a, col_a, code_a, text_a), (path_b, line_b, col_b, code_b, text_b)) =
+        (a.sort_key(), b.sort_key());
+    (line_a, col_a, code_a, text_a) == (line_b, col_b, code_b, text_b)
+        && (Arc::ptr_eq(&a.path, &b.path) || path_a == path_b)
 }
 
 /// Reorder `items` so that the item at `i` is the one that was at `order[i]`, following cycles.

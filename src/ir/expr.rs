@@ -150,6 +150,15 @@ impl Expr {
         }
     }
 
+    /// Calls `f` on every leaf, left to right, until it fails.
+    pub fn try_for_each_leaf<E>(&self, f: &mut impl FnMut(&Leaf) -> Result<(), E>) -> Result<(), E> {
+        match self {
+            Expr::Leaf(l) => f(l),
+            Expr::Not(x) => x.try_for_each_leaf(f),
+            Expr::And(v) | Expr::Or(v) | Expr::Expansion(v) => v.iter().try_for_each(|e| e.try_for_each_leaf(f)),
+        }
+    }
+
     pub fn leaves(&self) -> Vec<&Leaf> {
         let mut out = Vec::new();
         let mut todo = vec![self];
