@@ -33,6 +33,7 @@ impl SourceFile {
     }
 
     /// Position from a 1-based line and a 0-based character column (what the YAML parser reports).
+    #[inline]
     pub fn pos(&self, line: usize, col0: usize) -> Pos {
         let line = line.clamp(1, self.line_starts.len());
         let start = self.line_starts[line - 1] as usize;

@@ -8,9 +8,6 @@
 
 use std::cmp::Ordering;
 use std::path::{Component, Path};
-use std::sync::LazyLock;
-
-use memchr::memmem::Finder;
 
 /// A byte string whose order is `Path::cmp`'s: each component as a tag in the order of
 /// [`Component`]'s kinds, its text, and a 0 that ends it (below every tag and every byte of a
@@ -22,22 +19,16 @@ pub fn path_key(path: &Path) -> Vec<u8> {
     }
     // Components of a plain path are its separators' pieces (after the root, if any): no need to
     // parse them (which was most of the cost of sorting findings and walking a catalog).
-    let mut key = Vec::with_capacity(bytes.len() + 8);
-    let names = match bytes.strip_prefix(b"/") {
-        Some(rest) => {
-            key.extend_from_slice(&[2, 0]);
-            rest
-        }
-        None => bytes,
-    };
-    key.push(5);
-    for &b in names {
-        match b {
-            b'/' => key.extend_from_slice(&[0, 5]),
-            _ => key.push(b),
-        }
+    let names = bytes.strip_prefix(b"/");
+    let mut key = Vec::with_capacity(bytes.len() * 2 + 4);
+    if names.is_some() {
+        key.extend_from_slice(&[2, 0]);
     }
-    key.push(0);
+    for name in names.unwrap_or(bytes).split(|&b| b == b'/') {
+        key.push(5);
+        key.extend_from_slice(name);
+        key.push(0);
+    }
     key
 }
 
@@ -83,13 +74,10 @@ fn rank(byte: Option<&u8>) -> Option<u16> {
 /// chance), no empty one (`//`), no trailing separator. Windows paths (prefixes, two separators)
 /// always take `Path::cmp`.
 fn plain(bytes: &[u8]) -> bool {
-    static EMPTY: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("//"));
-    static DOT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("/."));
-    !(cfg!(windows)
-        || bytes.first() == Some(&b'.')
-        || bytes.last() == Some(&b'/')
-        || EMPTY.find(bytes).is_some()
-        || DOT.find(bytes).is_some())
+    // Separators are few: look at the byte after each.
+    let odd_after_separator =
+        || memchr::memchr_iter(b'/', bytes).any(|i| matches!(bytes.get(i + 1), Some(b'/' | b'.')));
+    !(cfg!(windows) || bytes.first() == Some(&b'.') || bytes.last() == Some(&b'/') || odd_after_separator())
 }
 
 #[cfg(test)]

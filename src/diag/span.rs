@@ -19,6 +19,7 @@ pub struct Pos {
 impl Pos {
     /// A position from `usize` counts; a count past `u32::MAX` (never, within the file size limit)
     /// stays at `u32::MAX` rather than wrapping.
+    #[inline]
     pub fn new(byte: usize, line: usize, col: usize) -> Pos {
         let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Pos {

@@ -51,6 +51,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Marker of byte offset `at`, which lies on the current line.
+    #[inline]
     pub fn mark_at(&self, at: usize) -> Marker {
         let col = if self.ascii {
             at - self.line_start
@@ -60,6 +61,7 @@ impl<'a> Cursor<'a> {
         Marker::new(self.line_start_chars + col, self.line, col)
     }
 
+    #[inline]
     pub fn mark(&self) -> Marker {
         self.mark_at(self.pos)
     }
