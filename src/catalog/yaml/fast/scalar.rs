@@ -52,6 +52,9 @@ fn plain<'a>(c: &Cursor<'a>, flow: bool) -> Option<Tok<'a>> {
     if first == b'-' && (is_blank_or_end(after) || is_flow_indicator(after)) {
         return None;
     }
+    if !flow {
+        return Some(block_plain(c, start));
+    }
     let mut i = start;
     let mut end = start;
     loop {
@@ -73,6 +76,54 @@ fn plain<'a>(c: &Cursor<'a>, flow: bool) -> Option<Tok<'a>> {
         start,
         end,
     })
+}
+
+/// A plain scalar in block context, from `start` (already known to begin one): it ends at the line
+/// break, at a `:` followed by a blank, or at a ` #` comment, less trailing spaces. Only those
+/// three bytes need a look, so the scan jumps from one to the next.
+fn block_plain<'a>(c: &Cursor<'a>, start: usize) -> Tok<'a> {
+    let bytes = c.bytes;
+    let mut from = start;
+    let stop = loop {
+        let Some(n) = memchr::memchr3(b'\n', b':', b'#', &bytes[from..]) else {
+            break bytes.len();
+        };
+        let at = from + n;
+        match bytes[at] {
+            b'\n' => break at,
+            b':' if is_blank_or_end(c.at(at + 1)) => break at,
+            b'#' if bytes[at - 1] == b' ' => break at - 1,
+            _ => from = at + 1,
+        }
+    };
+    let end = start + bytes[start..stop].iter().rposition(|&b| b != b' ').map_or(0, |p| p + 1);
+    Tok {
+        text: Cow::Borrowed(&c.src[start..end]),
+        style: ScalarStyle::Plain,
+        start,
+        end,
+    }
+}
+
+/// The plain scalar loop for both contexts, as it was before [`block_plain`]: its oracle.
+#[cfg(test)]
+fn plain_by_bytes<'a>(c: &Cursor<'a>, flow: bool) -> Option<(usize, usize)> {
+    let start = c.pos;
+    let mut i = start;
+    let mut end = start;
+    loop {
+        match c.at(i) {
+            b'\n' | 0 => break,
+            b':' if is_blank_or_end(c.at(i + 1)) => break,
+            b' ' if c.at(i + 1) == b'#' => break,
+            b' ' => {}
+            b',' | b']' if flow => break,
+            b'[' | b'{' | b'}' | b'#' | b':' if flow => return None,
+            _ => end = i + 1,
+        }
+        i += 1;
+    }
+    Some((start, end))
 }
 
 /// `'...'` closed on the same line; `''` stands for one quote.
@@ -162,5 +213,25 @@ fn double<'a>(c: &Cursor<'a>) -> Option<Tok<'a>> {
         s.push(unescaped);
         i = at + 2;
         run = i;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Jumping between line breaks, colons and hashes ends a block scalar where reading every
+        /// byte did (at every start offset of the text).
+        #[test]
+        fn block_plain_ends_where_the_byte_loop_ends(text in "[a-z :#\\-é]{0,40}\n?[a-z :#]{0,10}\n", at in 0usize..60) {
+            let mut c = Cursor::new(&text);
+            c.pos = at.min(text.len());
+            prop_assume!(text.is_char_boundary(c.pos));
+            if let Some(tok) = plain(&c, false) {
+                prop_assert_eq!(Some((tok.start, tok.end)), plain_by_bytes(&c, false));
+            }
+        }
     }
 }
