@@ -40,10 +40,17 @@ impl SourceFile {
         let byte = if self.ascii {
             start + col0
         } else {
-            let rest = &self.text[start..];
-            start + rest.char_indices().nth(col0).map_or(rest.len(), |(b, _)| b)
+            self.byte_of_char(start, col0)
         };
         Pos::new(byte.min(self.text.len()), line, col0 + 1)
+    }
+
+    /// Byte offset of the `col0`-th character after `start` (out of line: the YAML builder asks
+    /// for every node's position, and ASCII texts need no count).
+    #[inline(never)]
+    fn byte_of_char(&self, start: usize, col0: usize) -> usize {
+        let rest = &self.text[start..];
+        start + rest.char_indices().nth(col0).map_or(rest.len(), |(b, _)| b)
     }
 
     /// Position of a byte offset (must lie on a character boundary).
