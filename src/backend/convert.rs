@@ -81,7 +81,7 @@ const BATCH: usize = 256;
 
 /// [`convert_parsed_to`] for a caller that writes conversions out as they come: `each` is called,
 /// in document order, with the conversions of each batch of documents (per document, one per
-/// target in `targets` order; filters have none). Nothing is held between batches, so a caller that
+/// target in `targets` order; filters are applied, not converted). Nothing is held between batches, so a caller that
 /// does not keep them converts a catalog to every target in the memory of one batch.
 pub fn convert_parsed_in_batches<'a>(
     parsed: &[Parsed<'a>],

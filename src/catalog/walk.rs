@@ -31,9 +31,9 @@ pub fn walk(roots: &[PathBuf]) -> Walked {
     Walked { files, diags }
 }
 
-/// Walks `roots` and handles each file found (in parallel with the walk: on one thread the walk,
-/// `gitignore` matching included, was a tenth of `check`'s time, with the other core idle). The
-/// results come in path order, as [`walk`] gives the files.
+/// Walks `roots` and handles each file found, in parallel with the walk (before, the walk, its
+/// `.gitignore` matching included, about 6 % of `check`'s instructions, ran first with the other
+/// core idle). The results come in path order, as [`walk`] gives the files.
 pub fn walk_and<T: Send>(roots: &[PathBuf], handle: impl Fn(&Path) -> T + Sync) -> (Vec<T>, Vec<Diagnostic>) {
     use rayon::iter::{ParallelBridge, ParallelIterator};
     let (mut handled, diags) = std::thread::scope(|scope| {

@@ -127,7 +127,7 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     if args.explain && pipeline.is_none() {
         eprintln!("note: --explain shows what pipelines change, and no pipeline is given (-p NAME or FILE)");
     }
-    let out = match super::output::Output::open(args.output.as_deref()) {
+    let mut out = match Output::open(args.output.as_deref()) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: cannot write output: {e}");
@@ -146,7 +146,6 @@ pub fn run(args: ConvertArgs, config_path: Option<&std::path::Path>) -> ExitCode
     for (i, &target) in targets.iter().enumerate() {
         writer.sections.push(Section::new(target, i == 0, headers));
     }
-    let mut out = out;
     let mut failed = None;
     convert_parsed_in_batches(&parsed, &targets, &vars, pipeline.as_ref(), |batch| {
         if failed.is_none()
