@@ -1305,3 +1305,33 @@ fn eval_include_base_reports_base_rule_matches_marked_as_such() {
     };
     assert_eq!(corr(&plain), corr(&with_base));
 }
+
+/// Detections that cannot be written (a full disk) fail the hunt with a message, not exit 0.
+#[cfg(target_os = "linux")]
+#[test]
+fn eval_fails_when_detections_cannot_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = dir.path().join("r.yml");
+    let events = dir.path().join("e.jsonl");
+    std::fs::write(
+        &rule,
+        "title: T\nlogsource: {product: auth0}\ndetection: {sel: {type: f}, condition: sel}\n",
+    )
+    .unwrap();
+    std::fs::write(&events, "{\"type\":\"f\"}\n").unwrap();
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_detc"))
+        .args([
+            "eval",
+            "--rules",
+            rule.to_str().unwrap(),
+            "--events",
+            events.to_str().unwrap(),
+        ])
+        .stdout(full)
+        .output()
+        .expect("detc runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot write detections"), "{stderr}");
+}

@@ -292,8 +292,11 @@ impl Writer<'_, '_> {
         section.total += 1;
         section.converted += usize::from(!c.queries.is_empty());
         section.errors += c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-        let shown = super::at_least(&c.diagnostics, args.min_severity.severity());
-        let trace = self.traces.get(&(c.doc.path().clone(), c.doc.index));
+        // Traces exist only with `--explain` and a pipeline: no lookup (a path hash) otherwise.
+        let trace = match self.traces.is_empty() {
+            true => None,
+            false => self.traces.get(&(c.doc.path().clone(), c.doc.index)),
+        };
         let buffer = &mut section.buffer;
         match args.format {
             Format::Text => {
@@ -319,7 +322,13 @@ impl Writer<'_, '_> {
                     title: c.doc.title(),
                     target: section.target.name(),
                     queries: &c.queries,
-                    diagnostics: shown.iter().map(DiagnosticRecord::new).collect(),
+                    // Only findings shown are written; borrowed, not copied as `at_least` does.
+                    diagnostics: c
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity >= args.min_severity.severity())
+                        .map(DiagnosticRecord::new)
+                        .collect(),
                     pipeline_trace: args
                         .explain
                         .then(|| super::convert_explain::json(trace.map_or(&[][..], |t| &t[..]))),

@@ -79,13 +79,20 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         Line::Done(Item::Event(event)) => matched(engine.prepare(event, None)),
         Line::Done(Item::Bad { message, .. }) => Some(Outcome::Bad(message)),
     };
+    // The first failed write of a detection (a closed pipe, a full disk): reported at the end, and
+    // the hunt fails, rather than detections going nowhere with exit 0.
+    let mut write_error: Option<std::io::Error> = None;
     let sink = |engine: &mut Engine, number: usize, outcome: Outcome| match outcome {
         Outcome::Event(prepared) => {
             events += 1;
             engine.apply(number, prepared, &mut lines);
             for l in lines.drain(..) {
                 detections += 1;
-                let _ = writeln!(stdout, "{l}");
+                if write_error.is_none()
+                    && let Err(e) = writeln!(stdout, "{l}")
+                {
+                    write_error = Some(e);
+                }
             }
         }
         Outcome::Bad(message) => {
@@ -100,9 +107,15 @@ pub fn run(args: EvalArgs, config_path: Option<&std::path::Path>) -> ExitCode {
         }
     };
     let result = for_each_line(input, &mut engine, per_line, sink, show_progress);
-    let _ = stdout.flush();
+    if let Err(e) = stdout.flush() {
+        write_error.get_or_insert(e);
+    }
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    if let Some(e) = write_error {
+        eprintln!("error: cannot write detections: {e}");
+        return ExitCode::from(2);
     }
     match result {
         Ok(quiet) => events += quiet,
