@@ -120,11 +120,10 @@ fn markdown_line(line: &str) -> String {
 }
 
 /// Characters CommonMark reads as inline syntax anywhere in a line.
+const INLINE_SYNTAX: &[u8] = b"\\`*_[]<>|~&#";
+
 fn always_escaped(c: char) -> bool {
-    matches!(
-        c,
-        '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '#'
-    )
+    u8::try_from(c).is_ok_and(|b| INLINE_SYNTAX.contains(&b))
 }
 
 /// A line break or control character shows as a space.
@@ -168,10 +167,9 @@ const INLINE_SPECIAL: [bool; 256] = {
         table[b] = b < 0x20 || b >= 0x7f;
         b += 1;
     }
-    let syntax = b"\\`*_[]<>|~&#";
     let mut i = 0;
-    while i < syntax.len() {
-        table[syntax[i] as usize] = true;
+    while i < INLINE_SYNTAX.len() {
+        table[INLINE_SYNTAX[i] as usize] = true;
         i += 1;
     }
     table
