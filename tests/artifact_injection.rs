@@ -116,7 +116,15 @@ fn build_files(rule: &str) -> (BTreeMap<PathBuf, String>, bool) {
 fn build_with(rule: &str, config: &Config) -> (BTreeMap<PathBuf, String>, bool) {
     let catalog = Catalog::from_sources(&[("rules/good.yml", GOOD), ("rules/hostile.yml", rule)]);
     let templates = Templates::load(None).unwrap();
-    let artifacts = build(&catalog, config, &templates, BuildPolicy { exclude_broken: true });
+    let artifacts = build(
+        &catalog,
+        config,
+        &templates,
+        BuildPolicy {
+            exclude_broken: true,
+            ..BuildPolicy::default()
+        },
+    );
     let failed = artifacts.failed();
     (artifacts.files, failed)
 }

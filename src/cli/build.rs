@@ -48,6 +48,8 @@ pub fn run(args: BuildArgs, config_path: Option<&std::path::Path>) -> ExitCode {
     let catalog = Catalog::load(&config.catalog);
     let policy = BuildPolicy {
         exclude_broken: args.exclude_broken || config.exclude_broken,
+        record_detections: false,
+        ends_process: true,
     };
     let artifacts = build(&catalog, &config, &templates, policy);
     let code = finish(&args, &catalog, &artifacts);

@@ -72,6 +72,8 @@ fn artifacts_in(dir: &Path, config: Option<&Path>, templates: &Templates) -> Res
             site["enabled"] = serde_json::Value::Bool(false);
             let policy = BuildPolicy {
                 exclude_broken: config.exclude_broken,
+                record_detections: true,
+                ends_process: false,
             };
             build(&Catalog::load(&config.catalog), &config, templates, policy)
         });
