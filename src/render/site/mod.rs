@@ -20,6 +20,7 @@ use serde_json::{Value as Json, json};
 use super::compiled::Detection;
 use super::escape::unique_page;
 use super::family::{BuildContext, Family, Output};
+use super::json_view::{lend, object};
 use super::meta::TACTICS;
 use crate::backend::QueryLanguage;
 use crate::eval::TestResult;
@@ -64,7 +65,7 @@ impl Family for StaticSite {
                     ctx.templates,
                     format!("site/{}", it.page),
                     "site/rule.html.j2",
-                    &minijinja::context! {site => &site, root => "../", nav => "rule", d => &p},
+                    &minijinja::context! {site => &site, root => "../", nav => "rule", d => lend(p)},
                 );
                 (o, row)
             })
@@ -190,7 +191,13 @@ fn page(
     let (tactics, techniques) = entry::attack_links(&d.meta);
     let linked: Vec<Json> = links[i]
         .iter()
-        .map(|&j| json!({"title": items[j].d.title(), "page": items[j].page, "kind": items[j].kind()}))
+        .map(|&j| {
+            object([
+                ("title", Json::from(items[j].d.title())),
+                ("page", Json::from(items[j].page.as_str())),
+                ("kind", Json::from(items[j].kind())),
+            ])
+        })
         .collect();
     // A correlation reads the log source of its first base rule.
     let logsource = match (d.is_correlation(), links[i].first()) {
@@ -200,41 +207,53 @@ fn page(
     let targets = entry::targets(d);
     let kind = it.kind();
     let correlation = super::meta::correlation_summary(d.parsed);
-    let row = json!({
-        "u": it.page,
-        "t": d.title(),
-        "id": d.id(),
-        "k": kind,
-        "l": d.level(),
-        "s": d.meta["status"],
-        "p": logsource["product"],
-        "c": logsource["category"],
-        "v": logsource["service"],
-        "ta": d.meta["tactics"],
-        "te": d.meta["techniques"],
-        "tg": targets.iter().filter(|t| t["ok"] == true).map(|t| t["name"].clone()).collect::<Vec<_>>(),
-        "x": targets.iter().filter(|t| t["ok"] == false).map(|t| json!({"name": t["name"], "why": t["why"]})).collect::<Vec<_>>(),
-        "n": tests.len(),
-        "r": test_state,
-        "h": haystack(d),
-    });
-    let page = json!({
-        "page": it.page,
-        "kind": kind,
-        "rule": d.meta,
-        "logsource": logsource,
-        "prose": entry::prose(&d.meta),
-        "tactics": tactics,
-        "techniques": techniques,
-        "targets": targets,
-        "deployed": entry::deployed(d, ctx.placements.and_then(|p| p.get(&d.key))),
-        "tests": tests,
-        "test_state": test_state,
-        "linked": linked,
-        "correlation": correlation,
-        "source": entry::source(d),
-        "fields": entry::fields(d),
-    });
+    let ok = |t: &&Json| t["ok"] == true;
+    let row = object([
+        ("u", Json::from(it.page.as_str())),
+        ("t", Json::from(d.title())),
+        ("id", Json::from(d.id())),
+        ("k", Json::from(kind)),
+        ("l", Json::from(d.level())),
+        ("s", d.meta["status"].clone()),
+        ("p", logsource["product"].clone()),
+        ("c", logsource["category"].clone()),
+        ("v", logsource["service"].clone()),
+        ("ta", d.meta["tactics"].clone()),
+        ("te", d.meta["techniques"].clone()),
+        ("tg", targets.iter().filter(ok).map(|t| t["name"].clone()).collect()),
+        (
+            "x",
+            targets
+                .iter()
+                .filter(|t| !ok(t))
+                .map(|t| object([("name", t["name"].clone()), ("why", t["why"].clone())]))
+                .collect(),
+        ),
+        ("n", Json::from(tests.len())),
+        ("r", Json::from(test_state)),
+        ("h", Json::from(haystack(d))),
+    ]);
+    // Built from moved and cloned values: `json!` re-serializes every value it is given.
+    let page = object([
+        ("page", Json::from(it.page.as_str())),
+        ("kind", Json::from(kind)),
+        ("rule", d.meta.clone()),
+        ("logsource", logsource),
+        ("prose", entry::prose(&d.meta)),
+        ("tactics", Json::Array(tactics)),
+        ("techniques", Json::Array(techniques)),
+        ("targets", Json::Array(targets)),
+        (
+            "deployed",
+            Json::Array(entry::deployed(d, ctx.placements.and_then(|p| p.get(&d.key)))),
+        ),
+        ("tests", Json::Array(tests)),
+        ("test_state", Json::from(test_state)),
+        ("linked", Json::Array(linked)),
+        ("correlation", correlation.unwrap_or(Json::Null)),
+        ("source", entry::source(d).map_or(Json::Null, Json::String)),
+        ("fields", entry::fields(d).into_iter().map(Json::String).collect()),
+    ]);
     (page, row)
 }
 
