@@ -7,6 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use super::json_string::push_json_string;
 use super::output::Output;
 
 use crate::backend::convert::convert_parsed_in_batches;
@@ -26,8 +27,9 @@ pub enum Format {
     Jsonl,
 }
 
-/// One line of `--format jsonl`, its fields in the order they are written. Serialized directly: building
-/// a `serde_json::Value` per line and formatting it cost a fifth of `convert -t all`.
+/// One line of `--format jsonl`, its fields in the order they are written. Written directly
+/// ([`JsonlRecord::write_to`]): building a `serde_json::Value` per line and formatting it cost a fifth
+/// of `convert -t all`. Its `Serialize` is the reference the writer is tested against.
 #[derive(Serialize)]
 struct JsonlRecord<'a> {
     path: String,
@@ -39,6 +41,40 @@ struct JsonlRecord<'a> {
     diagnostics: Vec<DiagnosticRecord<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pipeline_trace: Option<serde_json::Value>,
+}
+
+impl JsonlRecord<'_> {
+    /// The record as one JSON object: the text serde_json writes for it, with the strings (mostly
+    /// query text) escaped by runs ([`push_json_string`]).
+    fn write_to(&self, out: &mut Vec<u8>) {
+        let optional = |out: &mut Vec<u8>, s: Option<&str>| match s {
+            Some(s) => push_json_string(out, s),
+            None => out.extend_from_slice(b"null"),
+        };
+        out.extend_from_slice(b"{\"path\":");
+        push_json_string(out, &self.path);
+        // Writing into memory cannot fail.
+        let _ = write!(out, ",\"document\":{},\"id\":", self.document);
+        optional(out, self.id);
+        out.extend_from_slice(b",\"title\":");
+        optional(out, self.title);
+        out.extend_from_slice(b",\"target\":");
+        push_json_string(out, self.target);
+        out.extend_from_slice(b",\"queries\":[");
+        for (i, q) in self.queries.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_json_string(out, q);
+        }
+        out.extend_from_slice(b"],\"diagnostics\":");
+        let _ = serde_json::to_writer(&mut *out, &self.diagnostics);
+        if let Some(trace) = &self.pipeline_trace {
+            out.extend_from_slice(b",\"pipeline_trace\":");
+            let _ = serde_json::to_writer(&mut *out, trace);
+        }
+        out.push(b'}');
+    }
 }
 
 #[derive(Args, Debug)]
@@ -333,8 +369,7 @@ impl Writer<'_, '_> {
                         .explain
                         .then(|| super::convert_explain::json(trace.map_or(&[][..], |t| &t[..]))),
                 };
-                // Serializing a record (string keys) into memory cannot fail.
-                let _ = serde_json::to_writer(&mut *buffer, &record);
+                record.write_to(buffer);
                 buffer.push(b'\n');
             }
         }
@@ -415,5 +450,50 @@ fn withhold(catalog: &Catalog, broken: &Broken, c: &mut Conversion<'_>) {
             c.doc.root.get("title").map(|n| n.span),
             format!("not converted: {}", broken.documents[&key].join("; ")),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::Arc;
+
+    fn both(record: &JsonlRecord<'_>) -> (String, String) {
+        let mut ours = Vec::new();
+        record.write_to(&mut ours);
+        (String::from_utf8(ours).unwrap(), serde_json::to_string(record).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// A record reads as serde_json writes it, whatever its text and which parts it has.
+        #[test]
+        fn a_record_is_written_as_serde_json_writes_it(
+            text in "[a-z\"\\\\\n\t\u{1}é ]{0,24}",
+            queries in prop::collection::vec("[a-z\"\\\\*= \n]{0,30}", 0..3),
+            id in prop::option::of("[a-f0-9-]{0,8}"),
+            title in prop::option::of("[A-Za-z \"\\\\]{0,12}"),
+            document in 0usize..100_000,
+            with_diagnostic in any::<bool>(),
+            with_trace in any::<bool>(),
+        ) {
+            let path: Arc<std::path::Path> = Arc::from(std::path::Path::new("rules/a \"b\".yml"));
+            let diagnostic = Diagnostic::new(&codes::UNSUPPORTED, &path, None, text.clone()).help(text.clone());
+            let diagnostics = if with_diagnostic { vec![DiagnosticRecord::new(&diagnostic)] } else { Vec::new() };
+            let record = JsonlRecord {
+                path: text.clone(),
+                document,
+                id: id.as_deref(),
+                title: title.as_deref(),
+                target: "splunk",
+                queries: &queries,
+                diagnostics,
+                pipeline_trace: with_trace.then(|| serde_json::json!([{"rule": text, "n": 1}])),
+            };
+            let (ours, theirs) = both(&record);
+            prop_assert_eq!(ours, theirs);
+        }
     }
 }
