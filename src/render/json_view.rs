@@ -254,22 +254,33 @@ pub fn tojson(value: &Value, indent: Option<Value>, kwargs: Kwargs) -> Result<Va
 /// JSON text with `<`, `>`, `&` and `'` written as `\u` escapes: they can then appear only inside
 /// strings (never as JSON syntax), so the text is also safe inside HTML.
 fn html_safe(text: String) -> String {
-    let special = |b: &u8| matches!(b, b'<' | b'>' | b'&' | b'\'');
-    if !text.as_bytes().iter().any(special) {
+    let bytes = text.as_bytes();
+    // The next `<`, `>` or `&` and the next `'`, each found with memchr and looked for again only
+    // once passed: JSON with many apostrophes and no angle brackets is not rescanned for them.
+    let angle = |from: usize| memchr::memchr3(b'<', b'>', b'&', &bytes[from..]).map_or(bytes.len(), |i| from + i);
+    let apostrophe = |from: usize| memchr::memchr(b'\'', &bytes[from..]).map_or(bytes.len(), |i| from + i);
+    let (mut next_angle, mut next_apostrophe) = (angle(0), apostrophe(0));
+    if next_angle == bytes.len() && next_apostrophe == bytes.len() {
         return text;
     }
     // The four are ASCII, so every other byte (UTF-8 sequences included) is copied in runs.
     let mut out = String::with_capacity(text.len() + 64);
     let mut run = 0;
-    for (i, b) in text.bytes().enumerate().filter(|(_, b)| special(b)) {
-        out.push_str(&text[run..i]);
-        out.push_str(match b {
+    while next_angle.min(next_apostrophe) < bytes.len() {
+        let at = next_angle.min(next_apostrophe);
+        out.push_str(&text[run..at]);
+        out.push_str(match bytes[at] {
             b'<' => "\\u003c",
             b'>' => "\\u003e",
             b'&' => "\\u0026",
             _ => "\\u0027",
         });
-        run = i + 1;
+        run = at + 1;
+        if at == next_angle {
+            next_angle = angle(run);
+        } else {
+            next_apostrophe = apostrophe(run);
+        }
     }
     out.push_str(&text[run..]);
     out
