@@ -146,14 +146,26 @@ impl Output {
     pub fn extend(&mut self, other: Output) {
         self.files.extend(other.files);
         self.diagnostics.extend(other.diagnostics);
-        for (k, v) in other.notes {
-            let mine = self.notes.entry(k).or_default();
-            for (target, notes) in v {
-                mine.entry(target).or_default().extend(notes);
+        // Merging re-hashes each key (a path): an empty side takes the other's map whole, and a
+        // map grows once for what it receives rather than step by step.
+        if self.notes.is_empty() {
+            self.notes = other.notes;
+        } else {
+            self.notes.reserve(other.notes.len());
+            for (k, v) in other.notes {
+                let mine = self.notes.entry(k).or_default();
+                for (target, notes) in v {
+                    mine.entry(target).or_default().extend(notes);
+                }
             }
         }
-        for (k, v) in other.placements {
-            self.placements.entry(k).or_default().extend(v);
+        if self.placements.is_empty() {
+            self.placements = other.placements;
+        } else {
+            self.placements.reserve(other.placements.len());
+            for (k, v) in other.placements {
+                self.placements.entry(k).or_default().extend(v);
+            }
         }
     }
 }
