@@ -17,7 +17,7 @@ use crate::check::{check_parsed, parse_all};
 use crate::codes;
 use crate::diag::emit::{DiagnosticRecord, display_path, render_human};
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
-use crate::render::integrity::{Broken, find_broken};
+use crate::render::integrity::{Broken, DocKey, find_broken};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
@@ -427,7 +427,7 @@ fn broken_documents(
 /// The queries of a broken document are withheld and its errors reported with the conversion, as
 /// `build` does.
 fn withhold(catalog: &Catalog, broken: &Broken, c: &mut Conversion<'_>) {
-    let key = (c.doc.path().clone(), c.doc.index);
+    let key = DocKey::new(c.doc.path(), c.doc.index);
     if !broken.contains(&key) {
         return;
     }

@@ -114,7 +114,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
         catalog
             .documents
             .iter()
-            .filter(|d| !broken.contains(&(d.path().clone(), d.index)))
+            .filter(|d| !broken.contains(&DocKey::new(d.path(), d.index)))
             .map(Parsed::parse)
             .collect()
     });
@@ -210,7 +210,7 @@ fn broken_diagnostics(
     }
     let mut out: Vec<Diagnostic> = errors.into_iter().map(|d| d.severity(Severity::Warning)).collect();
     for p in parsed {
-        let key: DocKey = (p.doc.path().clone(), p.doc.index);
+        let key = DocKey::new(p.doc.path(), p.doc.index);
         if let Some(reasons) = broken.documents.get(&key) {
             out.push(
                 Diagnostic::new(

@@ -31,7 +31,7 @@ pub fn deployed(detections: &[Detection<'_, '_>], placements: &Placements) -> Ve
         .map(|d| Deployed {
             id: d.id().to_string(),
             title: d.title().to_string(),
-            path: display_path(&d.key.0),
+            path: display_path(&d.key.path),
             meta: d.meta.to_string(),
             queries: d.queries.iter().map(|(t, q)| (*t, q.queries.clone())).collect(),
             artifacts: placements

@@ -1,12 +1,12 @@
 //! The catalog compiled for a build: every deployable document with its metadata and its queries
 //! for each query language, lowered once per target pipeline and converted in parallel.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde_json::Value as Json;
 
-use super::integrity::{DocKey, key_of};
+use super::integrity::{DocKey, DocSet, key_of};
 use super::json_view::object;
 use super::meta::rule_meta;
 use crate::backend::convert::{convert_document_to, render_query};
@@ -117,8 +117,12 @@ impl<'x> Pipelines<'x> {
 }
 
 /// Base rules of correlations (without `generate: true`): deployed only through their correlation.
-pub fn consumed_rules(parsed: &[Parsed<'_>], vars: &BTreeMap<String, String>) -> HashSet<DocKey> {
-    Lowering::new(parsed, vars).suppressed_rules().into_iter().collect()
+pub fn consumed_rules(parsed: &[Parsed<'_>], vars: &BTreeMap<String, String>) -> DocSet {
+    Lowering::new(parsed, vars)
+        .suppressed_rules()
+        .into_iter()
+        .map(|(path, index)| DocKey { path, index })
+        .collect()
 }
 
 /// Which documents [`compile`] picks (filters never: they live inside the rules they apply to).
@@ -138,7 +142,7 @@ pub fn compile<'p, 'a>(
     tests: &[Vec<TestCase>],
     vars: &'p BTreeMap<String, String>,
     pipelines: &Pipelines<'p>,
-    consumed: &HashSet<DocKey>,
+    consumed: &DocSet,
     select: Select,
 ) -> Vec<Detection<'p, 'a>> {
     // One lowering per distinct pipeline, shared by the backends of every family that uses it (without

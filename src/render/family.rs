@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde_json::Value as Json;
 
 use super::compiled::Detection;
-use super::integrity::DocKey;
+use super::integrity::DocMap;
 use super::options::TargetOptions;
 use super::templates::Templates;
 use crate::config::Config;
@@ -17,9 +17,9 @@ use crate::diag::{Diagnostic, Severity};
 
 /// Where each document went, per target (the report's rows). Only looked up by document, never
 /// iterated: a hash map, since ordering thousands of path keys cost more than the rendering around it.
-pub type Placements = HashMap<DocKey, BTreeMap<&'static str, Placement>>;
+pub type Placements = DocMap<BTreeMap<&'static str, Placement>>;
 /// Deployment notes of each document, per target; looked up like [`Placements`].
-pub type DeployNotes = HashMap<DocKey, BTreeMap<&'static str, Vec<String>>>;
+pub type DeployNotes = DocMap<BTreeMap<&'static str, Vec<String>>>;
 
 /// What a family needs from the build.
 pub struct BuildContext<'b, 'p, 'a> {

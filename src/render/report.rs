@@ -1,7 +1,7 @@
 //! `report.json`: what the build did with every document of the catalog, so a pipeline can assert
 //! coverage. Format (version 1) in docs/build.md.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 
 use super::compiled::Detection;
 use super::family::{DeployNotes, Placement, Placements};
-use super::integrity::{Broken, DocKey, key_of};
+use super::integrity::{Broken, DocKey, DocSet, key_of};
 use super::json_view::object;
 use crate::catalog::DocKind;
 use crate::diag::emit::display_path;
@@ -23,15 +23,18 @@ fn placement_json(p: &Placement) -> Json {
     }
 }
 
+/// The build's compiled documents by key.
+type Compiled<'d> = HashMap<&'d DocKey, &'d Detection<'d, 'd>, foldhash::fast::RandomState>;
+
 pub fn report(
     everything: &[Parsed<'_>],
     broken: &Broken,
-    consumed: &HashSet<DocKey>,
+    consumed: &DocSet,
     placements: &Placements,
     deploy_notes: &DeployNotes,
     detections: &[Detection<'_, '_>],
 ) -> String {
-    let compiled: HashMap<&DocKey, &Detection<'_, '_>> = detections.iter().map(|d| (&d.key, d)).collect();
+    let compiled: Compiled<'_> = detections.iter().map(|d| (&d.key, d)).collect();
     // One entry per document, built on all cores (each reads only shared maps), kept in catalog order.
     let entries: Vec<(&str, Json)> = everything
         .par_iter()
@@ -64,10 +67,10 @@ pub fn report(
 fn document_entry(
     p: &Parsed<'_>,
     broken: &Broken,
-    consumed: &HashSet<DocKey>,
+    consumed: &DocSet,
     placements: &Placements,
     deploy_notes: &DeployNotes,
-    compiled: &HashMap<&DocKey, &Detection<'_, '_>>,
+    compiled: &Compiled<'_>,
 ) -> (&'static str, Json) {
     let key = key_of(p);
     let mut entry = json!({
