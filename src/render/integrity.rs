@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn document_keys_order_by_path_and_agree_with_equality() {
         let key = |p: &str, i: usize| DocKey::new(&Arc::from(Path::new(p)), i);
-        let mut keys = vec![
+        let mut keys = [
             key("rules/a-b.yml", 0),
             key("rules/a/b.yml", 1),
             key("rules/a/b.yml", 0),
