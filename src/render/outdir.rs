@@ -318,8 +318,8 @@ impl Destination {
         }
         let old = plan.old_manifest.clone().unwrap_or_default();
         // Folders detc made for the previous build's files; other folders are the user's and are kept.
-        let detc_dirs: BTreeSet<String> = old.iter().flat_map(|p| ancestors(p)).collect();
-        let produced_dirs: BTreeSet<String> = produced.iter().flat_map(|p| ancestors(p)).collect();
+        let detc_dirs: foldhash::HashSet<&str> = old.iter().flat_map(|p| ancestors(p)).collect();
+        let produced_dirs: foldhash::HashSet<&str> = produced.iter().flat_map(|p| ancestors(p)).collect();
         let mut collisions = Vec::new();
         for e in others {
             let rel = slash(&e.rel);
@@ -334,7 +334,7 @@ impl Destination {
                         Some("move the folder away"),
                     ));
                 }
-                if !detc_dirs.contains(&rel) {
+                if !detc_dirs.contains(rel.as_str()) {
                     plan.carry.push(e.clone());
                 }
             } else if old.contains(&rel) {
@@ -342,7 +342,7 @@ impl Destination {
                 if e.kind == Kind::File {
                     plan.reusable.insert(e.rel.clone());
                 }
-            } else if produced.contains(&rel) || produced_dirs.contains(&rel) {
+            } else if produced.contains(&rel) || produced_dirs.contains(rel.as_str()) {
                 collisions.push(rel);
             } else {
                 plan.carry.push(e.clone());
@@ -432,6 +432,14 @@ fn scan(root: &Path) -> io::Result<Vec<Entry>> {
 }
 
 fn slash(rel: &Path) -> String {
+    // What `scan` finds is plain (names joined by `/`): its text is the answer, without parsing.
+    #[cfg(unix)]
+    if let Some(s) = rel.to_str()
+        && !s.is_empty()
+        && s.split('/').all(|part| !part.is_empty() && part != ".")
+    {
+        return s.to_string();
+    }
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
@@ -439,8 +447,8 @@ fn slash(rel: &Path) -> String {
 }
 
 /// `a/b/c` → `a`, `a/b`.
-fn ancestors(rel: &str) -> Vec<String> {
-    rel.match_indices('/').map(|(i, _)| rel[..i].to_string()).collect()
+fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
+    rel.match_indices('/').map(|(i, _)| &rel[..i])
 }
 
 /// The manifest's file list; only plain relative paths are accepted.
@@ -867,6 +875,16 @@ fn clean_tree(tree: &Path, extra: &BTreeSet<PathBuf>, live: &Path) -> Option<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `slash` reads a path's text where it is plain and its components otherwise: the same.
+        #[test]
+        fn slash_is_the_components_joined(rel in "[a./]{0,10}") {
+            let by_components: Vec<String> =
+                Path::new(&rel).components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            proptest::prop_assert_eq!(slash(Path::new(&rel)), by_components.join("/"));
+        }
+    }
 
     fn files(list: &[(&str, &str)]) -> BTreeMap<PathBuf, String> {
         list.iter().map(|(p, t)| (PathBuf::from(p), t.to_string())).collect()
