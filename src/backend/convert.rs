@@ -100,7 +100,7 @@ pub fn convert_parsed_in_batches<'a>(
             .par_iter()
             .map(|p| {
                 let mut convs = convert_document_to(&ctx, p, targets);
-                if suppressed.contains(&(p.doc.path().clone(), p.doc.index)) {
+                if suppressed.contains(&crate::model::doc_key::DocKey::of(p)) {
                     for c in &mut convs {
                         c.suppressed = true;
                         c.queries.clear();

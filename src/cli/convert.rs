@@ -17,7 +17,8 @@ use crate::check::{check_parsed, parse_all};
 use crate::codes;
 use crate::diag::emit::{DiagnosticRecord, display_path, render_human};
 use crate::diag::{Diagnostic, Severity, sort_diagnostics};
-use crate::render::integrity::{Broken, DocKey, find_broken};
+use crate::model::doc_key::DocKey;
+use crate::render::integrity::{Broken, find_broken};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {

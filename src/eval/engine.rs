@@ -74,7 +74,7 @@ impl Engine {
         // `convert`: they are not detections of their own.
         let suppressed = lowering.suppressed_rules();
         for (doc, p) in parsed.iter().enumerate() {
-            let base = suppressed.contains(&(p.doc.path().clone(), p.doc.index));
+            let base = suppressed.contains(&crate::model::doc_key::DocKey::of(p));
             let kind = match &p.body {
                 Body::Rule(_) if base && !include_base => continue,
                 Body::Rule(_) => compile_rule(lowering, p).map(Kind::Rule),

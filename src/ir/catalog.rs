@@ -43,8 +43,8 @@ impl<'p, 'a> Lowering<'p, 'a> {
     }
 
     /// Rules referenced by a correlation without `generate: true` produce no query of their own.
-    pub fn suppressed_rules(&self) -> std::collections::HashSet<(std::sync::Arc<std::path::Path>, usize)> {
-        let mut out = std::collections::HashSet::new();
+    pub fn suppressed_rules(&self) -> crate::model::doc_key::DocSet {
+        let mut out = crate::model::doc_key::DocSet::default();
         for p in self.parsed {
             let Body::Correlation(c) = &p.body else {
                 continue;
@@ -61,7 +61,7 @@ impl<'p, 'a> Lowering<'p, 'a> {
                 if let Some(name) = r.scalar_text()
                     && let crate::model::index::Resolution::Found(base) = self.index.resolve(name, p.doc.path())
                 {
-                    out.insert((base.doc.path().clone(), base.doc.index));
+                    out.insert(crate::model::doc_key::DocKey::of(base));
                 }
             }
         }

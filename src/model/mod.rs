@@ -8,6 +8,7 @@ pub mod cidr;
 pub mod condition;
 pub mod correlation;
 pub mod detection;
+pub mod doc_key;
 pub mod index;
 pub mod item_spec;
 pub mod meta;

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use super::changes::{Deployed, deployed};
 use super::compiled::{Pipelines, Select, compile, consumed_rules};
 use super::family::{BuildContext, Family, Output};
-use super::integrity::{Broken, DocKey, find_broken};
+use super::integrity::{Broken, find_broken};
 use super::options::TargetOptions;
 use super::report::report;
 use super::templates::Templates;
@@ -29,6 +29,7 @@ use crate::check::{check_parsed, parse_all};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::model::Parsed;
+use crate::model::doc_key::DocKey;
 use crate::model::tokens::{node_tokens, unresolved};
 use crate::pipeline::Pipeline;
 

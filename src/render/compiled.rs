@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde_json::Value as Json;
 
-use super::integrity::{DocKey, DocSet, key_of};
+use super::integrity::key_of;
 use super::json_view::object;
 use super::meta::rule_meta;
 use crate::backend::convert::{convert_document_to, render_query};
@@ -15,6 +15,7 @@ use crate::catalog::DocKind;
 use crate::diag::Severity;
 use crate::eval::spec::{Expect, TestCase};
 use crate::ir::Lowering;
+use crate::model::doc_key::{DocKey, DocSet};
 use crate::model::index::Resolution;
 use crate::model::{Body, Parsed};
 use crate::pipeline::{Pipeline, RulePlan};
@@ -118,11 +119,7 @@ impl<'x> Pipelines<'x> {
 
 /// Base rules of correlations (without `generate: true`): deployed only through their correlation.
 pub fn consumed_rules(parsed: &[Parsed<'_>], vars: &BTreeMap<String, String>) -> DocSet {
-    Lowering::new(parsed, vars)
-        .suppressed_rules()
-        .into_iter()
-        .map(|(path, index)| DocKey { path, index })
-        .collect()
+    Lowering::new(parsed, vars).suppressed_rules()
 }
 
 /// Which documents [`compile`] picks (filters never: they live inside the rules they apply to).

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 use serde_json::Value as Json;
 
 use super::compiled::Detection;
-use super::integrity::DocMap;
 use super::options::TargetOptions;
 use super::templates::Templates;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
+use crate::model::doc_key::DocMap;
 
 /// Where each document went, per target (the report's rows). Only looked up by document, never
 /// iterated: a hash map, since ordering thousands of path keys cost more than the rendering around it.
@@ -146,27 +146,27 @@ impl Output {
     pub fn extend(&mut self, other: Output) {
         self.files.extend(other.files);
         self.diagnostics.extend(other.diagnostics);
-        // Merging re-hashes each key (a path): an empty side takes the other's map whole, and a
-        // map grows once for what it receives rather than step by step.
-        if self.notes.is_empty() {
-            self.notes = other.notes;
-        } else {
-            self.notes.reserve(other.notes.len());
-            for (k, v) in other.notes {
-                let mine = self.notes.entry(k).or_default();
-                for (target, notes) in v {
-                    mine.entry(target).or_default().extend(notes);
-                }
+        merge(&mut self.notes, other.notes, |mine, theirs| {
+            for (target, notes) in theirs {
+                mine.entry(target).or_default().extend(notes);
             }
-        }
-        if self.placements.is_empty() {
-            self.placements = other.placements;
-        } else {
-            self.placements.reserve(other.placements.len());
-            for (k, v) in other.placements {
-                self.placements.entry(k).or_default().extend(v);
-            }
-        }
+        });
+        merge(&mut self.placements, other.placements, |mine, theirs| {
+            mine.extend(theirs)
+        });
+    }
+}
+
+/// Merge `theirs` into `mine`, joining the values of a document in both. Merging hashes each key
+/// again: an empty side takes the other's map whole, and a map grows once for what it receives.
+fn merge<V: Default>(mine: &mut DocMap<V>, theirs: DocMap<V>, join: impl Fn(&mut V, V)) {
+    if mine.is_empty() {
+        *mine = theirs;
+        return;
+    }
+    mine.reserve(theirs.len());
+    for (k, v) in theirs {
+        join(mine.entry(k).or_default(), v);
     }
 }
 

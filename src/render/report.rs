@@ -9,11 +9,12 @@ use serde_json::{Value as Json, json};
 
 use super::compiled::Detection;
 use super::family::{DeployNotes, Placement, Placements};
-use super::integrity::{Broken, DocKey, DocSet, key_of};
+use super::integrity::{Broken, key_of};
 use super::json_view::object;
 use crate::catalog::DocKind;
 use crate::diag::emit::display_path;
 use crate::model::Parsed;
+use crate::model::doc_key::{DocKey, DocSet};
 
 fn placement_json(p: &Placement) -> Json {
     match p {
