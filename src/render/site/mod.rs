@@ -207,6 +207,7 @@ fn page(
     let targets = entry::targets(d);
     let kind = it.kind();
     let correlation = super::meta::correlation_summary(d.parsed);
+    let fields = entry::fields(d);
     let ok = |t: &&Json| t["ok"] == true;
     let row = object([
         ("u", Json::from(it.page.as_str())),
@@ -231,7 +232,7 @@ fn page(
         ),
         ("n", Json::from(tests.len())),
         ("r", Json::from(test_state)),
-        ("h", Json::from(haystack(d))),
+        ("h", Json::from(haystack(d, &fields))),
     ]);
     // Built from moved and cloned values: `json!` re-serializes every value it is given.
     let page = object([
@@ -252,13 +253,13 @@ fn page(
         ("linked", Json::Array(linked)),
         ("correlation", correlation.unwrap_or(Json::Null)),
         ("source", entry::source(d).map_or(Json::Null, Json::String)),
-        ("fields", entry::fields(d).into_iter().map(Json::String).collect()),
+        ("fields", fields.into_iter().map(Json::String).collect()),
     ]);
     (page, row)
 }
 
 /// What the search box matches, lower-cased: title, description, id, name, fields and tags.
-fn haystack(d: &Detection<'_, '_>) -> String {
+fn haystack(d: &Detection<'_, '_>, fields: &[String]) -> String {
     let meta = &d.meta;
     let mut parts: Vec<String> = vec![
         d.title().into(),
@@ -266,7 +267,7 @@ fn haystack(d: &Detection<'_, '_>) -> String {
         d.id().into(),
     ];
     parts.extend(meta["name"].as_str().map(str::to_string));
-    parts.extend(entry::fields(d));
+    parts.extend(fields.iter().cloned());
     parts.extend(
         meta["tags"]
             .as_array()
