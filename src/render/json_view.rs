@@ -11,6 +11,7 @@
 //! text as minijinja's filter: keys sorted, `<` `>` `&` `'` as `\u` escapes) and treats every other
 //! value exactly as minijinja's filter does.
 
+use std::ptr::NonNull;
 use std::sync::Arc;
 
 use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Value};
@@ -19,27 +20,25 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
 
-/// One step from a tree's root to a node.
-#[derive(Debug, Clone)]
-enum Step {
-    /// A member of a large map, by key.
-    Key(Value),
-    /// A member of a small map (at most [`SCANNED_MAP`] entries), by position.
-    Entry(usize),
-    Index(usize),
-}
-
-/// Maps up to this size are searched entry by entry: cheaper than hashing the key, and a view's
-/// step into them is a position.
+/// Maps up to this size are searched entry by entry: cheaper than hashing the key.
 const SCANNED_MAP: usize = 32;
 
 /// A map or list inside a shared JSON tree; scalars are handed out as plain minijinja values.
 #[derive(Debug)]
 pub struct JsonView {
+    /// Keeps the tree alive; nothing changes a lent tree (see [`JsonView::node`]).
     root: Arc<Json>,
-    /// From the root to this node: the tree is only borrowed, so a view names its node by path.
-    path: Vec<Step>,
+    /// This view's node in `root`'s tree. A view names its node directly rather than by the path
+    /// from the root: walking that path on every lookup and copying it for every child took about
+    /// a fifth of rendering the site's pages.
+    node: NonNull<Json>,
 }
+
+// SAFETY: a view only reads its node, a `Json` inside the tree `root` owns; `Json` is `Send` and
+// `Sync`, and the tree is never changed while lent (see `node`), so reading it from any thread is
+// as sound as reading through a shared `&Json`.
+unsafe impl Send for JsonView {}
+unsafe impl Sync for JsonView {}
 
 /// `json` as a template value, without copying it.
 pub fn lend(json: Json) -> Value {
@@ -48,7 +47,7 @@ pub fn lend(json: Json) -> Value {
 
 /// A shared tree as a template value (several templates can read one tree).
 pub fn lend_shared(root: &Arc<Json>) -> Value {
-    value_of(root, Vec::new(), root)
+    value_of(root, root)
 }
 
 /// A JSON object of `entries`, moved in (`json!` would copy each value it is given by name).
@@ -56,8 +55,8 @@ pub fn object<const N: usize>(entries: [(&str, Json); N]) -> Json {
     Json::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
-/// The template value of `node`, found at `path` in `root`.
-fn value_of(root: &Arc<Json>, path: Vec<Step>, node: &Json) -> Value {
+/// The template value of `node`, a node of the tree `root` owns.
+fn value_of(root: &Arc<Json>, node: &Json) -> Value {
     match node {
         Json::Null => Value::from(()),
         Json::Bool(b) => Value::from(*b),
@@ -70,31 +69,24 @@ fn value_of(root: &Arc<Json>, path: Vec<Step>, node: &Json) -> Value {
         Json::String(s) => Value::from(s.as_str()),
         Json::Array(_) | Json::Object(_) => Value::from_object(JsonView {
             root: root.clone(),
-            path,
+            node: NonNull::from(node),
         }),
     }
 }
 
 impl JsonView {
     fn node(&self) -> &Json {
-        let mut node: &Json = &self.root;
-        for step in &self.path {
-            node = match (step, node) {
-                (Step::Key(k), Json::Object(m)) => &m[k.as_str().unwrap_or_default()],
-                (Step::Entry(i), Json::Object(m)) => m.values().nth(*i).expect("the entry a view was made for"),
-                (Step::Index(i), Json::Array(a)) => &a[*i],
-                // A view is only made for a step that exists (`child`), and the tree never changes.
-                _ => unreachable!("a JSON view's path leads into its tree"),
-            };
-        }
-        node
+        // SAFETY: `node` points into the tree `root` owns (`value_of` is only given nodes of
+        // `root`'s tree: the root itself or a child of a view's node). That tree lives as long as
+        // `root`, which this view holds, and is never changed: it is reached only through this
+        // `Arc`, whose clones (every view of it holds one) are never used mutably — `Arc::get_mut`
+        // fails while a view holds a clone, and nothing here calls it. So the node is still where
+        // it was and no `&mut` to it can exist while this borrow does.
+        unsafe { self.node.as_ref() }
     }
 
-    fn child(&self, step: Step, node: &Json) -> Value {
-        let mut path = Vec::with_capacity(self.path.len() + 1);
-        path.extend(self.path.iter().cloned());
-        path.push(step);
-        value_of(&self.root, path, node)
+    fn child(&self, node: &Json) -> Value {
+        value_of(&self.root, node)
     }
 
     /// A map's keys in the order minijinja keeps its own maps in.
@@ -117,24 +109,15 @@ impl Object for JsonView {
         match self.node() {
             Json::Object(map) => {
                 let name = key.as_str()?;
-                // A small map is searched by position: the view then finds its node again without
-                // hashing, where a key would be hashed at every level of every later lookup.
-                if map.len() <= SCANNED_MAP {
-                    let (i, node) = map
-                        .iter()
-                        .enumerate()
-                        .find(|(_, (k, _))| k.as_str() == name)
-                        .map(|(i, (_, v))| (i, v))?;
-                    return Some(self.child(Step::Entry(i), node));
-                }
-                let node = map.get(name)?;
-                Some(self.child(Step::Key(key.clone()), node))
+                // A small map is searched entry by entry: cheaper than hashing the key.
+                let node = if map.len() <= SCANNED_MAP {
+                    map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)?
+                } else {
+                    map.get(name)?
+                };
+                Some(self.child(node))
             }
-            Json::Array(items) => {
-                let index = key.as_usize()?;
-                let node = items.get(index)?;
-                Some(self.child(Step::Index(index), node))
-            }
+            Json::Array(items) => Some(self.child(items.get(key.as_usize()?)?)),
             _ => None,
         }
     }

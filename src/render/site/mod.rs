@@ -279,26 +279,31 @@ fn haystack(d: &Detection<'_, '_>, fields: &[String]) -> String {
 }
 
 /// The values each filter offers, in a stable order: those present in the catalog.
+///
+/// Each field's values are gathered once, borrowed from the rows (gathering them again for every
+/// level and tactic asked was 3 % of a build, on one core).
 fn filter_options(rows: &[Json]) -> Json {
-    let present = |key: &str| -> BTreeSet<String> {
-        rows.iter()
-            .flat_map(|r| match &r[key] {
-                Json::Array(a) => a
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect::<Vec<_>>(),
-                Json::String(s) if !s.is_empty() => vec![s.clone()],
-                _ => Vec::new(),
-            })
-            .collect()
+    let present = |key: &str| -> BTreeSet<&str> {
+        let mut values = BTreeSet::new();
+        for row in rows {
+            match &row[key] {
+                Json::Array(a) => values.extend(a.iter().filter_map(Json::as_str)),
+                Json::String(s) if !s.is_empty() => {
+                    values.insert(s.as_str());
+                }
+                _ => {}
+            }
+        }
+        values
     };
-    let levels: Vec<&str> = LEVELS.iter().copied().filter(|l| present("l").contains(*l)).collect();
+    let (levels_present, tactics_present) = (present("l"), present("ta"));
+    let levels: Vec<&str> = LEVELS.iter().copied().filter(|l| levels_present.contains(l)).collect();
     let tactics: Vec<Json> = TACTICS
         .iter()
-        .filter(|(s, _, _)| present("ta").contains(*s))
+        .filter(|(s, _, _)| tactics_present.contains(s))
         .map(|(s, _, n)| json!({"value": s, "label": n}))
         .collect();
-    let techniques: BTreeSet<String> = present("te").iter().map(|t| coverage::parent(t)).collect();
+    let techniques: BTreeSet<String> = present("te").into_iter().map(coverage::parent).collect();
     let targets: Vec<&str> = QueryLanguage::all().map(|t| t.name()).collect();
     json!({
         "level": levels,
