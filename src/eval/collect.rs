@@ -57,8 +57,18 @@ pub(super) fn collect_tests(
             collect(run, &mut tests[i], parse_tests(node), p.doc.path(), &doc_label(p));
         }
     }
-    for file in &catalog.files {
-        for sidecar in sidecars.sidecars_of(&file.path) {
+    // Looking for each file's sidecars costs a few file-system calls per file: done on all cores,
+    // then loaded in catalog order.
+    let found: Vec<Vec<std::path::PathBuf>> = {
+        use rayon::prelude::*;
+        catalog
+            .files
+            .par_iter()
+            .map(|f| sidecars.sidecars_of(&f.path))
+            .collect()
+    };
+    for (file, found) in catalog.files.iter().zip(found) {
+        for sidecar in found {
             load_sidecar(run, &mut tests, parsed, file, &sidecar);
         }
     }
