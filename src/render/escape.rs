@@ -199,15 +199,14 @@ fn markdown_inline(mut rest: &str, out: &mut String) {
 /// The backtick fence for a code block holding `text`: longer than any backtick run inside it, so
 /// the content cannot close the block early.
 pub fn fence(text: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        if c == '`' {
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
+    // Only backticks matter: jump from one to the next (most queries hold none) instead of decoding
+    // every character, which made this filter 2 % of a build (five queries on every docs page).
+    let bytes = text.as_bytes();
+    let (mut longest, mut run, mut last) = (0, 0, usize::MAX);
+    for at in memchr::memchr_iter(b'`', bytes) {
+        run = if last.wrapping_add(1) == at { run + 1 } else { 1 };
+        longest = longest.max(run);
+        last = at;
     }
     "`".repeat((longest + 1).max(3))
 }
@@ -317,6 +316,23 @@ mod tests {
             *last = last.trim_end_matches(['\\', ' ', '\t']);
         }
         lines.join(" \\\n")
+    }
+
+    /// `fence` as it was written first, character by character: the oracle of the jumping one.
+    fn fence_oracle(text: &str) -> String {
+        let (mut longest, mut run) = (0, 0);
+        for c in text.chars() {
+            run = if c == '`' { run + 1 } else { 0 };
+            longest = longest.max(run);
+        }
+        "`".repeat((longest + 1).max(3))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fences_as_char_by_char(text in "[`a é\n]{0,24}|\\PC{0,24}") {
+            proptest::prop_assert_eq!(fence(&text), fence_oracle(&text));
+        }
     }
 
     proptest::proptest! {

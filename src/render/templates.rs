@@ -10,6 +10,9 @@ use minijinja::{Environment, UndefinedBehavior, Value};
 use super::escape;
 use crate::diag::Diagnostic;
 
+/// A filter's text argument, borrowed when the value is a string.
+type Text<'a> = std::borrow::Cow<'a, str>;
+
 pub struct Templates {
     env: Environment<'static>,
     /// Where each template came from, for messages.
@@ -22,15 +25,17 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
-        // Every filter that puts rule text into a file format escapes it for that format.
-        env.add_filter("conf_value", |v: String| escape::conf_value(&v));
-        env.add_filter("conf_line", |v: String| escape::conf_line(&v));
-        env.add_filter("md", |v: String| escape::markdown(&v, false));
-        env.add_filter("md_inline", |v: String| escape::markdown(&v, true));
-        env.add_filter("fence", |v: String| escape::fence(&v));
-        env.add_filter("code_block", |v: String| escape::code_block(&v));
+        // Every filter that puts rule text into a file format escapes it for that format. Each takes
+        // its value as text the way a `String` argument would (numbers and booleans written out, an
+        // undefined value refused) but borrows a string instead of copying it.
+        env.add_filter("conf_value", |v: Text<'_>| escape::conf_value(&v));
+        env.add_filter("conf_line", |v: Text<'_>| escape::conf_line(&v));
+        env.add_filter("md", |v: Text<'_>| escape::markdown(&v, false));
+        env.add_filter("md_inline", |v: Text<'_>| escape::markdown(&v, true));
+        env.add_filter("fence", |v: Text<'_>| escape::fence(&v));
+        env.add_filter("code_block", |v: Text<'_>| escape::code_block(&v));
         // The site: a URL fragment or query value (HTML escaping is automatic in `.html` templates).
-        env.add_filter("url_component", |v: String| super::site::html::url_component(&v));
+        env.add_filter("url_component", |v: Text<'_>| super::site::html::url_component(&v));
         // minijinja's own `tojson`, made fast for the JSON trees contexts lend (render/json_view.rs).
         env.add_filter("tojson", super::json_view::tojson);
         // The defaults: every `templates/**/*.j2`, embedded by build.rs under its path there.
@@ -89,6 +94,55 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    /// The text filters read any value as a `String` argument would (they borrow strings instead):
+    /// the same output or the same error as the same filters taking `String`, for every kind of value.
+    #[test]
+    fn text_filters_read_values_as_string_arguments_do() {
+        let ours = Templates::load(None).unwrap();
+        let mut owned = Environment::new();
+        owned.set_undefined_behavior(UndefinedBehavior::Strict);
+        owned.add_filter("conf_value", |v: String| escape::conf_value(&v));
+        owned.add_filter("conf_line", |v: String| escape::conf_line(&v));
+        owned.add_filter("md", |v: String| escape::markdown(&v, false));
+        owned.add_filter("md_inline", |v: String| escape::markdown(&v, true));
+        owned.add_filter("fence", |v: String| escape::fence(&v));
+        owned.add_filter("code_block", |v: String| escape::code_block(&v));
+        owned.add_filter("url_component", |v: String| super::super::site::html::url_component(&v));
+        let values = [
+            "'a ``` *b*\\n[x]'",
+            "3",
+            "-2",
+            "1.5",
+            "true",
+            "false",
+            "none",
+            "[1, 'a']",
+            "{'k': 'v'}",
+            "'<b>' | safe",
+            "nothing_here",
+            "'' ~ 4",
+        ];
+        let filters = [
+            "conf_value",
+            "conf_line",
+            "md",
+            "md_inline",
+            "fence",
+            "code_block",
+            "url_component",
+        ];
+        for f in filters {
+            for v in values {
+                let template = format!("{{{{ ({v}) | {f} }}}}");
+                let read = |env: &Environment<'_>| {
+                    env.render_str(&template, json!({}))
+                        .map_err(|e| format!("{:?}", e.kind()))
+                };
+                assert_eq!(read(&ours.env), read(&owned), "{template}");
+            }
+        }
     }
 
     /// build.rs embeds every `templates/**/*.j2` under its path there, and nothing else; the names
