@@ -59,7 +59,7 @@ pub(super) fn collect_tests(
     }
     // Looking for each file's sidecars costs a few file-system calls per file: done on all cores,
     // then loaded in catalog order.
-    let found: Vec<Vec<std::path::PathBuf>> = {
+    let sidecars_found: Vec<Vec<std::path::PathBuf>> = {
         use rayon::prelude::*;
         catalog
             .files
@@ -67,7 +67,7 @@ pub(super) fn collect_tests(
             .map(|f| sidecars.sidecars_of(&f.path))
             .collect()
     };
-    for (file, found) in catalog.files.iter().zip(found) {
+    for (file, found) in catalog.files.iter().zip(sidecars_found) {
         for sidecar in found {
             load_sidecar(run, &mut tests, parsed, file, &sidecar);
         }

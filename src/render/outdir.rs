@@ -851,11 +851,11 @@ fn clean_tree(tree: &Path, extra: &BTreeSet<PathBuf>, live: &Path) -> Option<Str
     // manifest last: a tree left half-cleaned by a kill still says which files are detc's.
     let mut kept: Vec<String> = {
         use rayon::prelude::*;
-        let files: Vec<&Entry> = entries
-            .iter()
+        entries
+            .par_iter()
             .filter(|e| e.kind != Kind::Dir && e.rel.as_os_str() != MANIFEST)
-            .collect();
-        files.par_iter().filter_map(|e| remove(e)).collect()
+            .filter_map(remove)
+            .collect()
     };
     kept.extend(
         entries

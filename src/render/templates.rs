@@ -13,6 +13,21 @@ use crate::diag::Diagnostic;
 /// A filter's text argument, borrowed when the value is a string.
 type Text<'a> = std::borrow::Cow<'a, str>;
 
+/// A filter that puts rule text into a file format, escaping it for that format.
+type TextFilter = fn(&str) -> String;
+
+/// The text filters by name.
+const TEXT_FILTERS: [(&str, TextFilter); 7] = [
+    ("conf_value", escape::conf_value),
+    ("conf_line", escape::conf_line),
+    ("md", |v| escape::markdown(v, false)),
+    ("md_inline", |v| escape::markdown(v, true)),
+    ("fence", escape::fence),
+    ("code_block", escape::code_block),
+    // The site: a URL fragment or query value (HTML escaping is automatic in `.html` templates).
+    ("url_component", super::site::html::url_component),
+];
+
 pub struct Templates {
     env: Environment<'static>,
     /// Where each template came from, for messages.
@@ -25,17 +40,11 @@ impl Templates {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
-        // Every filter that puts rule text into a file format escapes it for that format. Each takes
-        // its value as text the way a `String` argument would (numbers and booleans written out, an
-        // undefined value refused) but borrows a string instead of copying it.
-        env.add_filter("conf_value", |v: Text<'_>| escape::conf_value(&v));
-        env.add_filter("conf_line", |v: Text<'_>| escape::conf_line(&v));
-        env.add_filter("md", |v: Text<'_>| escape::markdown(&v, false));
-        env.add_filter("md_inline", |v: Text<'_>| escape::markdown(&v, true));
-        env.add_filter("fence", |v: Text<'_>| escape::fence(&v));
-        env.add_filter("code_block", |v: Text<'_>| escape::code_block(&v));
-        // The site: a URL fragment or query value (HTML escaping is automatic in `.html` templates).
-        env.add_filter("url_component", |v: Text<'_>| super::site::html::url_component(&v));
+        // The text filters take their value the way a `String` argument would (numbers and booleans
+        // written out, an undefined value refused) but borrow a string instead of copying it.
+        for (name, filter) in TEXT_FILTERS {
+            env.add_filter(name, move |v: Text<'_>| filter(&v));
+        }
         // minijinja's own `tojson`, made fast for the JSON trees contexts lend (render/json_view.rs).
         env.add_filter("tojson", super::json_view::tojson);
         // The defaults: every `templates/**/*.j2`, embedded by build.rs under its path there.
@@ -103,13 +112,9 @@ mod tests {
         let ours = Templates::load(None).unwrap();
         let mut owned = Environment::new();
         owned.set_undefined_behavior(UndefinedBehavior::Strict);
-        owned.add_filter("conf_value", |v: String| escape::conf_value(&v));
-        owned.add_filter("conf_line", |v: String| escape::conf_line(&v));
-        owned.add_filter("md", |v: String| escape::markdown(&v, false));
-        owned.add_filter("md_inline", |v: String| escape::markdown(&v, true));
-        owned.add_filter("fence", |v: String| escape::fence(&v));
-        owned.add_filter("code_block", |v: String| escape::code_block(&v));
-        owned.add_filter("url_component", |v: String| super::super::site::html::url_component(&v));
+        for (name, filter) in TEXT_FILTERS {
+            owned.add_filter(name, move |v: String| filter(&v));
+        }
         let values = [
             "'a ``` *b*\\n[x]'",
             "3",
@@ -124,16 +129,7 @@ mod tests {
             "nothing_here",
             "'' ~ 4",
         ];
-        let filters = [
-            "conf_value",
-            "conf_line",
-            "md",
-            "md_inline",
-            "fence",
-            "code_block",
-            "url_component",
-        ];
-        for f in filters {
+        for (f, _) in TEXT_FILTERS {
             for v in values {
                 let template = format!("{{{{ ({v}) | {f} }}}}");
                 let read = |env: &Environment<'_>| {
