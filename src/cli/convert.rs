@@ -7,8 +7,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::json_string::push_json_string;
 use super::output::Output;
+use crate::render::json_string::push_json_string;
 
 use crate::backend::convert::convert_parsed_in_batches;
 use crate::backend::{Conversion, QueryLanguage};

@@ -10,7 +10,6 @@ mod diff;
 mod eval;
 mod explain;
 mod git;
-mod json_string;
 mod list;
 mod output;
 mod test;

@@ -114,7 +114,7 @@ pub fn build(catalog: &Catalog, config: &Config, templates: &Templates, policy: 
     let deployable: Option<Vec<Parsed<'_>>> = (!broken.documents.is_empty()).then(|| {
         catalog
             .documents
-            .iter()
+            .par_iter()
             .filter(|d| !broken.contains(&DocKey::new(d.path(), d.index)))
             .map(Parsed::parse)
             .collect()
@@ -242,31 +242,35 @@ fn broken_diagnostics(
 
 /// One P602 error per `{token}` without a value that a deployed query would carry, with every use.
 fn missing_tokens(parsed: &[Parsed<'_>], config: &Config, custom_queries: bool) -> Vec<Diagnostic> {
-    let mut uses: BTreeMap<String, Vec<(Arc<std::path::Path>, Span)>> = BTreeMap::new();
-    for p in parsed {
-        // Every document left in the build reaches a deployed query: rules directly, filters through
-        // the rules they apply to, consumed base rules through their correlation.
-        let mut nodes = Vec::new();
-        if let Some(det) = p.detection() {
-            for s in &det.searches {
-                nodes.extend(s.body.items().into_iter().flat_map(|i| i.values()));
-            }
-        }
-        if custom_queries && p.doc.kind != DocKind::Filter {
-            nodes.extend(p.doc.root.get("splunk"));
-        }
-        for node in nodes {
-            for (name, span) in node_tokens(&p.doc.file, node) {
-                if !config.variables.contains_key(name) {
-                    uses.entry(name.to_string())
-                        .or_default()
-                        .push((p.doc.path().clone(), span));
+    // Each document's uses are found on all cores, then gathered in catalog order.
+    let found: Vec<Vec<(&str, Arc<std::path::Path>, Span)>> = parsed
+        .par_iter()
+        .map(|p| {
+            // Every document left in the build reaches a deployed query: rules directly, filters
+            // through the rules they apply to, consumed base rules through their correlation.
+            let mut nodes = Vec::new();
+            if let Some(det) = p.detection() {
+                for s in &det.searches {
+                    nodes.extend(s.body.items().into_iter().flat_map(|i| i.values()));
                 }
             }
-        }
+            if custom_queries && p.doc.kind != DocKind::Filter {
+                nodes.extend(p.doc.root.get("splunk"));
+            }
+            nodes
+                .into_iter()
+                .flat_map(|node| node_tokens(&p.doc.file, node))
+                .filter(|(name, _)| !config.variables.contains_key(*name))
+                .map(|(name, span)| (name, p.doc.path().clone(), span))
+                .collect()
+        })
+        .collect();
+    let mut uses: BTreeMap<&str, Vec<(Arc<std::path::Path>, Span)>> = BTreeMap::new();
+    for (name, path, span) in found.into_iter().flatten() {
+        uses.entry(name).or_default().push((path, span));
     }
     uses.into_iter()
-        .map(|(name, places)| unresolved(&codes::MISSING_VARIABLE, &name, places, "in deployed queries"))
+        .map(|(name, places)| unresolved(&codes::MISSING_VARIABLE, name, places, "in deployed queries"))
         .collect()
 }
 

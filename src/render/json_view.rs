@@ -20,6 +20,8 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::Value as Json;
 
+use super::json_text::{Declined, JsonText};
+
 /// Maps up to this size are searched entry by entry: cheaper than hashing the key.
 const SCANNED_MAP: usize = 32;
 
@@ -75,7 +77,7 @@ fn value_of(root: &Arc<Json>, node: &Json) -> Value {
 }
 
 impl JsonView {
-    fn node(&self) -> &Json {
+    pub(super) fn node(&self) -> &Json {
         // SAFETY: `node` points into the tree `root` owns (`value_of` is only given nodes of
         // `root`'s tree: the root itself or a child of a view's node). That tree lives as long as
         // `root`, which this view holds, and is never changed: it is reached only through this
@@ -216,9 +218,20 @@ pub fn tojson(value: &Value, indent: Option<Value>, kwargs: Kwargs) -> Result<Va
         },
     };
     kwargs.assert_all_used()?;
-    let text = match indent {
-        Some(n) => {
-            let pad = " ".repeat(n);
+    let pad = indent.map(|n| " ".repeat(n));
+    let text = match JsonText::new(pad.as_deref().map(str::as_bytes)).value(value) {
+        Ok(text) => Ok(text),
+        // What the direct writer leaves to serde_json (same text, slower).
+        Err(Declined) => serde_text(value, pad.as_deref()),
+    }
+    .map_err(|e| Error::new(ErrorKind::InvalidOperation, "cannot serialize to JSON").with_source(e))?;
+    Ok(Value::from_safe_string(html_safe(text)))
+}
+
+/// `value` as JSON through serde_json: the fallback of [`JsonText`], and its oracle in tests.
+fn serde_text(value: &Value, pad: Option<&str>) -> Result<String, serde_json::Error> {
+    match pad {
+        Some(pad) => {
             let mut out = Vec::new();
             let mut ser = serde_json::Serializer::with_formatter(
                 &mut out,
@@ -230,8 +243,6 @@ pub fn tojson(value: &Value, indent: Option<Value>, kwargs: Kwargs) -> Result<Va
         }
         None => serde_json::to_string(&Fast(value)),
     }
-    .map_err(|e| Error::new(ErrorKind::InvalidOperation, "cannot serialize to JSON").with_source(e))?;
-    Ok(Value::from_safe_string(html_safe(text)))
 }
 
 /// JSON text with `<`, `>`, `&` and `'` written as `\u` escapes: they can then appear only inside
@@ -326,7 +337,7 @@ mod tests {
             any::<u64>().prop_map(Json::from),
             any::<i64>().prop_map(Json::from),
             (-1e6f64..1e6).prop_map(Json::from),
-            "[a-c<>&'\"\\\\\n\u{2028}é]{0,6}".prop_map(Json::String),
+            "[\u{0}-\u{1f}\u{7f}a-c<>&'\"\\\\\n\u{2028}é]{0,12}".prop_map(Json::String),
         ];
         leaf.prop_recursive(3, 24, 5, move |inner| {
             prop_oneof![
@@ -353,10 +364,35 @@ mod tests {
         /// Our `tojson` writes what minijinja's writes, for views and copies alike.
         #[test]
         fn tojson_writes_what_minijinja_writes(json in json_tree()) {
-            for t in ["{{ v | tojson }}", "{{ v | tojson(indent=2) }}", "{{ {'k': v, 'l': [v]} | tojson(indent=4) }}"] {
+            for t in [
+                "{{ v | tojson }}",
+                "{{ v | tojson(indent=2) }}",
+                "{{ v | tojson(indent=0) }}",
+                "{{ {'k': v, 'l': [v, none, 'é\\'', 1.5, true]} | tojson(indent=4) }}",
+                "{{ {'k': [v, {}], 'n': none, 'e': []} | tojson }}",
+                "{{ {1: v, 'k': 2} | tojson(indent=1) }}",
+            ] {
                 let theirs = minijinja_tojson(t, Value::from_serialize(&json));
                 prop_assert_eq!(&render(t, lend(json.clone()), Value::from(())), &theirs);
                 prop_assert_eq!(&render(t, Value::from_serialize(&json), Value::from(())), &theirs);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The direct writer writes serde_json's text for lent trees, copies and template maps
+        /// around them, compact and at every indent.
+        #[test]
+        fn direct_text_is_serde_text(json in json_tree(), indent in prop::option::of(0usize..4)) {
+            let pad = indent.map(|n| " ".repeat(n));
+            let around = |v: Value| Value::from_serialize(std::collections::BTreeMap::from([("k", vec![v.clone(), v])]));
+            for v in [lend(json.clone()), Value::from_serialize(&json), around(lend(json.clone()))] {
+                // String keys only: the direct writer declines none of these.
+                let direct = JsonText::new(pad.as_deref().map(str::as_bytes)).value(&v);
+                prop_assert!(direct.is_ok());
+                prop_assert_eq!(direct.ok(), serde_text(&v, pad.as_deref()).ok());
             }
         }
     }

@@ -10,6 +10,8 @@ pub mod elastic;
 pub mod escape;
 pub mod family;
 pub mod integrity;
+pub mod json_string;
+pub mod json_text;
 pub mod json_view;
 pub mod meta;
 pub mod navigator;

@@ -17,7 +17,7 @@
 //! 6. empty the old tree: only files its manifest lists, files replaced under `--force`, and second names
 //!    of files carried over; anything else stays and is reported.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Write};
@@ -340,7 +340,7 @@ impl Destination {
             } else if old.contains(&rel) {
                 // detc's own file: replaced or removed (a link here is removed as a link, never followed).
                 if e.kind == Kind::File {
-                    plan.reusable.insert(e.rel.clone());
+                    plan.reusable.insert(rel);
                 }
             } else if produced.contains(&rel) || produced_dirs.contains(rel.as_str()) {
                 collisions.push(rel);
@@ -380,8 +380,9 @@ struct Plan {
     /// Entries detc did not write that `--force` replaces.
     replace: BTreeSet<PathBuf>,
     /// The previous build's artifacts that are regular files: an artifact of this build with the same
-    /// bytes is linked rather than written again.
-    reusable: HashSet<PathBuf>,
+    /// bytes is linked rather than written again. By their `/` paths, hashed as bytes (`Path`'s
+    /// hash parses components, and std's default hasher was a twentieth of planning).
+    reusable: foldhash::HashSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -464,7 +465,7 @@ pub fn read_manifest(path: &Path) -> Result<BTreeSet<String>, String> {
         .get("files")
         .and_then(serde_json::Value::as_array)
         .ok_or("no `files` list")?;
-    let mut out = BTreeSet::new();
+    let mut out = Vec::with_capacity(files.len());
     for f in files {
         let s = f.as_str().ok_or("a `files` entry is not a string")?;
         let plain = !s.is_empty()
@@ -474,9 +475,11 @@ pub fn read_manifest(path: &Path) -> Result<BTreeSet<String>, String> {
         if !plain {
             return Err(format!("`{s}` is not a plain relative path"));
         }
-        out.insert(s.to_string());
+        out.push(s.to_string());
     }
-    Ok(out)
+    // Built at once (detc writes the list sorted): inserting thousands of paths one by one cost
+    // more than reading them.
+    Ok(out.into_iter().collect())
 }
 
 fn manifest_text(files: &BTreeSet<String>) -> String {
@@ -636,7 +639,7 @@ fn stage(
         use rayon::prelude::*;
         files.par_iter().try_for_each(|(rel, text)| {
             let to = tmp.join(rel);
-            if plan.reusable.contains(rel) && reuse_unchanged(&target.dir.join(rel), &to, text) {
+            if plan.reusable.contains(&slash(rel)) && reuse_unchanged(&target.dir.join(rel), &to, text) {
                 unchanged.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
