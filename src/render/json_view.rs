@@ -397,6 +397,23 @@ mod tests {
         }
     }
 
+    /// A map with a key that is not a string is left to serde_json, which writes it as minijinja's
+    /// filter does (the key quoted), not refused.
+    #[test]
+    fn a_value_the_direct_writer_declines_is_written_by_serde_json() {
+        let tree = || serde_json::json!({"b": 1, "a": "x"});
+        let value = Environment::new()
+            .compile_expression("{1: v, 'k': [2]}")
+            .unwrap()
+            .eval(minijinja::context! {v => lend(tree())})
+            .unwrap();
+        assert!(JsonText::new(None).value(&value).is_err());
+        let template = "{{ {1: v, 'k': [2]} | tojson }}";
+        let ours = render(template, lend(tree()), Value::from(()));
+        assert_eq!(ours, minijinja_tojson(template, Value::from_serialize(tree())));
+        assert_eq!(ours.as_deref(), Ok(r#"{"1":{"a":"x","b":1},"k":[2]}"#));
+    }
+
     #[test]
     fn tojson_refuses_bad_arguments_as_minijinja_does() {
         for t in [
