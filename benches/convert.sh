@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark `detc convert` of the 3,410-rule catalog (SigmaHQ sample ×10, see make_catalog.py) to all
-# five targets in one pass (`-t all`) and to each target, `detc check` and `detc build` of it, the peak
-# memory (max RSS) of `check` and `convert -t all`, and with --baseline sigma-cli's `sigma convert` to
-# one target (splunk) and lucene.
+# five targets in one pass (`-t all`) and to each target, `detc check` and `detc build` of it (with and
+# without the static site), the peak memory (max RSS) of `check` and `convert -t all`, and with
+# --baseline sigma-cli's `sigma convert` to one target (splunk) and lucene, with the ratio to
+# `convert -t all` in the same run.
 #
 #   [BIG=1] benches/convert.sh [--baseline] [RUNS]
 set -euo pipefail
@@ -19,9 +20,12 @@ cargo build --release --locked --quiet
 source benches/median.sh
 
 echo "detc convert, $(find "$catalog" -name '*.yml' | wc -l) files, $(nproc) cores:"
+# The median's seconds in a `median` line ("median 0.231s  min …").
+seconds() { awk '{ sub(/s$/, "", $2); print $2 }' <<<"$1"; }
 for t in all splunk lucene esql eql sumo; do
-    printf '  %-7s ' "$t"
-    RUNS=$runs median target/release/detc convert -t "$t" --format jsonl "$catalog"
+    line=$(RUNS=$runs median target/release/detc convert -t "$t" --format jsonl "$catalog")
+    printf '  %-7s %s\n' "$t" "$line"
+    if [[ $t == all ]]; then all_seconds=$(seconds "$line"); fi
 done
 printf '  %-7s ' check
 RUNS=$runs median target/release/detc check "$catalog"
@@ -29,6 +33,10 @@ RUNS=$runs median target/release/detc check "$catalog"
 printf 'catalog: [bench-catalog]\nexclude_broken: true\ntargets:\n  splunk: {skip_unsupported: true}\n  elastic: {skip_unsupported: true}\n  sumo: {skip_unsupported: true}\n' >target/bench-build.yaml
 printf '  %-7s ' build
 RUNS=$runs median target/release/detc --config target/bench-build.yaml build --out target/bench-dist --force
+# The same build without the static site (the artifacts the build made before the site existed).
+sed 's/^targets:$/targets:\n  site: {enabled: false}/' target/bench-build.yaml >target/bench-build-nosite.yaml
+printf '  %-7s ' no-site
+RUNS=$runs median target/release/detc --config target/bench-build-nosite.yaml build --out target/bench-dist-nosite --force
 if [[ -x /usr/bin/time ]]; then
     for cmd in "check $catalog" "convert -t all --format jsonl $catalog"; do
         # shellcheck disable=SC2086
@@ -55,7 +63,10 @@ if ((baseline)); then
     "$venv/bin/pip" install --quiet --disable-pip-version-check pysigma-backend-splunk==2.1.0 pysigma-backend-elasticsearch==2.1.0
     echo "sigma convert (sigma-cli 3.1.0), same catalog, --without-pipeline --skip-unsupported:"
     for t in splunk lucene; do
-        printf '  %-7s ' "$t"
-        RUNS=${BASELINE_RUNS:-3} median "$venv/bin/sigma" convert -t "$t" --without-pipeline --skip-unsupported "$catalog"
+        line=$(RUNS=${BASELINE_RUNS:-3} median "$venv/bin/sigma" convert -t "$t" --without-pipeline --skip-unsupported "$catalog")
+        printf '  %-7s %s\n' "$t" "$line"
+        # Medians of the same run: the host's speed moves too much between runs to compare across them.
+        awk -v s="$(seconds "$line")" -v d="$all_seconds" -v t="$t" \
+            'BEGIN { printf "          detc convert -t all is %.0fx faster than sigma convert -t %s\n", s / d, t }'
     done
 fi

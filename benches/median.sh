@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the bench scripts: `RUNS=n median CMD…` prints the median wall time of n runs of CMD.
 median() {
     python3 - "$@" <<'PY'
